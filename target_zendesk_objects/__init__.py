@@ -1,0 +1,1 @@
+"""target_zendesk_objects."""
