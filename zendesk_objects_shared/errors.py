@@ -1,0 +1,139 @@
+"""Reading Zendesk (and Sequin) error responses: what kind of failure, and a one-line message for people."""
+
+from __future__ import annotations
+
+import enum
+import json
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import requests
+
+MAX_MESSAGE_CHARS = 300
+
+
+class ConfigurationError(ValueError):
+    """A setting is missing, conflicting or malformed; raised before any request is sent."""
+
+
+class Outcome(enum.Enum):
+    """What a caller should do with a response."""
+
+    OK = "ok"
+    RATE_LIMITED = "rate_limited"  # 429: wait Retry-After, then retry
+    RETRYABLE = "retryable"  # 5xx, 409: retry with capped backoff
+    INVALID_CURSOR = "invalid_cursor"  # cursor expired or unreadable: restart from the bookmark's timestamp
+    REJECTED = "rejected"  # 422: this record is refused; others may pass
+    FATAL = "fatal"  # 401/403/404/other 4xx: stop, a setting must change
+
+
+# The setting a person most likely has to fix, per status (SPEC §2: "a hint about the setting to fix").
+SETTING_HINTS = {
+    401: "check `email` + `api_token` or `oauth_token`: Zendesk did not accept the credentials",
+    403: (
+        "the user behind the credentials lacks permission: cursor exports need an admin, "
+        "custom objects need custom-object access"
+    ),
+    404: "check `subdomain`/`api_url` and the custom object keys (`custom_object_keys`, `object_map`)",
+}
+
+
+class ZendeskAPIError(Exception):
+    """An HTTP error that ends the run; its text is one line: status, Zendesk's message, the hint."""
+
+    def __init__(self, status: int, message: str, *, url_path: str = "") -> None:
+        """Build the one-line text from the parts."""
+        self.status = status
+        self.message = message
+        hint = SETTING_HINTS.get(status)
+        where = f" on {url_path}" if url_path else ""
+        text = f"HTTP {status}{where}: {message}"
+        super().__init__(f"{text} ({hint})" if hint else text)
+
+
+def classify(response: requests.Response) -> Outcome:
+    """Classify a response by status code first, then by the error code in its body when it matters."""
+    status = response.status_code
+    if status < 400:  # noqa: PLR2004 (HTTP's own boundary)
+        return Outcome.OK
+    if status == 429:  # noqa: PLR2004
+        return Outcome.RATE_LIMITED
+    if status >= 500 or status == 409:  # noqa: PLR2004 (409: concurrent update, Zendesk says retry)
+        return Outcome.RETRYABLE
+    if status in {400, 422} and "cursor" in error_message(response).lower():
+        # Custom objects say `InvalidCursor`; tickets' wording is unconfirmed (NOTES §13), so match the word.
+        return Outcome.INVALID_CURSOR
+    if status == 422:  # noqa: PLR2004
+        return Outcome.REJECTED
+    return Outcome.FATAL
+
+
+def error_message(response: requests.Response) -> str:
+    """Zendesk's own message for a failed response, as one line, whatever shape the body has."""
+    text = response.text or ""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        # The account-wide 429 and some proxies answer in plain text or HTML (NOTES §8).
+        return _one_line(text) or response.reason or "no message"
+    return _one_line(message_from_body(body)) or response.reason or "no message"
+
+
+def message_from_body(body: Any) -> str:  # noqa: ANN401 (any JSON document)
+    """Pull a readable message out of any of the error body shapes listed in NOTES §8."""
+    if not isinstance(body, dict):
+        return json.dumps(body)[:MAX_MESSAGE_CHARS]
+    if isinstance(body.get("errors"), list):  # JSON:API style: {"errors":[{"code","title","detail"}]}
+        return "; ".join(_describe_jsonapi_error(item) for item in body["errors"] if isinstance(item, dict))
+    if "summary" in body:  # Sequin: {"summary": ..., "validation_errors": {...}}
+        extra = body.get("validation_errors")
+        return f"{body['summary']} {json.dumps(extra)}" if extra else str(body["summary"])
+    error = body.get("error")
+    if isinstance(error, dict):  # 403: {"error":{"title","message"}}
+        return ": ".join(str(error[k]) for k in ("title", "message") if error.get(k))
+    description = body.get("description") or body.get("error_description")
+    head = ": ".join(str(part) for part in (error, description) if part)
+    details = body.get("details")
+    if isinstance(details, dict) and details:
+        return f"{head} ({describe_details(details)})"
+    return head
+
+
+def describe_details(details: dict[str, Any]) -> str:
+    """Flatten RecordInvalid `details` ({field: [{"description": ...}]}) into `field: reason; ...`."""
+    reasons = []
+    for field, entries in details.items():
+        items = entries if isinstance(entries, list) else [entries]
+        for entry in items:
+            reason = entry.get("description") or entry.get("error") if isinstance(entry, dict) else entry
+            reasons.append(f"{field}: {reason}")
+    return "; ".join(reasons)
+
+
+def retry_after_seconds(response: requests.Response | None) -> float | None:
+    """The wait a 429/503 asks for: `Retry-After` as seconds (decimals allowed) or an HTTP date."""
+    if response is None:
+        return None
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _describe_jsonapi_error(item: dict[str, Any]) -> str:
+    return ": ".join(str(item[k]) for k in ("code", "title", "detail") if item.get(k))
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= MAX_MESSAGE_CHARS else line[: MAX_MESSAGE_CHARS - 1] + "…"
