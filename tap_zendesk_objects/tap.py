@@ -1,0 +1,265 @@
+"""TapZendeskObjects: settings, discovery of the account's streams, one export pacer shared by all of them."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from singer_sdk import Tap
+from singer_sdk import typing as th
+from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
+from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities, TapCapabilities
+from singer_sdk.plugin_base import SingerCommand
+from typing_extensions import override
+
+from tap_zendesk_objects.client import RequestRunner, RetriesExhaustedError, TapRuntime
+from tap_zendesk_objects.output import BufferedSingerWriter
+from tap_zendesk_objects.streams import CustomObjectRecordsStream, SequinRecordsStream, TicketsStream
+from zendesk_objects_shared import (
+    CONNECTION_PROPERTIES,
+    SECRET_SETTINGS,
+    ConfigurationError,
+    RequestPacer,
+    RetryPolicy,
+    ZendeskAPIError,
+    ZendeskConnection,
+    install_secret_filter,
+    redact,
+    validate_base_url,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    import click
+    from singer_sdk.streams import Stream
+
+LOGGER = logging.getLogger("tap-zendesk-objects")
+DEFAULT_SEQUIN_URL = "https://api.sequin.io"
+# Secret values seen in this process's config, masked in the one-line error the CLI prints.
+_SECRETS: set[str] = set()
+
+TAP_PROPERTIES = th.PropertiesList(
+    *CONNECTION_PROPERTIES.wrapped.values(),
+    th.Property(
+        "start_date",
+        th.DateTimeType,
+        description="Where a stream's first export starts (ISO-8601). Default: the beginning of the account.",
+    ),
+    th.Property(
+        "custom_object_keys",
+        th.ArrayType(th.StringType),
+        description="Custom objects to export, by key. Default: every custom object of the account.",
+    ),
+    th.Property(
+        "exclude_deleted",
+        th.BooleanType,
+        default=False,
+        description="Leave out deleted tickets and deleted custom object records.",
+    ),
+    th.Property(
+        "page_size",
+        th.IntegerType(minimum=1, maximum=1000),
+        default=1000,
+        description="Records per export page (1-1000). A 504 halves it for the request that timed out.",
+    ),
+    th.Property(
+        "export_requests_per_minute",
+        th.IntegerType(minimum=1),
+        default=10,
+        description=(
+            "Pace of requests to the incremental export endpoints, shared by all export streams: "
+            "Zendesk allows 10 per minute, 30 with the High Volume API add-on."
+        ),
+    ),
+    th.Property(
+        "export_window_seconds",
+        th.NumberType(exclusive_minimum=0),
+        default=60.0,
+        description="Length of the export rate-limit window, in seconds. Only tests (sandbox) change it.",
+    ),
+    th.Property(
+        "sequin_api_token",
+        th.StringType,
+        secret=True,
+        description="Sequin API token (Bearer). The `sequin_records` stream exists only when it is set.",
+    ),
+    th.Property(
+        "sequin_api_url", th.StringType, default=DEFAULT_SEQUIN_URL, description="Sequin API base URL."
+    ),
+    th.Property("sequin_sync_id", th.StringType, description="Only records of this Sequin sync."),
+    th.Property(
+        "sequin_provider", th.StringType, description="Only records of this provider, e.g. `stripe`."
+    ),
+    th.Property(
+        "sequin_collections",
+        th.ArrayType(th.StringType),
+        description="Collections (e.g. `stripe:subscription`), each with its own bookmark. All by default.",
+    ),
+    th.Property(
+        "sequin_page_size",
+        th.IntegerType(minimum=1, maximum=500),
+        default=500,
+        description="Records per Sequin page (1-500).",
+    ),
+)
+
+
+class TapZendeskObjects(Tap):
+    """Zendesk tickets and custom object records by cursor export, and Sequin records."""
+
+    name = "tap-zendesk-objects"
+    dynamic_catalog = True  # discovery lists the account's custom objects: it needs credentials
+    config_jsonschema: ClassVar[dict[str, Any]] = TAP_PROPERTIES.to_dict()
+    message_writer_class = BufferedSingerWriter
+    # No `batch` (BATCH files would skip the per-page bookmarks) and no `activate-version` (the streams are
+    # incremental by cursor, though the catalog calls them FULL_TABLE).
+    capabilities: ClassVar[list[CapabilitiesEnum]] = [
+        TapCapabilities.CATALOG,
+        TapCapabilities.STATE,
+        TapCapabilities.DISCOVER,
+        PluginCapabilities.ABOUT,
+        PluginCapabilities.STREAM_MAPS,
+        PluginCapabilities.FLATTENING,
+        PluginCapabilities.STRUCTURED_LOGGING,
+    ]
+
+    @cached_property
+    def runtime(self) -> TapRuntime:
+        """Validated connection, retry loop and shared export pacer; ConfigurationError for bad settings."""
+        config = self.config
+        _SECRETS.update(str(config[k]) for k in SECRET_SETTINGS if config.get(k))
+        connection = ZendeskConnection.from_config(config)
+        install_secret_filter((*_SECRETS, *connection.auth.secrets))
+        _check_start_date(config.get("start_date"))
+        sequin_url = ""
+        if config.get("sequin_api_token"):
+            sequin_url = validate_base_url(
+                str(config.get("sequin_api_url") or DEFAULT_SEQUIN_URL), setting="sequin_api_url"
+            )
+        limit = int(config.get("export_requests_per_minute", 10))
+        window = float(config.get("export_window_seconds", 60.0))
+        pacer = RequestPacer(
+            limit,
+            window,
+            reason=f"Zendesk export rate limit ({limit} requests per {window:g} s)",
+            on_wait=_log_wait,
+        )
+        # A 429 without Retry-After waits one whole export window.
+        runner = RequestRunner(RetryPolicy(rate_limit_fallback_seconds=window))
+        LOGGER.info("%s v%s, Meltano SDK v%s", self.name, self.plugin_version, self.sdk_version)
+        return TapRuntime(
+            connection=connection,
+            runner=runner,
+            export_pacer=pacer,
+            write_state=lambda: self.state_writer.write_state(self.state),
+            sequin_base_url=sequin_url,
+        )
+
+    @override
+    def discover_streams(self) -> Sequence[Stream]:
+        runtime = self.runtime
+        streams: list[Stream] = [TicketsStream(tap=self, runtime=runtime)]
+        for key in self._custom_object_keys():
+            fields = self._custom_object_fields(key)
+            streams.append(CustomObjectRecordsStream(tap=self, runtime=runtime, key=key, fields=fields))
+        if self.config.get("sequin_api_token"):
+            streams.append(SequinRecordsStream(tap=self, runtime=runtime))
+        return streams
+
+    def _custom_object_keys(self) -> list[str]:
+        configured = self.config.get("custom_object_keys")
+        if configured is not None:
+            return [str(key) for key in configured]
+        body = self.runtime.get_json("/api/v2/custom_objects")
+        return [str(obj["key"]) for obj in body.get("custom_objects") or []]
+
+    def _custom_object_fields(self, key: str) -> list[dict[str, Any]]:
+        fields: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"page[size]": 100}
+        while True:
+            body = self.runtime.get_json(f"/api/v2/custom_objects/{key}/fields", params)
+            fields.extend(body.get("custom_object_fields") or [])
+            meta = body.get("meta") or {}
+            if not meta.get("has_more") or not meta.get("after_cursor"):
+                return fields
+            params = {"page[size]": 100, "page[after]": meta["after_cursor"]}
+
+    @classmethod
+    @override
+    def print_version(cls, print_fn: Callable[[Any], None] = print) -> None:
+        # On a sync the SDK logs the version before reading the config; we log it once the config is
+        # valid instead (see `runtime`), so that a config error is the only line on stderr.
+        if print_fn is print:
+            super().print_version(print_fn)
+
+    @classmethod
+    @override
+    def invoke(cls, *args: Any, **kwargs: Any) -> None:
+        config = kwargs.get("config")
+        if config is not None:
+            _SECRETS.update(str(config.config[k]) for k in SECRET_SETTINGS if config.config.get(k))
+        try:
+            super().invoke(*args, **kwargs)
+        except ConfigValidationError as exc:
+            raise ConfigurationError("; ".join(exc.errors) or str(exc)) from None
+
+    @classmethod
+    @override
+    def get_singer_command(cls) -> click.Command:
+        command = super().get_singer_command()
+        cls.logger.addFilter(_QuietStartup())
+        assert isinstance(command, SingerCommand)  # noqa: S101 (the SDK's own type)
+        return OneLineErrorCommand(
+            name=command.name,
+            callback=command.callback,
+            context_settings=command.context_settings,
+            params=command.params,
+            help=command.help,
+            logger=command.logger,
+        )
+
+
+class _QuietStartup(logging.Filter):
+    """Drops the SDK's "Skipping parse of env var settings..." notice, so a config error stays one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep every other record."""
+        return not str(record.msg).startswith("Skipping parse of env var settings")
+
+
+class OneLineErrorCommand(SingerCommand):
+    """The SDK command, but a configuration or API error ends the run with one line on stderr."""
+
+    @override
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except ConfigurationError as exc:
+            _fail(f"configuration error: {exc}")
+        except (ZendeskAPIError, RetriesExhaustedError, FatalAPIError) as exc:
+            _fail(str(exc))
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"tap-zendesk-objects: {redact(' '.join(message.split()), _SECRETS)}\n")
+    sys.exit(1)
+
+
+def _check_start_date(value: object) -> None:
+    if value is None or value == "":
+        return
+    try:
+        datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        msg = (
+            f"`start_date` must be an ISO-8601 date or date-time such as 2024-01-01T00:00:00Z, got {value!r}"
+        )
+        raise ConfigurationError(msg) from None
+
+
+def _log_wait(seconds: float, reason: str) -> None:
+    LOGGER.info("Waiting %.1f s for the %s", seconds, reason)
