@@ -128,7 +128,7 @@ def custom_object_record_schema(fields: Iterable[Mapping[str, Any]]) -> dict[str
         th.Property("created_by_user_id", th.StringType),
         th.Property("updated_by_user_id", th.StringType),
         th.Property("url", th.StringType),
-        th.Property("photo", th.ObjectType(additional_properties=True)),
+        # No `photo`: the incremental export leaves it out (NOTES §3).
         th.Property(
             "deleted",
             th.BooleanType,
