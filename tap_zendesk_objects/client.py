@@ -204,9 +204,9 @@ class ProgressLog:
         self._logged = self._started
 
     def page(self, records: int, *, final: bool = False) -> None:
-        """Count one page; log if it is time to."""
+        """Count one page (`final`: the walk ended, log the totals); log if it is time to."""
         self.records += records
-        self.pages += 1
+        self.pages += not final
         now = time.monotonic()
         if final or now - self._logged >= PROGRESS_EVERY_SECONDS:
             self._logged = now

@@ -24,6 +24,7 @@ from zendesk_objects_shared import (
     ConfigurationError,
     RequestPacer,
     RetryPolicy,
+    SecretRedactingFilter,
     ZendeskAPIError,
     ZendeskConnection,
     install_secret_filter,
@@ -41,6 +42,7 @@ LOGGER = logging.getLogger("tap-zendesk-objects")
 DEFAULT_SEQUIN_URL = "https://api.sequin.io"
 # Secret values seen in this process's config, masked in the one-line error the CLI prints.
 _SECRETS: set[str] = set()
+_LOG_FILTER: SecretRedactingFilter | None = None
 
 TAP_PROPERTIES = th.PropertiesList(
     *CONNECTION_PROPERTIES.wrapped.values(),
@@ -133,7 +135,8 @@ class TapZendeskObjects(Tap):
         config = self.config
         _SECRETS.update(str(config[k]) for k in SECRET_SETTINGS if config.get(k))
         connection = ZendeskConnection.from_config(config)
-        install_secret_filter((*_SECRETS, *connection.auth.secrets))
+        _SECRETS.update(connection.auth.secrets)
+        _mask_secrets_in_logs()
         _check_start_date(config.get("start_date"))
         sequin_url = ""
         if config.get("sequin_api_token"):
@@ -259,6 +262,13 @@ def _check_start_date(value: object) -> None:
             f"`start_date` must be an ISO-8601 date or date-time such as 2024-01-01T00:00:00Z, got {value!r}"
         )
         raise ConfigurationError(msg) from None
+
+
+def _mask_secrets_in_logs() -> None:
+    global _LOG_FILTER  # noqa: PLW0603 (one filter per process, however many taps it builds)
+    if _LOG_FILTER is None:
+        _LOG_FILTER = install_secret_filter(_SECRETS)
+    _LOG_FILTER.secrets = tuple(s for s in _SECRETS if s)
 
 
 def _log_wait(seconds: float, reason: str) -> None:
