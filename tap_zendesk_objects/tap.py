@@ -114,6 +114,7 @@ class TapZendeskObjects(Tap):
     """Zendesk tickets and custom object records by cursor export, and Sequin records."""
 
     name = "tap-zendesk-objects"
+    package_name = "zendesk-objects"  # the distribution that ships the tap (for --version and --about)
     dynamic_catalog = True  # discovery lists the account's custom objects: it needs credentials
     config_jsonschema: ClassVar[dict[str, Any]] = TAP_PROPERTIES.to_dict()
     message_writer_class = BufferedSingerWriter
@@ -196,7 +197,7 @@ class TapZendeskObjects(Tap):
     def print_version(cls, print_fn: Callable[[Any], None] = print) -> None:
         # On a sync the SDK logs the version before reading the config; we log it once the config is
         # valid instead (see `runtime`), so that a config error is the only line on stderr.
-        if print_fn is print:
+        if print_fn != cls.logger.info:
             super().print_version(print_fn)
 
     @classmethod
