@@ -1,0 +1,196 @@
+"""The Python admin API: change data while an export runs and inspect what was written."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from typing import TYPE_CHECKING, Any
+
+from zendesk_sandbox import datagen, sequin_api
+from zendesk_sandbox.settings import CustomObjectSpec
+
+if TYPE_CHECKING:
+    from zendesk_sandbox.core import Core
+    from zendesk_sandbox.jsonvalue import Json
+
+_TICKET_KEYS_FIXED = frozenset({"id", "url", "generated_timestamp", "created_at", "updated_at"})
+
+
+class Admin:
+    """Direct access to the data, bypassing HTTP limits (writes still validated)."""
+
+    def __init__(self, core: Core) -> None:
+        """Work on `core`'s store."""
+        self._core = core
+        self._rng = random.Random()  # noqa: S311 - field values of admin-created tickets, not secrets
+
+    # --- tickets -------------------------------------------------------------------------------------
+
+    def create_ticket(self, **fields: Json) -> int:
+        """Create a ticket (generated_timestamp and updated_at = now) and return its id."""
+        store = self._core.store
+        now = int(time.time())
+        with store.transaction():
+            ticket_id = store.next_ticket_id()
+            users = datagen.user_ids(datagen.user_count(self._core.settings().tickets))
+            body = datagen.TicketShape(users).ticket(
+                self._rng, ticket_id, now, now, now, deleted=False, scrubbed=False
+            )
+            body.update(_ticket_changes(fields))
+            store.put_ticket(body, now, now)
+        return ticket_id
+
+    def update_ticket(self, ticket_id: int, **fields: Json) -> None:
+        """Change a ticket's fields; bumps updated_at and generated_timestamp to now."""
+        store = self._core.store
+        with store.transaction():
+            body, times = store.ticket(ticket_id), store.ticket_times(ticket_id)
+            if body is None or times is None:
+                raise KeyError(ticket_id)
+            now = max(int(time.time()), body["generated_timestamp"])
+            body.update(_ticket_changes(fields))
+            body["updated_at"] = datagen.iso(now)
+            body["generated_timestamp"] = now
+            store.put_ticket(body, times[0], now)
+
+    def delete_ticket(self, ticket_id: int) -> None:
+        """Soft-delete a ticket: status "deleted", generated_timestamp bumped (NOTES §2)."""
+        store = self._core.store
+        with store.transaction():
+            body, times = store.ticket(ticket_id), store.ticket_times(ticket_id)
+            if body is None or times is None:
+                raise KeyError(ticket_id)
+            body["status"] = "deleted"
+            body["generated_timestamp"] = max(int(time.time()), body["generated_timestamp"])
+            store.put_ticket(body, times[0], times[1])
+
+    def ticket(self, ticket_id: int) -> dict[str, Any] | None:
+        """Return one ticket as the export would send it (without sideloads)."""
+        body = self._core.store.ticket(ticket_id)
+        if body is None:
+            return None
+        return {"url": f"{self._core.account_url()}/api/v2/tickets/{ticket_id}.json", **body}
+
+    def ticket_ids(self, *, include_deleted: bool = True) -> list[int]:
+        """Return every ticket id, ascending."""
+        return self._core.store.ticket_ids(include_deleted=include_deleted)
+
+    # --- custom objects ------------------------------------------------------------------------------
+
+    def custom_objects(self) -> list[dict[str, Any]]:
+        """Return every custom object as GET /api/v2/custom_objects lists it."""
+        account = self._core.account_url()
+        return [
+            meta.body | {"url": f"{account}/api/v2/custom_objects/{meta.key}.json"}
+            for meta in self._core.records.objects().values()
+        ]
+
+    def custom_object_fields(self, key: str, *, include_standard: bool = False) -> list[dict[str, Any]]:
+        """Return an object's field definitions (standard::name and standard::external_id on request)."""
+        return [
+            field for field in self._core.records.meta(key).fields if include_standard or not field["system"]
+        ]
+
+    def custom_object_records(self, key: str, *, include_deleted: bool = True) -> list[dict[str, Any]]:
+        """Return an object's records unmasked, each with a `deleted` bool, ordered by id."""
+        records = self._core.records
+        account = self._core.account_url()
+        return [
+            records.render(record, account, masked=False) | {"deleted": record.deleted}
+            for record in self._core.store.records(key, include_deleted=include_deleted)
+        ]
+
+    def upsert_custom_object_record(
+        self, key: str, external_id: str, name: str | None, fields: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Create or update a record by external id (validated like PATCH) and return it."""
+        payload: dict[str, Any] = {"custom_object_fields": fields}
+        if name is not None:
+            payload["name"] = name
+        result = self._core.records.upsert(key, "external_id", external_id, payload)
+        return self._core.records.render(result.record, self._core.account_url(), masked=False)
+
+    def delete_custom_object_record(self, key: str, external_id: str) -> None:
+        """Soft-delete a record by external id; the export masks it as "[DELETED]"."""
+        self._core.records.delete(key, "external_id", external_id)
+
+    def create_custom_object(
+        self,
+        key: str,
+        title: str,
+        fields: list[dict[str, Any]],
+        *,
+        name_mode: str = "plain",
+        autonumber_prefix: str = "",
+    ) -> None:
+        """Create a custom object from Zendesk-style field definitions."""
+        if name_mode not in {"plain", "unique", "autonumber"}:
+            msg = f"name_mode must be plain, unique or autonumber, not {name_mode}"
+            raise ValueError(msg)
+        spec = CustomObjectSpec(key, title, tuple(fields), name_mode, autonumber_prefix)  # type: ignore[arg-type]
+        self._core.records.create_object(spec)
+
+    # --- sequin --------------------------------------------------------------------------------------
+
+    def sequin_upsert(
+        self, collection_id: str, upstream_id: str, data: dict[str, Any], sync_id: str | None = None
+    ) -> dict[str, Any]:
+        """Change (or add) a Sequin record: it moves to the end of the stream."""
+        row = self._core.store.sequin_upsert(sync_id, collection_id, upstream_id, data, deleted=False)
+        return sequin_api.row_json(row)
+
+    def sequin_delete(self, collection_id: str, upstream_id: str) -> dict[str, Any]:
+        """Delete a Sequin record: it is re-appended with `deleted: true`."""
+        old = self._core.store.sequin_row(collection_id, upstream_id)
+        if old is None:
+            raise KeyError((collection_id, upstream_id))
+        row = self._core.store.sequin_upsert(
+            old[1], collection_id, upstream_id, json.loads(old[5]), deleted=True
+        )
+        return sequin_api.row_json(row)
+
+    def sequin_records(
+        self, *, collection_id: str | None = None, include_deleted: bool = True
+    ) -> list[dict[str, Any]]:
+        """Return Sequin records in stream order."""
+        return [
+            sequin_api.row_json(row)
+            for row in self._core.store.iter_sequin()
+            if (collection_id is None or row[2] == collection_id) and (include_deleted or not row[6])
+        ]
+
+    # --- jobs, cursors, stats ------------------------------------------------------------------------
+
+    def jobs(self) -> list[dict[str, Any]]:
+        """Return every job's status object (with `custom_object_key` and `action`), oldest first."""
+        runner, account = self._core.jobs, self._core.account_url()
+        return [
+            runner.render(job, account) | {"custom_object_key": job.object_key, "action": job.action}
+            for job in runner.all()
+        ]
+
+    def expire_cursors(self) -> None:
+        """Make every export cursor handed out so far expired (400 when presented again)."""
+        self._core.cursors.expire_all()
+
+    def stats(self) -> dict[str, Any]:
+        """Return the request counters."""
+        return self._core.stats.snapshot()
+
+    def reset_stats(self) -> None:
+        """Zero the request counters."""
+        self._core.stats.reset()
+
+
+def _ticket_changes(fields: dict[str, Any]) -> dict[str, Any]:
+    fixed = sorted(set(fields) & _TICKET_KEYS_FIXED)
+    if fixed:
+        msg = f"the sandbox sets these ticket keys itself: {', '.join(fixed)}"
+        raise ValueError(msg)
+    changes = dict(fields)
+    if "subject" in changes and "raw_subject" not in changes:
+        changes["raw_subject"] = changes["subject"]
+    if "custom_fields" in changes:
+        changes["fields"] = changes["custom_fields"]
+    return changes

@@ -1,0 +1,64 @@
+"""Everything a handler needs: live settings, store, jobs, limits, faults, cursors and counters."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from zendesk_sandbox.cursors import CursorLedger
+from zendesk_sandbox.faults import Faults
+from zendesk_sandbox.jobs import JobRunner
+from zendesk_sandbox.limits import SlidingWindow
+from zendesk_sandbox.records import Records
+from zendesk_sandbox.settings import updated_settings
+from zendesk_sandbox.stats import Stats
+from zendesk_sandbox.store import Store
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from zendesk_sandbox.settings import SandboxSettings
+
+
+class Core:
+    """The sandbox's state, shared by the HTTP handlers and the Python admin API."""
+
+    def __init__(self, settings: SandboxSettings, db_path: Path) -> None:
+        """Open (and seed if empty) the store at `db_path`."""
+        self._settings = settings
+        self._settings_lock = threading.Lock()
+        self.store = Store(db_path)
+        self.seeded_now = self.store.ensure_seeded(settings)
+        self.stats = Stats()
+        self.records = Records(self.store, self.settings)
+        self.jobs = JobRunner(self.records, self.settings, self.stats)
+        self.faults = Faults(self.settings, self.stats)
+        self.cursors = CursorLedger()
+        self._windows()
+
+    def settings(self) -> SandboxSettings:
+        """Return the current settings."""
+        return self._settings
+
+    def configure(self, changes: dict[str, Any]) -> SandboxSettings:
+        """Apply live setting changes; rate-limit windows, fault RNG and storm are reset."""
+        with self._settings_lock:
+            self._settings = updated_settings(self._settings, changes)
+            self._windows()
+            self.faults.reset()
+            self.jobs.reseed()
+            return self._settings
+
+    def _windows(self) -> None:
+        settings = self._settings
+        self.export_window = SlidingWindow(settings.export_requests_per_window, settings.window_seconds)
+        self.account_window = SlidingWindow(settings.account_requests_per_window, settings.window_seconds)
+
+    def account_url(self) -> str:
+        """Return the base of resource `url` fields: public_url, else https://{subdomain}.zendesk.com."""
+        settings = self._settings
+        return (settings.public_url or f"https://{settings.subdomain}.zendesk.com").rstrip("/")
+
+    def navigation_url(self, request_base: str) -> str:
+        """Return the base of after_url/links: public_url, else the URL the request came in on."""
+        return (self._settings.public_url or request_base).rstrip("/")

@@ -1,0 +1,261 @@
+"""Custom object bulk jobs: queued, then applied by a background worker at a fixed item rate (NOTES §7).
+
+Per-item result shape (the real one is unconfirmed, NOTES §7): `index`, `id` (record ULID or null),
+`external_id`, `success`, `status` (Created | Updated | Deleted | Failed), plus on failure `error` (a code)
+and `details` (the 422-style per-field details, or a sentence). A job drawn by `job_failure_rate` ends
+`failed` with `results: null` and none of its items applied.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from zendesk_sandbox.records import RecordNotFoundError, Records
+from zendesk_sandbox.validation import RecordInvalidError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from zendesk_sandbox.jsonvalue import Json
+    from zendesk_sandbox.settings import SandboxSettings
+    from zendesk_sandbox.stats import Stats
+
+ACTIONS = frozenset(
+    {
+        "create",
+        "update",
+        "delete",
+        "delete_by_external_id",
+        "create_or_update_by_external_id",
+        "create_or_update_by_name",
+    }
+)
+TICK_SECONDS = 0.005
+ACTIVE = ("queued", "working")
+
+
+@dataclass
+class Job:
+    """One submitted job and its progress."""
+
+    id: str
+    object_key: str
+    action: str
+    items: list[Any]
+    submitted: float
+    doomed: bool
+    status: str = "queued"
+    started: float = 0.0
+    progress: int = 0
+    results: list[dict[str, Any]] = field(default_factory=list)
+    finished_at: float = 0.0
+
+
+class JobRunner:
+    """Holds every job and applies working ones on a background thread."""
+
+    def __init__(self, records: Records, settings: Callable[[], SandboxSettings], stats: Stats) -> None:
+        """Apply items through `records` at the live `settings`' rates."""
+        self.records = records
+        self.settings = settings
+        self.stats = stats
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.reseed()
+
+    def reseed(self) -> None:
+        """Re-seed the failure draw from `fault_seed`."""
+        self._rng = random.Random(self.settings().faults.fault_seed)  # noqa: S311 - reproducible, not secret
+
+    def start(self) -> None:
+        """Start the worker thread."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="zendesk-sandbox-jobs", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the worker thread (idempotent)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def active_count(self) -> int:
+        """Return how many jobs are queued or working."""
+        with self._lock:
+            return sum(1 for job in self._jobs.values() if job.status in ACTIVE)
+
+    def seconds_until_slot(self) -> float:
+        """Estimate when the first active job finishes (the job-cap 429's Retry-After)."""
+        settings = self.settings()
+        now = time.monotonic()
+        rate = max(settings.job_items_per_second, 1e-6)
+        with self._lock:
+            waits = [
+                max(job.submitted + settings.job_queue_seconds, job.started or 0.0)
+                + len(job.items) / rate
+                - now
+                if job.status == "queued" or not job.started
+                else (len(job.items) - job.progress) / rate
+                for job in self._jobs.values()
+                if job.status in ACTIVE
+            ]
+        return max(0.0, min(waits)) if waits else 0.0
+
+    def submit(self, object_key: str, action: str, items: list[Any]) -> Job:
+        """Queue a job; the caller has checked the cap and the item count."""
+        with self._lock:
+            doomed = self._rng.random() < self.settings().job_failure_rate
+            job = Job(f"V3-{secrets.token_hex(16)}", object_key, action, items, time.monotonic(), doomed)
+            self._jobs[job.id] = job
+            active = sum(1 for other in self._jobs.values() if other.status in ACTIVE)
+        self.stats.active_jobs(active)
+        self._wake.set()
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        """Return one job."""
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def all(self) -> list[Job]:
+        """Return every job in submission order."""
+        with self._lock:
+            return list(self._jobs.values())
+
+    def render(self, job: Job, account_url: str) -> dict[str, Any]:
+        """Return the `job_status` object for a job (NOTES §7 real lifecycle)."""
+        with self._lock:
+            total = len(job.items)
+            message: str | None = None
+            progress: int | None = None
+            results: list[dict[str, Any]] | None = None
+            if job.status == "working":
+                progress = job.progress
+                message = f"Processing custom object record {job.progress} of {total}"
+            elif job.status == "completed":
+                progress = total
+                message = "Completed at " + time.strftime(
+                    "%Y-%m-%d %H:%M:%S +0000", time.gmtime(job.finished_at)
+                )
+                results = list(job.results)
+            elif job.status == "failed":
+                progress = job.progress
+                message = "Failed: the job could not be processed; no item was applied"
+            return {
+                "id": job.id,
+                "url": f"{account_url}/api/v2/job_statuses/{job.id}.json",
+                "total": total,
+                "progress": progress,
+                "status": job.status,
+                "message": message,
+                "results": results,
+            }
+
+    # --- worker --------------------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            busy = self._tick()
+            if not busy:
+                self._wake.wait(0.05)
+                self._wake.clear()
+            else:
+                time.sleep(TICK_SECONDS)
+
+    def _tick(self) -> bool:
+        settings = self.settings()
+        now = time.monotonic()
+        with self._lock:
+            active = [job for job in self._jobs.values() if job.status in ACTIVE]
+        for job in active:
+            if job.status == "queued":
+                if now < job.submitted + settings.job_queue_seconds:
+                    continue
+                job.status, job.started = "working", now
+            due = min(len(job.items), math.floor((now - job.started) * settings.job_items_per_second))
+            while job.progress < due:
+                result = None if job.doomed else self._apply(job, job.progress)
+                with self._lock:
+                    if result is not None:
+                        job.results.append(result)
+                    job.progress += 1
+            if job.progress >= len(job.items):
+                with self._lock:
+                    job.status = "failed" if job.doomed else "completed"
+                    job.finished_at = time.time()
+        return bool(active)
+
+    def _apply(self, job: Job, index: int) -> dict[str, Any]:
+        item = job.items[index]
+        result: dict[str, Any] = {"index": index, "id": None, "external_id": _item_key(item, "external_id")}
+        if job.action == "create_or_update_by_name":
+            result["name"] = _item_key(item, "name")
+        try:
+            write = self._write(job, item)
+        except RecordInvalidError as invalid:
+            return result | {
+                "success": False,
+                "status": "Failed",
+                "error": "RecordInvalid",
+                "details": invalid.details,
+            }
+        except RecordNotFoundError:
+            return result | {
+                "success": False,
+                "status": "Failed",
+                "error": "RecordNotFound",
+                "details": "Not found",
+            }
+        except (ValueError, TypeError) as bad:
+            return result | {
+                "success": False,
+                "status": "Failed",
+                "error": "InvalidValue",
+                "details": str(bad),
+            }
+        return result | {
+            "id": write.record.id,
+            "external_id": write.record.external_id,
+            "success": True,
+            "status": write.status,
+        }
+
+    def _write(self, job: Job, item: Json) -> Json:
+        key, action = job.object_key, job.action
+        if action in {"delete_by_external_id", "delete"}:
+            if not isinstance(item, str):
+                msg = "a delete item must be a string id"
+                raise TypeError(msg)
+            return self.records.delete(
+                key, "external_id" if action == "delete_by_external_id" else "id", item
+            )
+        if not isinstance(item, dict):
+            msg = "an item must be a record object"
+            raise TypeError(msg)
+        if action == "create":
+            return self.records.create(key, item)
+        if action == "update":
+            return self.records.update_by_id(key, item)
+        by = "name" if action == "create_or_update_by_name" else "external_id"
+        value = item.get(by)
+        if not isinstance(value, str) or not value:
+            msg = f"an item must carry a non-empty {by}"
+            raise ValueError(msg)
+        return self.records.upsert(key, by, value, {k: v for k, v in item.items() if k != by})
+
+
+def _item_key(item: Json, key: str) -> Json:
+    if isinstance(item, dict):
+        return item.get(key)
+    return item if key == "external_id" and isinstance(item, str) else None

@@ -1,0 +1,259 @@
+"""Sandbox settings: data shape (fixed once seeded) and live limits, faults and credentials."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+NameMode = Literal["plain", "unique", "autonumber"]
+
+
+@dataclass(frozen=True)
+class CustomObjectSpec:
+    """One seeded custom object: its key, title, name behaviour and field definitions (Zendesk's shape)."""
+
+    key: str
+    title: str
+    fields: tuple[dict[str, Any], ...]
+    name_mode: NameMode = "plain"
+    autonumber_prefix: str = ""
+
+
+def _options(*values: str) -> list[dict[str, str]]:
+    return [{"name": value.replace("_", " ").title(), "value": value} for value in values]
+
+
+DEFAULT_CUSTOM_OBJECTS: tuple[CustomObjectSpec, ...] = (
+    CustomObjectSpec(
+        key="apartment",
+        title="Apartment",
+        name_mode="plain",
+        fields=(
+            {"key": "address", "type": "text", "title": "Address", "required": True},
+            {"key": "notes", "type": "textarea", "title": "Notes"},
+            {"key": "rooms", "type": "integer", "title": "Rooms"},
+            {"key": "rent", "type": "decimal", "title": "Monthly rent"},
+            {"key": "furnished", "type": "checkbox", "title": "Furnished"},
+            {"key": "available_on", "type": "date", "title": "Available on"},
+            {
+                "key": "kind",
+                "type": "dropdown",
+                "title": "Kind",
+                "custom_field_options": _options("studio", "flat", "house"),
+            },
+            {
+                "key": "amenities",
+                "type": "multiselect",
+                "title": "Amenities",
+                "custom_field_options": _options("balcony", "elevator", "parking", "garden"),
+            },
+            {
+                "key": "postcode",
+                "type": "regexp",
+                "title": "Postcode",
+                "regexp_for_validation": r"^\d{5}$",
+            },
+            {"key": "owner", "type": "lookup", "title": "Owner", "relationship_target_type": "zen:user"},
+        ),
+    ),
+    CustomObjectSpec(
+        key="contract",
+        title="Contract",
+        name_mode="autonumber",
+        autonumber_prefix="CTR-",
+        fields=(
+            {"key": "reference", "type": "text", "title": "Reference"},
+            {"key": "value", "type": "decimal", "title": "Value", "required": True},
+            {"key": "signed", "type": "checkbox", "title": "Signed"},
+            {"key": "signed_on", "type": "date", "title": "Signed on"},
+            {
+                "key": "tier",
+                "type": "dropdown",
+                "title": "Tier",
+                "custom_field_options": _options("bronze", "silver", "gold"),
+            },
+            {
+                "key": "apartment",
+                "type": "lookup",
+                "title": "Apartment",
+                "relationship_target_type": "zen:custom_object:apartment",
+            },
+        ),
+    ),
+    CustomObjectSpec(
+        key="vendor",
+        title="Vendor",
+        name_mode="unique",
+        fields=(
+            {
+                "key": "email",
+                "type": "regexp",
+                "title": "Email",
+                "regexp_for_validation": r"^[^@\s]+@[^@\s]+\.[a-z]+$",
+            },
+            {"key": "rating", "type": "integer", "title": "Rating"},
+            {
+                "key": "categories",
+                "type": "multiselect",
+                "title": "Categories",
+                "custom_field_options": _options("plumbing", "electrical", "cleaning"),
+            },
+            {"key": "active", "type": "checkbox", "title": "Active"},
+            {"key": "summary", "type": "textarea", "title": "Summary"},
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class FaultSettings:
+    """Fault injection; every switch is off by default."""
+
+    rate_limit_storm: int = 0
+    storm_retry_after: float | None = 1
+    storm_body: Literal["json", "text"] = "json"
+    error_rate: float = 0.0
+    error_statuses: tuple[int, ...] = (500, 502, 503, 504)
+    reset_rate: float = 0.0
+    truncate_rate: float = 0.0
+    slow_seconds: float = 0.0
+    gateway_timeout_above_page_size: int | None = None
+    path_contains: str = ""
+    fault_seed: int = 0
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """Everything the sandbox can be told; the defaults are the demo data set."""
+
+    # --- data shape: fixed once the SQLite file is seeded
+    seed: int = 1
+    tickets: int = 2_000
+    deleted_ticket_ratio: float = 0.02
+    custom_objects: tuple[CustomObjectSpec, ...] = DEFAULT_CUSTOM_OBJECTS
+    records_per_object: int = 200
+    deleted_record_ratio: float = 0.02
+    sequin_records: int = 500
+    data_start: str = "2024-01-01T00:00:00Z"
+    data_end: str = "2025-12-31T00:00:00Z"
+    # --- live limits
+    window_seconds: float = 60.0
+    export_requests_per_window: int = 10
+    account_requests_per_window: int = 700
+    max_active_jobs: int = 30
+    job_queue_seconds: float = 0.2
+    job_items_per_second: float = 200.0
+    job_failure_rate: float = 0.0
+    recent_data_lag_seconds: float = 60.0
+    start_time_min_age_seconds: float = 60.0
+    cursor_ttl_seconds: float | None = None
+    # --- wire-shape switches for unconfirmed facts (live)
+    custom_object_export_end_of_stream: bool = True
+    custom_object_last_page_cursor: Literal["keep", "null"] = "keep"
+    numeric_values_as_strings: bool = False
+    forbidden_paths_contain: tuple[str, ...] = ()
+    # --- live credentials and URLs
+    email: str = "demo@example.com"
+    api_token: str = "sandbox-token"  # noqa: S105 - the documented demo credential
+    oauth_token: str = "sandbox-token"  # noqa: S105 - the documented demo credential
+    sequin_token: str = "sandbox-token"  # noqa: S105 - the documented demo credential
+    subdomain: str = "demo"
+    public_url: str | None = None
+    faults: FaultSettings = field(default_factory=FaultSettings)
+    # --- server (fixed once started)
+    host: str = "127.0.0.1"
+    port: int = 0
+    tls_certfile: str | None = None
+    tls_keyfile: str | None = None
+
+
+DATA_FIELDS = frozenset(
+    {
+        "seed",
+        "tickets",
+        "deleted_ticket_ratio",
+        "custom_objects",
+        "records_per_object",
+        "deleted_record_ratio",
+        "sequin_records",
+        "data_start",
+        "data_end",
+    }
+)
+SERVER_FIELDS = frozenset({"host", "port", "tls_certfile", "tls_keyfile"})
+LIVE_FIELDS = frozenset(f.name for f in dataclasses.fields(SandboxSettings)) - DATA_FIELDS - SERVER_FIELDS
+_TUPLE_FIELDS = frozenset({"forbidden_paths_contain", "error_statuses"})
+
+
+def data_signature(settings: SandboxSettings) -> str:
+    """Return a short digest of everything that decides the seeded data."""
+    shape = {name: getattr(settings, name) for name in sorted(DATA_FIELDS)}
+    shape["custom_objects"] = [dataclasses.asdict(spec) for spec in settings.custom_objects]
+    text = json.dumps(shape, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def live_settings_json(settings: SandboxSettings) -> dict[str, Any]:
+    """Return the live-changeable settings as JSON-ready values (faults nested)."""
+    out: dict[str, Any] = {}
+    for name in sorted(LIVE_FIELDS):
+        value = getattr(settings, name)
+        if isinstance(value, FaultSettings):
+            value = {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(value).items()}
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[name] = value
+    return out
+
+
+def _tupled(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: tuple(v) if k in _TUPLE_FIELDS and isinstance(v, list) else v for k, v in values.items()}
+
+
+def updated_settings(settings: SandboxSettings, changes: dict[str, Any]) -> SandboxSettings:
+    """Return `settings` with live `changes` applied; faults may be a FaultSettings or a partial dict."""
+    fixed = sorted(set(changes) - LIVE_FIELDS)
+    if fixed:
+        msg = f"not changeable on a running sandbox: {', '.join(fixed)}"
+        raise ValueError(msg)
+    changes = _tupled(dict(changes))
+    faults = changes.get("faults")
+    if isinstance(faults, dict):
+        unknown = sorted(set(faults) - {f.name for f in dataclasses.fields(FaultSettings)})
+        if unknown:
+            msg = f"unknown fault settings: {', '.join(unknown)}"
+            raise ValueError(msg)
+        changes["faults"] = dataclasses.replace(settings.faults, **_tupled(faults))
+    return dataclasses.replace(settings, **changes)
+
+
+def settings_from_json(values: dict[str, Any], base: SandboxSettings | None = None) -> SandboxSettings:
+    """Build settings from JSON values (any field; faults and custom objects as nested objects)."""
+    base = base or SandboxSettings()
+    known = {f.name for f in dataclasses.fields(SandboxSettings)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        msg = f"unknown sandbox settings: {', '.join(unknown)}"
+        raise ValueError(msg)
+    changes = _tupled(dict(values))
+    if isinstance(changes.get("faults"), dict):
+        changes["faults"] = FaultSettings(**_tupled(changes["faults"]))
+    if "custom_objects" in changes:
+        changes["custom_objects"] = tuple(
+            spec if isinstance(spec, CustomObjectSpec) else _spec_from_json(spec)
+            for spec in changes["custom_objects"]
+        )
+    return dataclasses.replace(base, **changes)
+
+
+def _spec_from_json(value: dict[str, Any]) -> CustomObjectSpec:
+    return CustomObjectSpec(
+        key=value["key"],
+        title=value["title"],
+        fields=tuple(value.get("fields", ())),
+        name_mode=value.get("name_mode", "plain"),
+        autonumber_prefix=value.get("autonumber_prefix", ""),
+    )

@@ -1,0 +1,64 @@
+"""Counters of what the sandbox served, for tests and benchmarks."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+
+class Stats:
+    """Thread-safe request, status and refusal counters."""
+
+    def __init__(self) -> None:
+        """Start at zero."""
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Zero every counter."""
+        with self._lock:
+            self.requests = 0
+            self.by_kind: Counter[str] = Counter()
+            self.by_status: Counter[str] = Counter()
+            self.rate_limited: Counter[str] = Counter()
+            self.faults: Counter[str] = Counter()
+            self.max_active_jobs_seen = 0
+
+    def request(self, kind: str) -> None:
+        """Count one request of an endpoint kind."""
+        with self._lock:
+            self.requests += 1
+            self.by_kind[kind] += 1
+
+    def response(self, status: int) -> None:
+        """Count one response status."""
+        with self._lock:
+            self.by_status[str(status)] += 1
+
+    def limited(self, reason: str) -> None:
+        """Count one 429 by reason (export_limit, account_limit, job_limit, fault)."""
+        with self._lock:
+            self.rate_limited[reason] += 1
+
+    def fault(self, name: str) -> None:
+        """Count one injected fault."""
+        with self._lock:
+            self.faults[name] += 1
+
+    def active_jobs(self, count: int) -> None:
+        """Track the highest number of queued + working jobs seen."""
+        with self._lock:
+            self.max_active_jobs_seen = max(self.max_active_jobs_seen, count)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Return every counter as JSON-ready values."""
+        with self._lock:
+            return {
+                "requests": self.requests,
+                "requests_by_kind": dict(self.by_kind),
+                "responses_by_status": dict(self.by_status),
+                "rate_limited": dict(self.rate_limited),
+                "faults": dict(self.faults),
+                "max_active_jobs_seen": self.max_active_jobs_seen,
+            }

@@ -1,0 +1,115 @@
+"""Zendesk request pipeline: route, authenticate, check permissions and budgets, then handle."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import math
+import re
+from typing import TYPE_CHECKING
+
+from zendesk_sandbox import exports, objects_api, wire
+from zendesk_sandbox.limits import retry_after_text
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from zendesk_sandbox.core import Core
+
+    Handler = Callable[[Core, wire.Request, list[str]], wire.Response]
+
+_KEY = r"([A-Za-z0-9_]+)"
+# (method, path pattern after /api/v2, endpoint kind for the stats, handler)
+_ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
+    ("GET", re.compile(r"^/incremental/tickets/cursor$"), "ticket_export",
+     lambda core, req, _: exports.ticket_export(core, req)),
+    ("GET", re.compile(rf"^/incremental/custom_objects/{_KEY}/cursor$"), "custom_object_export",
+     lambda core, req, args: exports.record_export(core, req, args[0])),
+    ("GET", re.compile(r"^/custom_objects$"), "custom_objects",
+     lambda core, _req, _args: objects_api.list_objects(core)),
+    ("GET", re.compile(rf"^/custom_objects/{_KEY}$"), "custom_object",
+     lambda core, _req, args: objects_api.show_object(core, args[0])),
+    ("GET", re.compile(rf"^/custom_objects/{_KEY}/fields$"), "custom_object_fields",
+     lambda core, req, args: objects_api.list_fields(core, req, args[0])),
+    ("GET", re.compile(rf"^/custom_objects/{_KEY}/records$"), "records_list",
+     lambda core, req, args: objects_api.list_records(core, req, args[0])),
+    ("PATCH", re.compile(rf"^/custom_objects/{_KEY}/records$"), "records_patch",
+     lambda core, req, args: objects_api.upsert_record(core, req, args[0])),
+    ("DELETE", re.compile(rf"^/custom_objects/{_KEY}/records$"), "records_delete",
+     lambda core, req, args: objects_api.delete_record(core, req, args[0])),
+    ("POST", re.compile(rf"^/custom_objects/{_KEY}/jobs$"), "jobs_create",
+     lambda core, req, args: objects_api.create_job(core, req, args[0])),
+    ("GET", re.compile(r"^/job_statuses/([A-Za-z0-9-]+)$"), "job_status",
+     lambda core, _req, args: objects_api.job_status(core, args[0])),
+    ("GET", re.compile(r"^/ticket_fields$"), "ticket_fields",
+     lambda core, _req, _args: objects_api.ticket_fields(core)),
+]  # fmt: skip
+EXPORT_KINDS = frozenset({"ticket_export", "custom_object_export"})
+
+
+def route(method: str, api_path: str) -> tuple[str, Handler | None, list[str]]:
+    """Return (kind, handler, path arguments) for a path below /api/v2; handler None when unknown."""
+    for route_method, pattern, kind, handler in _ROUTES:
+        match = pattern.match(api_path)
+        if match and route_method == method:
+            return kind, handler, list(match.groups())
+    return "unknown", None, []
+
+
+def handle(core: Core, request: wire.Request, api_path: str) -> wire.Response:
+    """Answer one Zendesk request after the fault layer let it through."""
+    kind, handler, args = route(request.method, api_path)
+    core.stats.request(kind)
+    settings = core.settings()
+    refused = _authenticate(core, request.headers.get("Authorization", ""))
+    if refused is None and any(part in request.path for part in settings.forbidden_paths_contain):
+        refused = wire.forbidden()
+    if refused is None:
+        wait = core.account_window.try_acquire()
+        if wait:
+            core.stats.limited("account_limit")
+            refused = wire.account_limited(retry_after_text(wait, settings.window_seconds))
+    if refused is None and kind in EXPORT_KINDS:
+        wait = core.export_window.try_acquire()
+        if wait:
+            core.stats.limited("export_limit")
+            refused = wire.export_limited(retry_after_text(wait, settings.window_seconds))
+    if refused is not None:
+        response = refused
+    elif handler is None:
+        response = wire.invalid_endpoint()
+    else:
+        response = handler(core, request, args)
+    response.headers.extend(_account_headers(core))
+    return response
+
+
+def _authenticate(core: Core, header: str) -> wire.Response | None:
+    settings = core.settings()
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() == "bearer":
+        ok = hmac.compare_digest(credentials.strip().encode(), settings.oauth_token.encode())
+        return None if ok else wire.unauthorized_bearer()
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return wire.unauthorized_basic()
+        expected = f"{settings.email}/token:{settings.api_token}"
+        return None if hmac.compare_digest(decoded.encode(), expected.encode()) else wire.unauthorized_basic()
+    return wire.unauthorized_basic()
+
+
+def _account_headers(core: Core) -> list[tuple[str, str]]:
+    # NOTES §9: both the older x-rate-limit pair and the current ratelimit-* trio
+    limit = str(core.settings().account_requests_per_window)
+    remaining = str(core.account_window.remaining())
+    reset = str(math.ceil(core.account_window.reset_seconds()))
+    return [
+        ("x-rate-limit", limit),
+        ("x-rate-limit-remaining", remaining),
+        ("ratelimit-limit", limit),
+        ("ratelimit-remaining", remaining),
+        ("ratelimit-reset", reset),
+    ]
