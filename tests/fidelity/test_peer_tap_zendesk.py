@@ -1,0 +1,78 @@
+"""A Zendesk client nobody here wrote (singer-io tap-zendesk 2.8.2) exports every sandbox ticket."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+import trustme
+
+from tests.fidelity.peer import PEER_PACING_TICKETS, peer_venv, run_peer, tickets_catalog
+from zendesk_sandbox import SandboxSettings
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from zendesk_sandbox import Sandbox
+
+REPO_ROOT = Path(__file__).parents[2]
+# More than one 1000-ticket page, so the peer must follow `after_cursor`; mostly deleted tickets, so the
+# peer's audits pacing (a ~62 s sleep after 460 non-deleted tickets) never starts.
+PEER_TICKETS = 1_300
+PEER_DELETED_RATIO = 0.7
+
+
+@pytest.fixture
+def tls_sandbox(sandbox_factory: Callable[..., Sandbox], tmp_path: Path) -> tuple[Sandbox, Path]:
+    """A sandbox serving HTTPS on loopback with a throwaway CA's certificate for 127.0.0.1, and that CA."""
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1")
+    ca_file, cert_file, key_file = tmp_path / "ca.pem", tmp_path / "cert.pem", tmp_path / "key.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    certificate.cert_chain_pems[0].write_to_path(str(cert_file))
+    certificate.private_key_pem.write_to_path(str(key_file))
+    sandbox = sandbox_factory(
+        tickets=PEER_TICKETS,
+        deleted_ticket_ratio=PEER_DELETED_RATIO,
+        tls_certfile=str(cert_file),
+        tls_keyfile=str(key_file),
+    )
+    return sandbox, ca_file
+
+
+@pytest.mark.slow
+def test_peer_exports_every_sandbox_ticket(tls_sandbox: tuple[Sandbox, Path], tmp_path: Path) -> None:
+    sandbox, ca_file = tls_sandbox
+    expected_ids = set(sandbox.admin.ticket_ids())
+    live = set(sandbox.admin.ticket_ids(include_deleted=False))
+    assert len(expected_ids) > 1000, "the peer must need more than one page"
+    assert len(live) < PEER_PACING_TICKETS, "the peer would sleep a minute in its audits pacing"
+    port = sandbox.url.rsplit(":", 1)[1]
+    venv = peer_venv(REPO_ROOT)
+
+    run = run_peer(
+        venv,
+        tmp_path,
+        {
+            "start_date": "2000-01-01T00:00:00Z",
+            # tap-zendesk builds https://{subdomain}.zendesk.com/...; the sandbox accepts any path prefix.
+            "subdomain": f"127.0.0.1:{port}/peer",
+            "access_token": SandboxSettings().oauth_token,
+            "request_timeout": 30,
+        },
+        tickets_catalog(venv),
+        ca_bundle=ca_file,
+    )
+
+    assert run.returncode == 0, run.stderr[-3000:]
+    tickets = run.records.get("tickets", [])
+    emitted = [ticket["id"] for ticket in tickets]
+    assert set(emitted) == expected_ids
+    assert len(emitted) == len(expected_ids), "a cursor export does not repeat tickets within one run"
+    assert {ticket["id"] for ticket in tickets if ticket["status"] == "deleted"} == expected_ids - live
+    newest = max(ticket["generated_timestamp"] for ticket in tickets)
+    bookmark = run.states()[-1]["bookmarks"]["tickets"]["generated_timestamp"]
+    assert bookmark == datetime.fromtimestamp(newest, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert set(run.records) == {"tickets"}, "only the selected stream is emitted"
