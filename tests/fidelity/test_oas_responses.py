@@ -100,8 +100,13 @@ def assert_matches_oas(oas: ZendeskOas, method: str, response: requests.Response
 
 @pytest.fixture
 def sandbox(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
-    """Test-sized data, with an export budget no test here exhausts unless it means to."""
-    return sandbox_factory(export_requests_per_window=10_000, account_requests_per_window=100_000)
+    """Test-sized data with deleted tickets and records in every object; budgets no test here exhausts."""
+    return sandbox_factory(
+        deleted_ticket_ratio=0.05,
+        deleted_record_ratio=0.1,
+        export_requests_per_window=10_000,
+        account_requests_per_window=100_000,
+    )
 
 
 @pytest.fixture(params=sorted(AUTH_SCHEMES))
@@ -256,6 +261,42 @@ def test_custom_object_export_end_of_stream_follows_notes(zendesk: Zendesk) -> N
     assert all(page["after_cursor"] for page in pages[:-1])
 
 
+@pytest.mark.parametrize(
+    "variant",
+    [
+        {"custom_object_last_page_cursor": "null"},
+        {"custom_object_export_end_of_stream": False},
+        {"numeric_values_as_strings": True},
+    ],
+    ids=["last-page-cursor-null", "no-end-of-stream", "numbers-as-strings"],
+)
+def test_custom_object_export_variants_match_the_oas(
+    sandbox_factory: Callable[..., Sandbox], oas: ZendeskOas, variant: dict[str, Any]
+) -> None:
+    """The switches for NOTES §3/§5's unconfirmed facts keep every body inside the OAS."""
+    sandbox = sandbox_factory(export_requests_per_window=10_000, deleted_record_ratio=0.2, **variant)
+    zendesk = Zendesk(sandbox, oas, _basic(DEFAULTS))
+    key = _object_keys(zendesk)[0]
+    path = f"/api/v2/incremental/custom_objects/{key}/cursor"
+    for exclude in ("false", "true"):
+        params: dict[str, Any] = {
+            "start_time": START_TIME,
+            "per_page": 15,
+            "filter[exclude_deleted]": exclude,
+        }
+        pages = []
+        for _ in range(MAX_PAGES):
+            pages.append(zendesk.checked("GET", path, 200, params=params))
+            if not pages[-1]["meta"]["has_more"]:
+                break
+            params = {"cursor": pages[-1]["after_cursor"], "per_page": 15, "filter[exclude_deleted]": exclude}
+        names = {record["name"] for page in pages for record in page["custom_object_records"]}
+        assert (DELETED_MASK in names) is (exclude == "false")
+        assert all(page["filter"] == {"exclude_deleted": exclude == "true"} for page in pages)
+    listing = zendesk.checked("GET", f"/api/v2/custom_objects/{key}/records", 200, params={"page[size]": 100})
+    assert listing["custom_object_records"]
+
+
 # --- writes and jobs ----------------------------------------------------------------------------------------
 
 
@@ -388,6 +429,22 @@ def test_completed_job_results_follow_notes_not_the_oas_result_objects(
     assert failed["success"] is False
     assert failed["status"] == "Failed"
     assert failed.get("errors") or failed.get("details")
+
+
+def test_failed_job_status_matches_the_oas(sandbox_factory: Callable[..., Sandbox], oas: ZendeskOas) -> None:
+    sandbox = sandbox_factory(job_failure_rate=1.0, job_queue_seconds=0.0, job_items_per_second=1000.0)
+    zendesk = Zendesk(sandbox, oas, _bearer(DEFAULTS))
+    key = _object_keys(zendesk)[0]
+    job = {
+        "job": {"action": "create_or_update_by_external_id", "items": _job_items(zendesk, sandbox, key, 3)}
+    }
+    job_id = zendesk.call("POST", f"/api/v2/custom_objects/{key}/jobs", json=job).json()["job_status"]["id"]
+    deadline = time.monotonic() + JOB_WAIT_SECONDS
+    body = zendesk.checked("GET", f"/api/v2/job_statuses/{job_id}", 200)
+    while body["job_status"]["status"] in {"queued", "working"} and time.monotonic() < deadline:
+        time.sleep(JOB_POLL_SECONDS)
+        body = zendesk.checked("GET", f"/api/v2/job_statuses/{job_id}", 200)
+    assert body["job_status"]["status"] == "failed"
 
 
 # --- ticket fields ---------------------------------------------------------------------------------------
