@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -76,3 +77,12 @@ def test_peer_exports_every_sandbox_ticket(tls_sandbox: tuple[Sandbox, Path], tm
     bookmark = run.states()[-1]["bookmarks"]["tickets"]["generated_timestamp"]
     assert bookmark == datetime.fromtimestamp(newest, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     assert set(run.records) == {"tickets"}, "only the selected stream is emitted"
+    for ticket in tickets:
+        stored = sandbox.admin.ticket(ticket["id"])
+        assert stored is not None
+        assert (ticket["generated_timestamp"], ticket["status"]) == (
+            stored["generated_timestamp"],
+            stored["status"],
+        )
+    # 1000 tickets per page: the peer followed after_cursor once and stopped on end_of_stream.
+    assert sandbox.admin.stats()["requests_by_kind"]["ticket_export"] == math.ceil(len(expected_ids) / 1000)
