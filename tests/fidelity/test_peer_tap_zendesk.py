@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+import requests
 import trustme
 
 from tests.fidelity.peer import PEER_PACING_TICKETS, peer_venv, run_peer, tickets_catalog
@@ -41,6 +42,19 @@ def tls_sandbox(sandbox_factory: Callable[..., Sandbox], tmp_path: Path) -> tupl
         tls_keyfile=str(key_file),
     )
     return sandbox, ca_file
+
+
+def test_ticket_export_reads_the_float_start_time_tap_zendesk_sends(sandbox: Sandbox) -> None:
+    # tap-zendesk 2.8.2 sends `start_time=datetime.timestamp()` (e.g. `946684800.0`) on its first export
+    # request and on every discovery check; Zendesk answers it in production, though the OAS types it integer.
+    response = requests.get(
+        f"{sandbox.url}/peer.zendesk.com/api/v2/incremental/tickets/cursor.json",
+        params={"start_time": "946684800.0", "include": "metric_sets"},
+        headers={"Authorization": f"Bearer {SandboxSettings().oauth_token}"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["tickets"]
 
 
 @pytest.mark.slow
