@@ -154,7 +154,6 @@ class TapZendeskObjects(Tap):
         )
         # A 429 without Retry-After waits one whole export window.
         runner = RequestRunner(RetryPolicy(rate_limit_fallback_seconds=window))
-        LOGGER.info("%s v%s, Meltano SDK v%s", self.name, self.plugin_version, self.sdk_version)
         return TapRuntime(
             connection=connection,
             runner=runner,
@@ -172,6 +171,7 @@ class TapZendeskObjects(Tap):
             streams.append(CustomObjectRecordsStream(tap=self, runtime=runtime, key=key, fields=fields))
         if self.config.get("sequin_api_token"):
             streams.append(SequinRecordsStream(tap=self, runtime=runtime))
+        LOGGER.info("%s v%s, Meltano SDK v%s", self.name, self.plugin_version, self.sdk_version)
         return streams
 
     def _custom_object_keys(self) -> list[str]:
@@ -195,8 +195,8 @@ class TapZendeskObjects(Tap):
     @classmethod
     @override
     def print_version(cls, print_fn: Callable[[Any], None] = print) -> None:
-        # On a sync the SDK logs the version before reading the config; we log it once the config is
-        # valid instead (see `runtime`), so that a config error is the only line on stderr.
+        # On a sync the SDK logs the version before reading the config; we log it once discovery has
+        # worked instead (see `discover_streams`), so that a config or auth error is the only line on stderr.
         if print_fn != cls.logger.info:
             super().print_version(print_fn)
 

@@ -1,0 +1,119 @@
+"""Running the tap as users do: its console script in a subprocess, against a sandbox over HTTP."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from itertools import count
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jsonschema
+
+if TYPE_CHECKING:
+    from zendesk_sandbox import Sandbox
+
+TAP = str(Path(sys.executable).parent / "tap-zendesk-objects")
+EMAIL = "demo@example.com"
+TOKEN = "sandbox-token"  # noqa: S105 (the sandbox's demo credential)
+_files = count()
+
+# Sandbox settings for tap tests: a one-second "minute", no recent-data lag so that changes made by a
+# test are exported at once, and an export limit that only the pacing test lowers.
+FAST = {"window_seconds": 1.0, "export_requests_per_window": 1000, "recent_data_lag_seconds": 0.0}
+
+
+def tap_config(sb: Sandbox, **overrides: Any) -> dict[str, Any]:
+    """A tap config pointing at the sandbox, paced to its (fast) export limit."""
+    config: dict[str, Any] = {
+        "api_url": sb.url,
+        "email": EMAIL,
+        "api_token": TOKEN,
+        "export_window_seconds": 1.0,
+        "export_requests_per_minute": 1000,
+        "sequin_api_url": sb.url,
+        "sequin_api_token": TOKEN,
+    }
+    config.update(overrides)
+    return config
+
+
+@dataclass
+class TapRun:
+    """What one run of the tap printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    messages: list[dict[str, Any]]
+
+    def records(self, stream: str) -> list[dict[str, Any]]:
+        """The records of `stream`, in output order."""
+        return [m["record"] for m in self.messages if m["type"] == "RECORD" and m["stream"] == stream]
+
+    def schema(self, stream: str) -> dict[str, Any]:
+        """The last SCHEMA message's schema for `stream`."""
+        schemas: list[dict[str, Any]] = [
+            m["schema"] for m in self.messages if m["type"] == "SCHEMA" and m["stream"] == stream
+        ]
+        return schemas[-1]
+
+    @property
+    def states(self) -> list[dict[str, Any]]:
+        """Every STATE value, in order."""
+        return [m["value"] for m in self.messages if m["type"] == "STATE"]
+
+    @property
+    def final_state(self) -> dict[str, Any]:
+        """The last STATE value."""
+        return self.states[-1]
+
+
+def parse_messages(stdout: str) -> list[dict[str, Any]]:
+    """Singer messages from stdout; a last line cut short by a kill is dropped."""
+    lines = stdout.split("\n")
+    return [json.loads(line) for line in lines[:-1] if line.strip()]
+
+
+def write_json(directory: Path, stem: str, value: Any) -> Path:
+    """Write `value` as JSON to a fresh file in `directory`."""
+    path = directory / f"{stem}-{next(_files)}.json"
+    path.write_text(json.dumps(value))
+    return path
+
+
+def tap_args(directory: Path, config: dict[str, Any], state: dict[str, Any] | None, *extra: str) -> list[str]:
+    """Command line of the tap for this config (and state)."""
+    args = [TAP, "--config", str(write_json(directory, "config", config))]
+    if state is not None:
+        args += ["--state", str(write_json(directory, "state", state))]
+    return [*args, *extra]
+
+
+def run_tap(
+    directory: Path,
+    config: dict[str, Any],
+    *extra: str,
+    state: dict[str, Any] | None = None,
+    timeout: float = 120,
+) -> TapRun:
+    """Run the tap to its end and collect what it printed."""
+    done = subprocess.run(
+        tap_args(directory, config, state, *extra),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    messages = parse_messages(done.stdout) if not extra else []
+    return TapRun(done.returncode, done.stdout, done.stderr, messages)
+
+
+def assert_valid(records: list[dict[str, Any]], schema: dict[str, Any]) -> None:
+    """Every record validates against the stream's SCHEMA."""
+    validator = jsonschema.Draft202012Validator(schema)
+    for record in records:
+        errors = [e.message for e in validator.iter_errors(record)]
+        assert not errors, (record.get("id"), errors)
