@@ -188,6 +188,13 @@ class ZendeskOas:
             self._schemas[key] = relax(schema) if relaxed and schema is not None else schema
         return self._schemas[key]
 
+    def component_errors(self, name: str, body: Any) -> list[str]:
+        """Return every way `body` breaks the named (relaxed) component schema, as `path: message` lines."""
+        key = ("#/components/schemas/" + name, "", "", True)
+        if key not in self._validators:
+            self._validators[key] = response_validator(relax(self.schema_component(name)))
+        return list(validator_errors(self._validators[key], body))
+
     def schema_component(self, name: str) -> JsonDict:
         """Return a named schema from components, with its $refs resolved (not relaxed)."""
         resolved: JsonDict = _resolve(self.document["components"]["schemas"][name], self.document)

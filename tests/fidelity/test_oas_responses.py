@@ -159,6 +159,27 @@ def test_deleted_tickets_need_the_deleted_status_allowance(zendesk: Zendesk, oas
     assert {f"tickets/{index}/status" for index in deleted} <= {line.split(":")[0] for line in strict}
 
 
+def test_sideloads_follow_notes_and_match_their_oas_objects(zendesk: Zendesk, oas: ZendeskOas) -> None:
+    """OAS says the ticket export body has no sideloads, NOTES §2 says `include=users` adds a top-level
+    `users` array and `include=metric_sets` embeds a `metric_set` per ticket (what singer-io reads); we
+    follow NOTES and validate each sideloaded object against its own OAS schema (UserObject,
+    TicketMetricObject)."""
+    schema = oas.response_schema(TICKET_EXPORT, "get", 200)
+    assert schema is not None
+    assert "users" not in schema["properties"]
+    assert "metric_set" not in schema["properties"]["tickets"]["items"]["properties"]
+    params = {"per_page": 100, "include": "users,metric_sets"}
+    for page in _export_pages(zendesk, TICKET_EXPORT, params):
+        for user in page["users"]:
+            assert oas.component_errors("UserObject", user) == [], user["id"]
+        people = {user["id"] for user in page["users"]}
+        for ticket in page["tickets"]:
+            assert ticket["requester_id"] in people
+            if ticket["status"] != "deleted":
+                assert oas.component_errors("TicketMetricObject", ticket["metric_set"]) == [], ticket["id"]
+                assert ticket["metric_set"]["ticket_id"] == ticket["id"]
+
+
 def _top_level_names(listing: str) -> list[str]:
     """Names of a NOTES key listing such as `url, via{channel,source{from}}, fields (duplicate of x)`."""
     previous = None
