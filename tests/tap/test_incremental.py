@@ -65,3 +65,23 @@ def test_refused_cursor_restarts_from_the_high_water_mark(
     got = {t["id"] for t in second.records("tickets")}
     # Everything from the high-water second on, nothing older: never start_date, never ahead.
     assert got == {t["id"] for t in tickets if t["generated_timestamp"] >= mark}
+
+
+def test_custom_object_export_without_end_of_stream_and_null_last_cursor(
+    sandbox_factory: Callable[..., Sandbox], tmp_path: Path
+) -> None:
+    # The other reading of NOTES §3/§13: no `end_of_stream`, and `after_cursor` null on the last page.
+    sb = sandbox_factory(
+        custom_object_export_end_of_stream=False, custom_object_last_page_cursor="null", **FAST
+    )
+    config = tap_config(sb, sequin_api_token=None, page_size=PAGE)
+    first = run_tap(tmp_path, config)
+    assert first.returncode == 0, first.stderr
+    second = run_tap(tmp_path, config, state=first.final_state)
+    assert second.returncode == 0, second.stderr
+    for obj in sb.admin.custom_objects():
+        stream = f"custom_object_records__{obj['key']}"
+        seeded = {r["id"] for r in sb.admin.custom_object_records(obj["key"], include_deleted=True)}
+        assert {r["id"] for r in first.records(stream)} == seeded
+        assert first.final_state["bookmarks"][stream]["cursor"]  # the last non-null cursor is kept
+        assert len(second.records(stream)) <= PAGE  # nothing changed: at most the last page again
