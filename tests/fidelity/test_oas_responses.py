@@ -204,6 +204,43 @@ def test_ticket_keys_follow_notes_not_the_oas_property_list(zendesk: Zendesk, oa
         assert set(ticket) == real_keys, ticket["id"]
 
 
+@pytest.mark.parametrize(
+    "case",
+    [
+        (TICKET_EXPORT, TICKET_EXPORT, lambda body: body["tickets"][0].update(id="1"), "tickets/0/id"),
+        (
+            "/api/v2/custom_objects",
+            "/api/v2/custom_objects",
+            lambda b: b["custom_objects"][0].update(key=7),
+            "custom_objects/0/key",
+        ),
+        (
+            "/api/v2/custom_objects/apartment/records",
+            RECORDS,
+            lambda body: body["meta"].update(has_more="no"),
+            "meta/has_more",
+        ),
+        (
+            "/api/v2/ticket_fields",
+            "/api/v2/ticket_fields",
+            lambda body: body["ticket_fields"][0].update(created_at="last week"),
+            "ticket_fields/0/created_at",
+        ),
+    ],
+    ids=["ticket-id", "object-key", "has-more", "field-created-at"],
+)
+def test_a_broken_real_body_is_caught(
+    sandbox: Sandbox, oas: ZendeskOas, case: tuple[str, str, Callable[[Any], None], str]
+) -> None:
+    path, template, breakage, where = case
+    zendesk = Zendesk(sandbox, oas, _basic(DEFAULTS))
+    body = zendesk.checked(
+        "GET", path, 200, params={"start_time": START_TIME} if path == TICKET_EXPORT else {}
+    )
+    breakage(body)
+    assert [line.split(":")[0] for line in oas.errors(template, "get", 200, body)] == [where]
+
+
 # --- custom objects: metadata and records ----------------------------------------------------------------
 
 
