@@ -134,8 +134,9 @@ def run_peer(
     catalog_path = workdir / "peer-catalog.json"
     config_path.write_text(json.dumps(config), encoding="utf-8")
     catalog_path.write_text(json.dumps(catalog), encoding="utf-8")
+    # The peer runs only on its own venv's packages, never on whatever PYTHONPATH pytest was given.
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "PYTHONPATH"},
         "REQUESTS_CA_BUNDLE": str(ca_bundle),
         "SSL_CERT_FILE": str(ca_bundle),
         "NO_PROXY": "127.0.0.1,localhost",
