@@ -95,6 +95,7 @@ class Admin:
     def custom_object_records(self, key: str, *, include_deleted: bool = True) -> list[dict[str, Any]]:
         """Return an object's records unmasked, each with a `deleted` bool, ordered by id."""
         records = self._core.records
+        records.meta(key)  # raises UnknownObjectError for an unknown key
         account = self._core.account_url()
         return [
             records.render(record, account, masked=False) | {"deleted": record.deleted}

@@ -198,9 +198,9 @@ class JobRunner:
 
     def _apply(self, job: Job, index: int) -> dict[str, Any]:
         item = job.items[index]
-        result: dict[str, Any] = {"index": index, "id": None, "external_id": _item_key(item, "external_id")}
-        if job.action == "create_or_update_by_name":
-            result["name"] = _item_key(item, "name")
+        result: dict[str, Any] = {"index": index, "id": None, "external_id": _item_key(job.action, item)}
+        if job.action == "create_or_update_by_name" and isinstance(item, dict):
+            result["name"] = item.get("name")
         try:
             write = self._write(job, item)
         except RecordInvalidError as invalid:
@@ -255,7 +255,8 @@ class JobRunner:
         return self.records.upsert(key, by, value, {k: v for k, v in item.items() if k != by})
 
 
-def _item_key(item: Json, key: str) -> Json:
+def _item_key(action: str, item: Json) -> Json:
+    """Return the external id an item names, before it is applied."""
     if isinstance(item, dict):
-        return item.get(key)
-    return item if key == "external_id" and isinstance(item, str) else None
+        return item.get("external_id")
+    return item if action == "delete_by_external_id" else None

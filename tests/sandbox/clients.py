@@ -1,0 +1,58 @@
+"""HTTP sessions against a sandbox, authenticated the ways real clients are."""
+
+from __future__ import annotations
+
+import base64
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import requests
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from zendesk_sandbox import Sandbox
+
+TIMEOUT = 30
+TICKETS = "/api/v2/incremental/tickets/cursor"
+
+
+def basic_header(email: str, token: str) -> str:
+    """Return the API-token Authorization header value."""
+    return "Basic " + base64.b64encode(f"{email}/token:{token}".encode()).decode()
+
+
+class Client:
+    """A keep-alive session on one sandbox with one Authorization header."""
+
+    def __init__(self, sandbox: Sandbox, authorization: str | None = None) -> None:
+        self.base = sandbox.url
+        self.session = requests.Session()
+        if authorization is None:
+            authorization = f"Bearer {sandbox.settings.oauth_token}"
+        self.session.headers["Authorization"] = authorization
+
+    def get(self, path: str, **params: Any) -> requests.Response:
+        return self.session.get(self.base + path, params=params, timeout=TIMEOUT)
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return self.session.request(method, self.base + path, timeout=TIMEOUT, **kwargs)
+
+    def pages(self, path: str, key: str = "tickets", **params: Any) -> Iterator[dict[str, Any]]:
+        """Follow a cursor export from start_time 0 to its last page."""
+        response = self.get(path, start_time=0, **params)
+        for _ in range(10_000):
+            assert response.status_code == 200, response.text
+            page = response.json()
+            yield page
+            if page.get("end_of_stream") or (not page[key] and page.get("end_of_stream") is None):
+                return
+            response = self.get(path, cursor=page["after_cursor"], **params)
+        pytest.fail("the export never reached its last page")
+
+
+def sequin(sandbox: Sandbox, token: str | None = None) -> requests.Session:
+    """Return a session authenticated for Sequin's /v1/records."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token or sandbox.settings.sequin_token}"
+    return session

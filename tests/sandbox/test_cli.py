@@ -1,0 +1,103 @@
+"""The `zendesk-sandbox` command: serve prints its line and exits 0 on SIGTERM and Ctrl-C; seed only seeds."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import signal
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+import pytest
+import requests
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+LINE = re.compile(
+    r"^zendesk-sandbox listening on (http://127\.0\.0\.1:\d+) "
+    r"\((\d+) tickets, (\d+) custom objects, (\d+) sequin records\)$"
+)
+
+
+def _first_line(process: subprocess.Popen[str]) -> str:
+    assert process.stdout is not None
+    return process.stdout.readline()
+
+
+@contextlib.contextmanager
+def _serve(tmp_path: Path, *extra: str) -> Iterator[subprocess.Popen[str]]:
+    """Run `serve` in a subprocess; kill it at the end if a failed assertion left it running."""
+    command = [
+        sys.executable,
+        "-m",
+        "zendesk_sandbox.cli",
+        "serve",
+        "--port",
+        "0",
+        "--db",
+        str(tmp_path / "cli.sqlite"),
+    ]
+    with subprocess.Popen(
+        [*command, *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.kill()
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_serve_prints_where_it_listens_answers_and_stops_cleanly(
+    tmp_path: Path, stop_signal: signal.Signals
+) -> None:
+    with _serve(
+        tmp_path, "--tickets", "120", "--sequin-records", "30", "--records-per-object", "5"
+    ) as process:
+        line = _first_line(process).strip()
+        match = LINE.match(line)
+        assert match, line
+        url, tickets, objects, sequin_records = match.groups()
+        assert (tickets, objects, sequin_records) == ("120", "3", "30")
+        response = requests.get(
+            url + "/api/v2/incremental/tickets/cursor", params={"start_time": 0},
+            headers={"Authorization": "Bearer sandbox-token"}, timeout=30,
+        )  # fmt: skip
+        assert len(response.json()["tickets"]) == 120
+        process.send_signal(stop_signal)
+        _, errors = process.communicate(timeout=20)
+        assert process.returncode == 0, errors
+
+
+def test_serve_takes_limits_from_options_and_a_settings_file(tmp_path: Path) -> None:
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"oauth_token": "from-file"}', encoding="utf-8")
+    with _serve(
+        tmp_path, "--tickets", "20", "--export-limit", "1", "--settings-json", str(settings)
+    ) as process:
+        match = LINE.match(_first_line(process).strip())
+        assert match
+        url = match.group(1)
+        headers = {"Authorization": "Bearer from-file"}
+        path = url + "/api/v2/incremental/tickets/cursor"
+        assert requests.get(path, params={"start_time": 0}, headers=headers, timeout=30).status_code == 200
+        assert requests.get(path, params={"start_time": 0}, headers=headers, timeout=30).status_code == 429
+        process.terminate()
+        _, errors = process.communicate(timeout=20)
+        assert process.returncode == 0, errors
+
+
+def test_seed_only_seeds_and_reuses_the_file(tmp_path: Path) -> None:
+    db = tmp_path / "seeded.sqlite"
+    command = [sys.executable, "-m", "zendesk_sandbox.cli", "seed", "--db", str(db), "--tickets", "300"]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    assert "300 tickets" in first.stdout
+    assert "seeded in" in first.stdout
+    second = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    assert "already seeded" in second.stdout
+    other = subprocess.run([*command[:-1], "301"], capture_output=True, text=True, timeout=60, check=False)
+    assert other.returncode == 2
+    assert "other settings" in other.stderr
