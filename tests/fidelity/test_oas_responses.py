@@ -365,14 +365,21 @@ def _new_record(zendesk: Zendesk, sandbox: Sandbox, key: str, external_id: str) 
         "external_id": external_id,
         "custom_object_fields": template["custom_object_fields"],
     }
-    fields = zendesk.call("GET", f"/api/v2/custom_objects/{key}/fields?include_standard_fields=true").json()
-    name = next(field for field in fields["custom_object_fields"] if field["key"] == "standard::name")
-    if not (name.get("properties") or {}).get("autoincrement_enabled"):
+    if not _name_properties(zendesk, key).get("autoincrement_enabled"):
         record["name"] = f"fidelity {external_id}"
     return record
 
 
+def _name_properties(zendesk: Zendesk, key: str) -> dict[str, Any]:
+    """The `properties` of an object's `standard::name` field (autonumbering, uniqueness)."""
+    fields = zendesk.call("GET", f"/api/v2/custom_objects/{key}/fields?include_standard_fields=true").json()
+    name = next(field for field in fields["custom_object_fields"] if field["key"] == "standard::name")
+    properties: dict[str, Any] = name.get("properties") or {}
+    return properties
+
+
 def test_upsert_responses_match_the_oas(zendesk: Zendesk, sandbox: Sandbox) -> None:
+    unique_names = 0
     for key in _object_keys(zendesk):
         path = f"/api/v2/custom_objects/{key}/records"
         record = _new_record(zendesk, sandbox, key, f"fidelity-{key}")
@@ -393,6 +400,13 @@ def test_upsert_responses_match_the_oas(zendesk: Zendesk, sandbox: Sandbox) -> N
             json={"custom_object_record": update},
         )
         assert updated["custom_object_record"]["id"] == created["custom_object_record"]["id"]
+        if _name_properties(zendesk, key).get("is_unique"):
+            by_name = zendesk.checked(
+                "PATCH", path, 200, params={"name": record["name"]}, json={"custom_object_record": update}
+            )
+            assert by_name["custom_object_record"]["id"] == created["custom_object_record"]["id"]
+            unique_names += 1
+    assert unique_names, "the data must hold an object with unique names"
 
 
 def test_delete_answers_204_without_a_body(zendesk: Zendesk, sandbox: Sandbox, oas: ZendeskOas) -> None:
