@@ -344,35 +344,28 @@ class TicketShape:
 
 
 def metric_set_json(ticket_id: int, created: int, updated: int) -> str:
-    """Return the `metric_set` singer-io's tap-zendesk reads embedded in each ticket (NOTES §2), as JSON."""
+    """Return the `metric_set` singer-io's tap-zendesk reads embedded in each ticket (NOTES §2), as JSON.
+
+    Built from a template: it is rendered per ticket on every page that asks for it.
+    """
     replies = ticket_id % 5
     minutes = (ticket_id * 37) % 900 + 5
-    solved = iso(updated) if ticket_id % 3 else None
-    return compact(
-        {
-            "url": None,
-            "id": 9_000_000_000 + ticket_id,
-            "ticket_id": ticket_id,
-            "created_at": iso(created),
-            "updated_at": iso(updated),
-            "group_stations": 1 + ticket_id % 2,
-            "assignee_stations": 1 + ticket_id % 3,
-            "reopens": ticket_id % 2,
-            "replies": replies,
-            "assignee_updated_at": iso(updated),
-            "requester_updated_at": iso(created),
-            "status_updated_at": iso(updated),
-            "initially_assigned_at": iso(created + 60),
-            "assigned_at": iso(created + 60),
-            "solved_at": solved,
-            "latest_comment_added_at": iso(updated),
-            "reply_time_in_minutes": {"calendar": minutes, "business": minutes // 2},
-            "first_resolution_time_in_minutes": {"calendar": minutes * 3, "business": minutes},
-            "full_resolution_time_in_minutes": {"calendar": minutes * 4, "business": minutes * 2},
-            "agent_wait_time_in_minutes": {"calendar": minutes, "business": minutes // 3},
-            "requester_wait_time_in_minutes": {"calendar": minutes * 2, "business": minutes},
-            "on_hold_time_in_minutes": {"calendar": 0, "business": 0},
-        }
+    created_at, updated_at, assigned_at = iso(created), iso(updated), iso(created + 60)
+    solved = f'"{updated_at}"' if ticket_id % 3 else "null"
+    return (
+        f'{{"url":null,"id":{9_000_000_000 + ticket_id},"ticket_id":{ticket_id},'
+        f'"created_at":"{created_at}","updated_at":"{updated_at}",'
+        f'"group_stations":{1 + ticket_id % 2},"assignee_stations":{1 + ticket_id % 3},'
+        f'"reopens":{ticket_id % 2},"replies":{replies},'
+        f'"assignee_updated_at":"{updated_at}","requester_updated_at":"{created_at}",'
+        f'"status_updated_at":"{updated_at}","initially_assigned_at":"{assigned_at}",'
+        f'"assigned_at":"{assigned_at}","solved_at":{solved},"latest_comment_added_at":"{updated_at}",'
+        f'"reply_time_in_minutes":{{"calendar":{minutes},"business":{minutes // 2}}},'
+        f'"first_resolution_time_in_minutes":{{"calendar":{minutes * 3},"business":{minutes}}},'
+        f'"full_resolution_time_in_minutes":{{"calendar":{minutes * 4},"business":{minutes * 2}}},'
+        f'"agent_wait_time_in_minutes":{{"calendar":{minutes},"business":{minutes // 3}}},'
+        f'"requester_wait_time_in_minutes":{{"calendar":{minutes * 2},"business":{minutes}}},'
+        '"on_hold_time_in_minutes":{"calendar":0,"business":0}}'
     )
 
 

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from zendesk_sandbox import cursors, datagen, wire
 from zendesk_sandbox.datagen import compact
+from zendesk_sandbox.store import as_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -105,30 +106,32 @@ def ticket_export(core: Core, request: wire.Request) -> wire.Response:
     rows = rows[:per_page]
     includes = {part.strip() for part in request.query.get("include", "").split(",") if part.strip()}
     account = core.account_url()
+    ticket_url = f'{{"url":"{account}/api/v2/tickets/'.encode()
     parts = []
     for row in rows:
-        ticket_id, rest = row[0], row[8]
-        head = f'{{"url":"{account}/api/v2/tickets/{ticket_id}.json",'
+        ticket_id, rest = row[0], as_bytes(row[8])
         if "metric_sets" in includes and not row[2]:
             # singer-io tap-zendesk reads the metric set embedded per ticket (NOTES §2)
-            rest = rest[:-1] + ',"metric_set":' + datagen.metric_set_json(ticket_id, row[3], row[4]) + "}"
-        parts.append(head + rest)
+            metric_set = datagen.metric_set_json(ticket_id, row[3], row[4])
+            rest = rest[:-1] + b',"metric_set":' + metric_set.encode() + b"}"
+        parts.append(ticket_url + str(ticket_id).encode() + b'.json",' + rest)
     last = (rows[-1][1], rows[-1][0]) if rows else position  # an empty page keeps the incoming position
     after_cursor = cursors.encode_ticket(last)
     core.cursors.issued(after_cursor)
-    body = ['{"tickets":[', ",".join(parts), "]"]
+    body = [b'{"tickets":[', b",".join(parts), b"]"]
     if "users" in includes:
         ids = {value for row in rows for value in (row[5], row[6], row[7]) if value is not None}
         users = [
-            f'{{"url":"{account}/api/v2/users/{uid}.json",{rest}' for uid, rest in core.store.users_rest(ids)
+            f'{{"url":"{account}/api/v2/users/{uid}.json",'.encode() + as_bytes(rest)
+            for uid, rest in core.store.users_rest(ids)
         ]
-        body += [',"users":[', ",".join(users), "]"]
+        body += [b',"users":[', b",".join(users), b"]"]
     after_url = _after_url(core, request, _TICKETS_PATH, after_cursor)
     body.append(
         f',"after_url":{compact(after_url)},"before_url":null,"after_cursor":{compact(after_cursor)},'
-        f'"before_cursor":null,"end_of_stream":{"true" if end_of_stream else "false"}}}'
+        f'"before_cursor":null,"end_of_stream":{"true" if end_of_stream else "false"}}}'.encode()
     )
-    return wire.text_json_response(200, "".join(body))
+    return wire.Response(200, b"".join(body))
 
 
 # --- custom object records -----------------------------------------------------------------------------

@@ -184,12 +184,13 @@ class JobRunner:
                     continue
                 job.status, job.started = "working", now
             due = min(len(job.items), math.floor((now - job.started) * settings.job_items_per_second))
-            while job.progress < due:
-                result = None if job.doomed else self._apply(job, job.progress)
-                with self._lock:
-                    if result is not None:
-                        job.results.append(result)
-                    job.progress += 1
+            with self.records.store.transaction():  # one commit per job per tick, not per item
+                while job.progress < due:
+                    result = None if job.doomed else self._apply(job, job.progress)
+                    with self._lock:
+                        if result is not None:
+                            job.results.append(result)
+                        job.progress += 1
             if job.progress >= len(job.items):
                 with self._lock:
                     job.status = "failed" if job.doomed else "completed"

@@ -22,11 +22,11 @@ if TYPE_CHECKING:
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, rest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, rest BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS tickets (
     id INTEGER PRIMARY KEY, generated_timestamp INTEGER NOT NULL, deleted INTEGER NOT NULL,
     created_ts INTEGER NOT NULL, updated_ts INTEGER NOT NULL,
-    requester_id INTEGER, submitter_id INTEGER, assignee_id INTEGER, rest TEXT NOT NULL);
+    requester_id INTEGER, submitter_id INTEGER, assignee_id INTEGER, rest BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS custom_objects (
     key TEXT PRIMARY KEY, position INTEGER NOT NULL, name_mode TEXT NOT NULL, next_sequence INTEGER NOT NULL,
     body TEXT NOT NULL, fields TEXT NOT NULL);
@@ -43,9 +43,16 @@ CREATE TABLE IF NOT EXISTS sequin (
     created_at TEXT NOT NULL, data TEXT NOT NULL, deleted INTEGER NOT NULL,
     UNIQUE (collection_id, upstream_id));
 """
+MMAP_BYTES = 1 << 30
+CACHE_KIB = 65_536
 RECORD_COLUMNS = (
     "id, object_key, external_id, name, fields, created_ts, updated_ts, created_by, updated_by, deleted"
 )
+
+
+def as_bytes(rest: bytes | str) -> bytes:
+    """Return a stored body rest as UTF-8 bytes (older files stored it as text)."""
+    return rest if isinstance(rest, bytes) else rest.encode()
 
 
 class DataMismatchError(RuntimeError):
@@ -83,8 +90,9 @@ class Store:
         self.path = path
         self.lock = threading.RLock()
         self.conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")  # pages read straight from the mapping
+        self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         self.conn.executescript(SCHEMA)
 
     def close(self) -> None:
@@ -107,13 +115,19 @@ class Store:
                 if row[0] != signature:
                     msg = f"{self.path} holds a data set seeded from other settings; use another db file"
                     raise DataMismatchError(msg)
+                self.conn.execute("PRAGMA journal_mode=WAL")
                 return False
+            if self.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]:
+                msg = f"{self.path} holds an unfinished seed; delete it and start again"
+                raise DataMismatchError(msg)
+            # A rollback journal while seeding: a WAL would hold (then copy) the whole data set once more.
+            self.conn.execute("PRAGMA journal_mode=DELETE")
             self.conn.execute("PRAGMA synchronous=OFF")
             with self.transaction():
-                self.conn.execute("DROP INDEX IF EXISTS tickets_position")
                 seeding.seed(self.conn, settings)
                 self.conn.execute("INSERT INTO meta (key, value) VALUES ('signature', ?)", (signature,))
             self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA journal_mode=WAL")
             return True
 
     def counts(self) -> dict[str, int]:
@@ -139,7 +153,7 @@ class Store:
         with self.lock:
             return self.conn.execute(sql, (after[0], after[1], cutoff, limit)).fetchall()
 
-    def users_rest(self, ids: set[int]) -> list[tuple[int, str]]:
+    def users_rest(self, ids: set[int]) -> list[tuple[int, bytes]]:
         """Return (id, stored body rest) of the given users, ordered by id."""
         if not ids:
             return []
@@ -148,13 +162,13 @@ class Store:
             return self.conn.execute(
                 f"SELECT id, rest FROM users WHERE id IN ({marks}) ORDER BY id",  # noqa: S608 - placeholders only
                 sorted(ids),
-            ).fetchall()
+            ).fetchall()  # files seeded before rest became a BLOB hold text: as_bytes() reads both
 
     def ticket(self, ticket_id: int) -> dict[str, Any] | None:
         """Return one ticket's stored body (without `url`)."""
         with self.lock:
             row = self.conn.execute("SELECT rest FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
-        return None if row is None else dict(json.loads("{" + row[0]))
+        return None if row is None else dict(json.loads(b"{" + as_bytes(row[0])))
 
     def ticket_ids(self, *, include_deleted: bool) -> list[int]:
         """Return every ticket id, ascending."""
