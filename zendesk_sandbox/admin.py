@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from typing import TYPE_CHECKING, Any
 
 from zendesk_sandbox import datagen, sequin_api
@@ -30,7 +29,7 @@ class Admin:
     def create_ticket(self, **fields: Json) -> int:
         """Create a ticket (generated_timestamp and updated_at = now) and return its id."""
         store = self._core.store
-        now = int(time.time())
+        now = self._core.clock.stamp()
         with store.transaction():
             ticket_id = store.next_ticket_id()
             users = datagen.user_ids(datagen.user_count(self._core.settings().tickets))
@@ -48,7 +47,7 @@ class Admin:
             body, times = store.ticket(ticket_id), store.ticket_times(ticket_id)
             if body is None or times is None:
                 raise KeyError(ticket_id)
-            now = max(int(time.time()), body["generated_timestamp"])
+            now = max(self._core.clock.stamp(), body["generated_timestamp"])
             body.update(_ticket_changes(fields))
             body["updated_at"] = datagen.iso(now)
             body["generated_timestamp"] = now
@@ -62,7 +61,7 @@ class Admin:
             if body is None or times is None:
                 raise KeyError(ticket_id)
             body["status"] = "deleted"
-            body["generated_timestamp"] = max(int(time.time()), body["generated_timestamp"])
+            body["generated_timestamp"] = max(self._core.clock.stamp(), body["generated_timestamp"])
             store.put_ticket(body, times[0], times[1])
 
     def ticket(self, ticket_id: int) -> dict[str, Any] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from zendesk_sandbox.clock import ChangeClock
 from zendesk_sandbox.cursors import CursorLedger
 from zendesk_sandbox.faults import Faults
 from zendesk_sandbox.jobs import JobRunner
@@ -30,7 +31,8 @@ class Core:
         self.store = Store(db_path)
         self.seeded_now = self.store.ensure_seeded(settings)
         self.stats = Stats()
-        self.records = Records(self.store, self.settings)
+        self.clock = ChangeClock()
+        self.records = Records(self.store, self.settings, self.clock)
         self.jobs = JobRunner(self.records, self.settings, self.stats)
         self.faults = Faults(self.settings, self.stats)
         self.cursors = CursorLedger()

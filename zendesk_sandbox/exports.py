@@ -100,6 +100,7 @@ def ticket_export(core: Core, request: wire.Request) -> wire.Response:
     except ExportRefusedError as refused:
         return refused.response
     cutoff = int(time.time() - settings.recent_data_lag_seconds)
+    core.clock.served(cutoff)
     exclude = request.query.get("exclude_deleted", "").lower() in _TRUE
     rows = core.store.ticket_page(position, cutoff, per_page + 1, exclude_deleted=exclude)
     end_of_stream = len(rows) <= per_page
@@ -165,6 +166,7 @@ def record_export(core: Core, request: wire.Request, key: str) -> wire.Response:
         return refused.response
     exclude = request.query.get("filter[exclude_deleted]", "").lower() in _TRUE
     cutoff = int(time.time() - settings.recent_data_lag_seconds)
+    core.clock.served(cutoff)
     found = core.store.export_records(key, position, cutoff, per_page + 1, exclude_deleted=exclude)
     has_more = len(found) > per_page
     found = found[:per_page]

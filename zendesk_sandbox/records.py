@@ -16,6 +16,7 @@ from zendesk_sandbox.validation import Details, RecordInvalidError, add
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from zendesk_sandbox.clock import ChangeClock
     from zendesk_sandbox.jsonvalue import Json
     from zendesk_sandbox.settings import CustomObjectSpec, SandboxSettings
     from zendesk_sandbox.store import Store
@@ -58,10 +59,11 @@ class WriteResult:
 class Records:
     """Validated writes and wire rendering of custom object records."""
 
-    def __init__(self, store: Store, settings: Callable[[], SandboxSettings]) -> None:
-        """Serve `store`'s records under the live `settings`."""
+    def __init__(self, store: Store, settings: Callable[[], SandboxSettings], clock: ChangeClock) -> None:
+        """Serve `store`'s records under the live `settings`, stamping changes with `clock`."""
         self.store = store
         self.settings = settings
+        self.clock = clock
         self._objects: dict[str, ObjectMeta] | None = None
         self._rng = random.Random()  # noqa: S311 - ULID randomness for new records, not a secret
         self._write_lock = threading.RLock()
@@ -134,7 +136,7 @@ class Records:
             if existing is None:
                 raise RecordNotFoundError(value)
             existing.deleted = True
-            existing.updated_ts = max(int(time.time()), existing.updated_ts)  # deletion bumps updated_at
+            existing.updated_ts = max(self.clock.stamp(), existing.updated_ts)  # deletion bumps updated_at
             existing.updated_by = API_USER
             self.store.save_record(existing)
             return WriteResult(existing, "Deleted")
@@ -158,7 +160,7 @@ class Records:
         external_id = self._checked_external_id(meta, payload, existing, details)
         if details:
             raise RecordInvalidError(details)
-        now = int(time.time())
+        now = self.clock.stamp()
         if existing is None:
             if meta.name_mode == "autonumber":
                 name = self._autonumber(meta)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -56,3 +57,12 @@ def sequin(sandbox: Sandbox, token: str | None = None) -> requests.Session:
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token or sandbox.settings.sequin_token}"
     return session
+
+
+def past_change_stamps() -> None:
+    """Wait until changes just made are exportable with a zero lag.
+
+    A change is stamped at most one second after the newest second an export has served (see
+    zendesk_sandbox/clock.py), so after one second every change made before is at or behind the cutoff.
+    """
+    time.sleep(1.05)

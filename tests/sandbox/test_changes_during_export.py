@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tests.sandbox.clients import TICKETS, Client
+from tests.sandbox.clients import TICKETS, Client, past_change_stamps
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -23,6 +23,7 @@ def test_tickets_changed_mid_export_reappear_after_the_cursor(
     sandbox.admin.update_ticket(seen_early, subject="changed while exporting")
     sandbox.admin.delete_ticket(not_yet)
     created = sandbox.admin.create_ticket(subject="born while exporting")
+    past_change_stamps()
     rest = []
     page = first
     while not page["end_of_stream"]:
@@ -62,6 +63,7 @@ def test_records_changed_mid_export_reappear_masked_or_updated(
     early = next(r for r in first["custom_object_records"] if r["name"] != "[DELETED]")
     sandbox.admin.delete_custom_object_record("vendor", early["external_id"])
     sandbox.admin.upsert_custom_object_record("vendor", "late", "Late Vendor", {"rating": 2})
+    past_change_stamps()
     rest, page = [], first
     while page["meta"]["has_more"]:
         page = client.get(path, cursor=page["after_cursor"], per_page=10).json()
@@ -69,3 +71,15 @@ def test_records_changed_mid_export_reappear_masked_or_updated(
     tail = {r["id"]: r for r in rest[-2:]}
     assert tail[early["id"]]["name"] == "[DELETED]"
     assert any(r["external_id"] == "late" for r in tail.values())
+
+
+def test_a_change_in_an_already_exported_second_is_not_lost(sandbox_factory: Callable[..., Sandbox]) -> None:
+    sandbox = sandbox_factory(recent_data_lag_seconds=0)
+    client = Client(sandbox)
+    newer, older = sandbox.admin.create_ticket(subject="a"), sandbox.admin.ticket_ids()[0]
+    last = list(client.pages(TICKETS))[-1]  # serves the current second, where `newer` was stamped
+    assert last["tickets"][-1]["id"] == newer, "the export has served the newest second"
+    sandbox.admin.update_ticket(older, subject="same second, smaller id")
+    past_change_stamps()
+    page = client.get(TICKETS, cursor=last["after_cursor"]).json()
+    assert [t["id"] for t in page["tickets"]] == [older]

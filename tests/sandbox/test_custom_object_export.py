@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from tests.sandbox.clients import Client
+from tests.sandbox.clients import Client, past_change_stamps
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -81,6 +81,7 @@ def test_a_record_written_after_the_export_shows_up_from_the_kept_cursor(
     client = Client(sandbox)
     last = list(client.pages(_export("vendor"), key="custom_object_records"))[-1]
     sandbox.admin.upsert_custom_object_record("vendor", "new-vendor", "New Vendor", {"rating": 4})
+    past_change_stamps()
     page = client.get(_export("vendor"), cursor=last["after_cursor"]).json()
     assert [r["external_id"] for r in page["custom_object_records"]] == ["new-vendor"]
     assert page["custom_object_records"][0]["custom_object_fields"]["rating"] == 4

@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
-from tests.sandbox.clients import TICKETS, Client
+from tests.sandbox.clients import TICKETS, Client, past_change_stamps
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -78,6 +78,7 @@ def test_tickets_newer_than_the_lag_are_not_served_yet(sandbox_factory: Callable
     page = client.get(TICKETS, cursor=last["after_cursor"]).json()
     assert fresh not in [t["id"] for t in page["tickets"]]
     sandbox.configure(recent_data_lag_seconds=0)
+    past_change_stamps()
     page = client.get(TICKETS, cursor=last["after_cursor"]).json()
     assert [t["id"] for t in page["tickets"]] == [fresh]
 
