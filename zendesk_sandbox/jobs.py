@@ -47,14 +47,16 @@ class Job:
     id: str
     object_key: str
     action: str
-    items: list[Any]
+    items: list[Any]  # emptied once the job ends; `total` keeps the count
     submitted: float
     doomed: bool
+    total: int = 0
     status: str = "queued"
     started: float = 0.0
     progress: int = 0
     results: list[dict[str, Any]] = field(default_factory=list)
     finished_at: float = 0.0
+    finished_monotonic: float = 0.0
 
 
 class JobRunner:
@@ -102,11 +104,9 @@ class JobRunner:
         rate = max(settings.job_items_per_second, 1e-6)
         with self._lock:
             waits = [
-                max(job.submitted + settings.job_queue_seconds, job.started or 0.0)
-                + len(job.items) / rate
-                - now
+                max(job.submitted + settings.job_queue_seconds, job.started or 0.0) + job.total / rate - now
                 if job.status == "queued" or not job.started
-                else (len(job.items) - job.progress) / rate
+                else (job.total - job.progress) / rate
                 for job in self._jobs.values()
                 if job.status in ACTIVE
             ]
@@ -116,12 +116,25 @@ class JobRunner:
         """Queue a job; the caller has checked the cap and the item count."""
         with self._lock:
             doomed = self._rng.random() < self.settings().job_failure_rate
-            job = Job(f"V3-{secrets.token_hex(16)}", object_key, action, items, time.monotonic(), doomed)
+            job = Job(
+                f"V3-{secrets.token_hex(16)}", object_key, action, items, time.monotonic(), doomed, len(items)
+            )
+            self._forget_old(self.settings().job_retention_seconds)
             self._jobs[job.id] = job
             active = sum(1 for other in self._jobs.values() if other.status in ACTIVE)
         self.stats.active_jobs(active)
         self._wake.set()
         return job
+
+    def _forget_old(self, retention: float) -> None:
+        """Drop jobs that ended over `retention` seconds ago (Zendesk keeps statuses briefly, NOTES §7)."""
+        horizon = time.monotonic() - retention
+        for job_id in [
+            job.id
+            for job in self._jobs.values()
+            if job.status not in ACTIVE and job.finished_monotonic < horizon
+        ]:
+            del self._jobs[job_id]
 
     def get(self, job_id: str) -> Job | None:
         """Return one job."""
@@ -136,7 +149,7 @@ class JobRunner:
     def render(self, job: Job, account_url: str) -> dict[str, Any]:
         """Return the `job_status` object for a job (NOTES §7 real lifecycle)."""
         with self._lock:
-            total = len(job.items)
+            total = job.total
             message: str | None = None
             progress: int | None = None
             results: list[dict[str, Any]] | None = None
@@ -183,7 +196,7 @@ class JobRunner:
                 if now < job.submitted + settings.job_queue_seconds:
                     continue
                 job.status, job.started = "working", now
-            due = min(len(job.items), math.floor((now - job.started) * settings.job_items_per_second))
+            due = min(job.total, math.floor((now - job.started) * settings.job_items_per_second))
             with self.records.store.transaction():  # one commit per job per tick, not per item
                 while job.progress < due:
                     result = None if job.doomed else self._apply(job, job.progress)
@@ -191,10 +204,11 @@ class JobRunner:
                         if result is not None:
                             job.results.append(result)
                         job.progress += 1
-            if job.progress >= len(job.items):
+            if job.progress >= job.total:
                 with self._lock:
                     job.status = "failed" if job.doomed else "completed"
-                    job.finished_at = time.time()
+                    job.finished_at, job.finished_monotonic = time.time(), time.monotonic()
+                    job.items = []
         return bool(active)
 
     def _apply(self, job: Job, index: int) -> dict[str, Any]:

@@ -147,6 +147,7 @@ class SandboxSettings:
     job_queue_seconds: float = 0.2
     job_items_per_second: float = 200.0
     job_failure_rate: float = 0.0
+    job_retention_seconds: float = 3600.0  # an ended job's status answers 404 after this
     recent_data_lag_seconds: float = 60.0
     start_time_min_age_seconds: float = 60.0
     cursor_ttl_seconds: float | None = None

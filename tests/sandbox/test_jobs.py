@@ -144,3 +144,12 @@ def test_job_refusals(sandbox: Sandbox) -> None:
     missing = client.get("/api/v2/job_statuses/V3-00000000000000000000000000000000")
     assert missing.status_code == 404
     assert missing.json()["error"] == "RecordNotFound"
+
+
+def test_ended_jobs_are_forgotten_after_the_retention(sandbox: Sandbox) -> None:
+    sandbox.configure(job_queue_seconds=0.0, job_items_per_second=1000.0, job_retention_seconds=0.0)
+    client = Client(sandbox)
+    first = _submit(client, "vendor", "create", [{"name": "kept briefly"}]).json()["job_status"]["id"]
+    assert _statuses(client, first)[-1]["status"] == "completed"
+    _submit(client, "vendor", "create", [{"name": "pushes the first out"}])
+    assert client.get(f"/api/v2/job_statuses/{first}").status_code == 404
