@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -244,6 +245,11 @@ class ZendeskObjectsStream(RESTStream[Any]):
         """The pacer this stream's requests wait for (None: not paced)."""
         return None
 
+    @property
+    @override
+    def timeout(self) -> int:
+        return math.ceil(self.runtime.connection.timeout_seconds)
+
     @override
     def validate_response(self, response: requests.Response) -> None:
         # Status handling lives in RequestRunner, around the SDK's request (see request_decorator).
@@ -354,11 +360,6 @@ class ZendeskExportStream(ZendeskObjectsStream):
 
     @property
     @override
-    def timeout(self) -> int:
-        return int(self.runtime.connection.timeout_seconds)
-
-    @property
-    @override
     def pacer(self) -> RequestPacer | None:
         return self.runtime.export_pacer
 
@@ -455,8 +456,3 @@ class SequinStream(ZendeskObjectsStream):
     @override
     def authenticator(self) -> AuthBase:
         return BearerAuth(str(self.config["sequin_api_token"]))
-
-    @property
-    @override
-    def timeout(self) -> int:
-        return int(self.runtime.connection.timeout_seconds)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
@@ -117,3 +118,13 @@ def assert_valid(records: list[dict[str, Any]], schema: dict[str, Any]) -> None:
     for record in records:
         errors = [e.message for e in validator.iter_errors(record)]
         assert not errors, (record.get("id"), errors)
+
+
+def wait_until_changes_are_exportable() -> None:
+    """Sleep until changes made so far are behind the exports' cutoff (whole seconds, like Zendesk's).
+
+    A change made in the second an export page was served is stamped with the next second, so that no
+    export ever skips it; it becomes visible once that second is in the past.
+    """
+    now = time.time()
+    time.sleep(max(0.0, int(now) + 1.05 - now))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tests.tap.runner import FAST, run_tap, tap_config
+from tests.tap.runner import FAST, run_tap, tap_config, wait_until_changes_are_exportable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,6 +31,7 @@ def test_second_run_returns_only_changes(sandbox_factory: Callable[..., Sandbox]
     sb.admin.delete_custom_object_record(key, alive[0]["external_id"])
     collection = collections[0]
     sb.admin.sequin_upsert(collection, "fresh-upstream-id", {"note": "new"})
+    wait_until_changes_are_exportable()
 
     second = run_tap(tmp_path, config, state=first.final_state)
     assert second.returncode == 0, second.stderr

@@ -137,8 +137,9 @@ def test_changes_during_an_export_arrive_in_their_latest_version(
     sandbox_factory: Callable[..., Sandbox], tmp_path: Path
 ) -> None:
     sb = sandbox_factory(**FAST)
-    # Ten requests per second keeps the export running while the test changes tickets under it.
-    config = tap_config(sb, custom_object_keys=[], sequin_api_token=None, page_size=20)
+    # 25 pages at ten requests a second keep the export running for seconds after the changes below, so
+    # they are past the export cutoff (whole seconds) before its last pages are served.
+    config = tap_config(sb, custom_object_keys=[], sequin_api_token=None, page_size=10)
     config["export_requests_per_minute"] = 10
     ids = sorted(sb.admin.ticket_ids(include_deleted=False))
     with subprocess.Popen(tap_args(tmp_path, config, None), stdout=subprocess.PIPE, text=True) as tap:
