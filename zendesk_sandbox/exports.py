@@ -50,9 +50,13 @@ def _start_time(
     missing: Callable[[], wire.Response],
 ) -> int:
     raw = request.query.get("start_time")
-    if raw is None or not raw.lstrip("-").isdigit():
+    try:
+        # singer-io's tap-zendesk sends a float (`946684800.0`) and Zendesk answers it
+        start = int(float(raw)) if raw is not None else None
+    except ValueError:
+        start = None
+    if start is None:
         raise ExportRefusedError(missing())
-    start = int(raw)
     if start > time.time() - core.settings().start_time_min_age_seconds:
         raise ExportRefusedError(too_recent())
     return start

@@ -123,10 +123,12 @@ class Store:
             # A rollback journal while seeding: a WAL would hold (then copy) the whole data set once more.
             self.conn.execute("PRAGMA journal_mode=DELETE")
             self.conn.execute("PRAGMA synchronous=OFF")
+            self.conn.execute("PRAGMA mmap_size=0")  # seeding writes; mapped reads would only inflate RSS
             with self.transaction():
                 seeding.seed(self.conn, settings)
                 self.conn.execute("INSERT INTO meta (key, value) VALUES ('signature', ?)", (signature,))
             self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
             self.conn.execute("PRAGMA journal_mode=WAL")
             return True
 

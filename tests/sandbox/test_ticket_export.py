@@ -157,3 +157,9 @@ def test_cursor_ttl_expires_cursors_handed_out_longer_ago(sandbox_factory: Calla
     # a well-formed cursor this sandbox never handed out (an earlier process's) is accepted
     foreign = base64.b64encode(b"1700000000.0||5|").decode()
     assert client.get(TICKETS, cursor=foreign).status_code == 200
+
+
+def test_a_float_start_time_is_read_as_its_whole_seconds(sandbox: Sandbox) -> None:
+    client = Client(sandbox)
+    assert client.get(TICKETS, start_time="946684800.0").status_code == 200
+    assert client.get(TICKETS, start_time="yesterday").status_code == 400
