@@ -6,7 +6,9 @@ import contextlib
 import socket
 import ssl
 import struct
+import sys
 import threading
+import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -103,7 +105,11 @@ class _Handler(BaseHTTPRequestHandler):
         path = unquote(split.path)
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
-        response = self._dispatch(path, query, body, f"{self.server.scheme}://{host}")
+        try:
+            response = self._dispatch(path, query, body, f"{self.server.scheme}://{host}")
+        except Exception:  # noqa: BLE001 - a sandbox bug must reach the client as a 500, not a dropped socket
+            traceback.print_exc(file=sys.stderr)
+            response = wire.classic_error(500, "SandboxError", "The sandbox failed; see its stderr")
         if response.reset:
             self._reset()
             return
