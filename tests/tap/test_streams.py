@@ -37,6 +37,29 @@ def test_tickets_all_once_valid_and_deleted_marked(
     assert bookmark["high_water"] == max(t["generated_timestamp"] for t in tickets)
 
 
+def test_a_state_follows_every_page_and_never_runs_ahead(
+    sandbox_factory: Callable[..., Sandbox], tmp_path: Path
+) -> None:
+    sb = sandbox_factory(**FAST)
+    run = run_tap(tmp_path, tap_config(sb, custom_object_keys=[], sequin_api_token=None, page_size=25))
+    assert run.returncode == 0, run.stderr
+    newest = 0
+    since_state = 0
+    checkpoints = []
+    for message in run.messages:
+        if message["type"] == "RECORD":
+            newest = max(newest, message["record"]["generated_timestamp"])
+            since_state += 1
+        elif message["type"] == "STATE" and "tickets" in message["value"].get("bookmarks", {}):
+            bookmark = message["value"]["bookmarks"]["tickets"]
+            # What the bookmark covers was printed before it.
+            assert bookmark.get("high_water", 0) <= newest
+            checkpoints.append(since_state)
+            since_state = 0
+        assert since_state <= 25  # never more than a page of records without a STATE after it
+    assert len(checkpoints) >= len(sb.admin.ticket_ids(include_deleted=True)) // 25
+
+
 def test_exclude_deleted_leaves_deleted_out(sandbox_factory: Callable[..., Sandbox], tmp_path: Path) -> None:
     sb = sandbox_factory(**FAST)
     config = tap_config(sb, sequin_api_token=None, exclude_deleted=True)
