@@ -192,7 +192,7 @@ class Records:
         if not name:
             add(details, "name", "BlankValue", "Name cannot be blank")
             return None
-        if meta.name_mode == "unique":
+        if meta.name_mode == "unique" and (existing is None or name != existing.name):
             other = self.store.live_record_by(meta.key, "name", name)
             if other is not None and (existing is None or other.id != existing.id):
                 add(details, "name", "DuplicateValue", "Name has already been taken")
@@ -205,7 +205,7 @@ class Records:
         if external_id is not None and not isinstance(external_id, str):
             add(details, "external_id", "InvalidValue", "External id must be text")
             return None
-        if external_id:
+        if external_id and (existing is None or external_id != existing.external_id):
             other = self.store.live_record_by(meta.key, "external_id", external_id)
             if other is not None and (existing is None or other.id != existing.id):
                 # NOTES §6: the one verbatim 422 message known for custom object records
