@@ -1,0 +1,77 @@
+"""`meltano run zendesk-export`: tickets and custom object records into DuckDB, then only what changed."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.e2e.tools import MELTANO_SYS_DIR, meltano, query_duckdb
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from zendesk_sandbox import Sandbox
+
+pytestmark = pytest.mark.slow
+
+STATE_ID = "sandbox:tap-zendesk-export-to-target-duckdb"
+DUCKDB_VENV = MELTANO_SYS_DIR / "loaders" / "target-duckdb" / "venv"
+
+
+def _count(database: Path, table: str) -> int:
+    rows = query_duckdb(DUCKDB_VENV, database, f"select count(*) from zendesk.{table}")  # noqa: S608 - our names
+    return int(rows[0][0])
+
+
+def _wait_until_changes_are_exportable() -> None:
+    # A change is stamped with the second after the newest exported one: exportable once that second passed.
+    now = time.time()
+    time.sleep(max(0.0, int(now) + 1.05 - now))
+
+
+def test_export_job_loads_duckdb_then_moves_only_changes(
+    e2e_sandbox: Sandbox, meltano_env: dict[str, str], tmp_path: Path
+) -> None:
+    sb = e2e_sandbox
+    database = tmp_path / "warehouse.duckdb"
+    first = meltano(["run", "zendesk-export"], meltano_env)
+    assert first.returncode == 0, first.output[-5000:]
+
+    tickets = sb.admin.ticket_ids()
+    objects = [obj["key"] for obj in sb.admin.custom_objects()]
+    read = first.records_read("tap-zendesk-export")
+    assert read["tickets"] == len(tickets)
+    assert "sequin_records" not in read  # not selected by the job's extractor
+    assert _count(database, "tickets") == len(tickets)
+    for key in objects:
+        assert _count(database, f"custom_object_records__{key}") == len(sb.admin.custom_object_records(key))
+
+    changed = sorted(tickets)[:3]
+    for ticket_id in changed:
+        sb.admin.update_ticket(ticket_id, subject=f"changed after the first run: {ticket_id}")
+    sb.admin.upsert_custom_object_record("vendor", "vendor-new", "New vendor Ltd", {"rating": 4})
+    _wait_until_changes_are_exportable()
+
+    second = meltano(["run", "zendesk-export"], meltano_env)
+    assert second.returncode == 0, second.output[-5000:]
+    moved = second.records_read("tap-zendesk-export")
+    assert moved["tickets"] == len(changed)
+    assert moved["custom_object_records__vendor"] == 1
+    assert sum(moved.values()) == len(changed) + 1
+    # target-duckdb upserts by primary key: the same rows, with the new values.
+    assert _count(database, "tickets") == len(tickets)
+    subjects = query_duckdb(
+        DUCKDB_VENV,
+        database,
+        f"select subject from zendesk.tickets where id in ({', '.join(map(str, changed))})",  # noqa: S608
+    )
+    assert sorted(row[0] for row in subjects) == sorted(f"changed after the first run: {i}" for i in changed)
+    vendors = query_duckdb(DUCKDB_VENV, database, "select name from zendesk.custom_object_records__vendor")
+    assert ["New vendor Ltd"] in vendors
+
+    state = meltano(["state", "get", STATE_ID], meltano_env)
+    assert state.returncode == 0, state.output[-3000:]
+    assert '"tickets"' in state.output
+    assert '"cursor"' in state.output

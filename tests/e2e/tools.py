@@ -1,0 +1,170 @@
+"""Virtual environments of Meltano and third-party plugins (cached between runs), and running pipelines.
+
+Layout, all git-ignored:
+- `.venv-meltano/`: Meltano itself (shared with `scripts/demo`), created with pip;
+- `.peer-venvs/e2e-<distribution>/`: one third-party plugin per venv, installed from PyPI with the `uv`
+  that Meltano brings (Meltano 4.4 installs its own plugins with it too);
+- `.peer-venvs/meltano-sys/`: Meltano's `.meltano` directory for the tests (plugin venvs, run files),
+  while each test keeps its own state database.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MELTANO_REQUIREMENT = "meltano>=4.4.1,<4.5"
+MELTANO_VENV = REPO_ROOT / ".venv-meltano"
+PEER_VENVS = REPO_ROOT / ".peer-venvs"
+MELTANO_SYS_DIR = PEER_VENVS / "meltano-sys"
+INSTALL_TIMEOUT_SECONDS = 900.0
+RUN_TIMEOUT_SECONDS = 600.0
+_READY = ".installed"
+_METRIC = re.compile(r"\] (\S+)\s+METRIC: (\{.*\})\s*$")
+
+
+class InstallError(RuntimeError):
+    """A virtual environment could not be built."""
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """Return this process's environment without the test venv's Python settings, plus `extra`."""
+    env = {name: value for name, value in os.environ.items() if name not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    env.update(extra)
+    return env
+
+
+def _checked(command: list[str], what: str) -> None:
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=INSTALL_TIMEOUT_SECONDS, check=False, env=clean_env()
+    )
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip()[-2000:]
+        message = f"could not {what} (exit {done.returncode}): {tail}"
+        raise InstallError(message)
+
+
+def _cached_venv(target: Path, requirement: str, build: Callable[[Path], None]) -> Path:
+    """Return `target`, built by `build(target)` unless a finished build for `requirement` is there."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (target.parent / f"{target.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        ready = target / _READY
+        if not ready.is_file() or ready.read_text(encoding="utf-8") != requirement:
+            # A half-built or outdated venv (an interrupted run, a changed pin) is rebuilt from scratch.
+            shutil.rmtree(target, ignore_errors=True)
+            build(target)
+            ready.write_text(requirement, encoding="utf-8")
+    return target
+
+
+def meltano_venv() -> Path:
+    """Return `.venv-meltano`, with Meltano installed in it."""
+
+    def build(target: Path) -> None:
+        base_python = getattr(sys, "_base_executable", sys.executable)
+        _checked([base_python, "-m", "venv", str(target)], "create the Meltano venv")
+        pip = [
+            str(target / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ]
+        _checked([*pip, MELTANO_REQUIREMENT], f"pip install {MELTANO_REQUIREMENT}")
+
+    return _cached_venv(MELTANO_VENV, MELTANO_REQUIREMENT, build)
+
+
+def plugin_venv(requirements: list[str]) -> Path:
+    """Return `.peer-venvs/e2e-<first requirement's name>` with `requirements` installed from PyPI."""
+    uv = meltano_venv() / "bin" / "uv"
+    name = re.split(r"[<>=~!\[ ]", requirements[0], maxsplit=1)[0]
+
+    def build(target: Path) -> None:
+        _checked(
+            [str(uv), "venv", "--quiet", "--python", sys.executable, str(target)], f"create {target.name}"
+        )
+        python = str(target / "bin" / "python")
+        _checked([str(uv), "pip", "install", "--quiet", "--python", python, *requirements], f"install {name}")
+
+    return _cached_venv(PEER_VENVS / f"e2e-{name}", " ".join(requirements), build)
+
+
+def free_port() -> int:
+    """Return a TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class MeltanoRun:
+    """What one `meltano` command printed and returned."""
+
+    returncode: int
+    output: str
+
+    def records_read(self, plugin: str) -> Counter[str]:
+        """Return the records `plugin` (a tap) counted per stream, from its `record_count` metrics."""
+        counts: Counter[str] = Counter()
+        for line in self.output.splitlines():
+            match = _METRIC.search(line)
+            if match and match.group(1) == plugin:
+                metric = json.loads(match.group(2))
+                if metric.get("metric") == "record_count":
+                    counts[metric["tags"]["stream"]] += int(metric["value"])
+        return counts
+
+
+def meltano(args: list[str], env: dict[str, str]) -> MeltanoRun:
+    """Run `meltano <args>` in the repository's project with `env` added, stdout and stderr together."""
+    done = subprocess.run(
+        [str(meltano_venv() / "bin" / "meltano"), *args],
+        cwd=REPO_ROOT,
+        env=clean_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=RUN_TIMEOUT_SECONDS,
+        check=False,
+    )
+    return MeltanoRun(done.returncode, done.stdout)
+
+
+def query_duckdb(venv: Path, database: Path, sql: str) -> list[list[Any]]:
+    """Return the rows of `sql` run on `database` with the DuckDB of the target's own venv."""
+    script = (
+        "import duckdb, json, sys\n"
+        "connection = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "print(json.dumps(connection.sql(sys.argv[2]).fetchall(), default=str))\n"
+    )
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", script, str(database), sql],
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_SECONDS,
+        check=False,
+        env=clean_env(),
+    )
+    if done.returncode != 0:
+        message = f"DuckDB query {sql!r} failed: {done.stderr.strip()[-1500:]}"
+        raise AssertionError(message)
+    rows: list[list[Any]] = json.loads(done.stdout)
+    return rows
