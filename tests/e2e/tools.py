@@ -168,3 +168,60 @@ def query_duckdb(venv: Path, database: Path, sql: str) -> list[list[Any]]:
         raise AssertionError(message)
     rows: list[list[Any]] = json.loads(done.stdout)
     return rows
+
+
+@dataclass
+class PipeRun:
+    """What `tap | target` returned and printed."""
+
+    tap_returncode: int
+    target_returncode: int
+    target_stdout: str
+    tap_stderr: str
+    target_stderr: str
+
+    @property
+    def ok(self) -> bool:
+        """Return whether both ends exited 0."""
+        return self.tap_returncode == 0 and self.target_returncode == 0
+
+    def final_state(self) -> dict[str, Any]:
+        """Return the last state line the target printed (what a scheduler would save)."""
+        lines = [line for line in self.target_stdout.splitlines() if line.strip()]
+        state: dict[str, Any] = json.loads(lines[-1])
+        return state
+
+    def report(self) -> str:
+        """Return both ends' exit codes and stderr tails, for assertion messages."""
+        return (
+            f"tap exit {self.tap_returncode}: {self.tap_stderr[-2500:]}\n"
+            f"target exit {self.target_returncode}: {self.target_stderr[-2500:]}"
+        )
+
+
+def pipe(tap: list[str], target: list[str], workdir: Path) -> PipeRun:
+    """Run `tap | target` as a shell would: the tap's stdout into the target's stdin, in `workdir`."""
+    tap_err, target_err = workdir / "tap.stderr", workdir / "target.stderr"
+    env = clean_env()
+    with tap_err.open("w") as tap_log, target_err.open("w") as target_log:
+        producer = subprocess.Popen(tap, stdout=subprocess.PIPE, stderr=tap_log, cwd=workdir, env=env)
+        assert producer.stdout is not None
+        consumer = subprocess.Popen(
+            target, stdin=producer.stdout, stdout=subprocess.PIPE, stderr=target_log, cwd=workdir, env=env
+        )
+        producer.stdout.close()  # the target holds the only read end, as in a shell pipe
+        out, _ = consumer.communicate(timeout=RUN_TIMEOUT_SECONDS)
+        producer.wait(timeout=RUN_TIMEOUT_SECONDS)
+    return PipeRun(
+        producer.returncode,
+        consumer.returncode,
+        out.decode(),
+        tap_err.read_text(),
+        target_err.read_text(),
+    )
+
+
+def write_json(path: Path, value: Any) -> Path:
+    """Write `value` as JSON to `path` and return the path."""
+    path.write_text(json.dumps(value), encoding="utf-8")
+    return path

@@ -1,0 +1,171 @@
+"""Our tap piped into third-party targets, each installed from PyPI in its own venv as Meltano would."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.e2e.conftest import EXPORTS_PER_MINUTE
+from tests.e2e.postgres import PostgresServer, server_binaries, start_postgres
+from tests.e2e.tools import REPO_ROOT, clean_env, pipe, plugin_venv, query_duckdb, write_json
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from zendesk_sandbox import Sandbox
+
+pytestmark = pytest.mark.slow
+
+TAP = str(REPO_ROOT / ".venv" / "bin" / "tap-zendesk-objects")
+# Same pins as meltano.yml (DuckDB below 1.3: see the comment there).
+DUCKDB_TARGET = ["target-duckdb~=0.8.0", "duckdb>=1.1,<1.3"]
+CSV_TARGET = ["meltanolabs-target-csv~=0.5.0"]
+POSTGRES_TARGET = ["meltanolabs-target-postgres~=0.8.1"]
+
+
+@pytest.fixture
+def tap_config(e2e_sandbox: Sandbox, tmp_path: Path) -> Path:
+    """The tap's config file for this sandbox."""
+    return write_json(
+        tmp_path / "tap.json",
+        {
+            "api_url": e2e_sandbox.url,
+            "email": "demo@example.com",
+            "api_token": "sandbox-token",
+            "sequin_api_url": e2e_sandbox.url,
+            "sequin_api_token": "sandbox-token",
+            "export_requests_per_minute": EXPORTS_PER_MINUTE,
+        },
+    )
+
+
+def _expected_counts(sb: Sandbox) -> dict[str, int]:
+    counts = {"tickets": len(sb.admin.ticket_ids()), "sequin_records": len(sb.admin.sequin_records())}
+    for obj in sb.admin.custom_objects():
+        counts[f"custom_object_records__{obj['key']}"] = len(sb.admin.custom_object_records(obj["key"]))
+    return counts
+
+
+def test_tap_into_target_duckdb(e2e_sandbox: Sandbox, tap_config: Path, tmp_path: Path) -> None:
+    venv = plugin_venv(DUCKDB_TARGET)
+    database = tmp_path / "warehouse.duckdb"
+    target_config = write_json(
+        tmp_path / "duckdb.json", {"filepath": str(database), "default_target_schema": "z"}
+    )
+    run = pipe(
+        [TAP, "--config", str(tap_config)],
+        [str(venv / "bin" / "target-duckdb"), "--config", str(target_config)],
+        tmp_path,
+    )
+    assert run.ok, run.report()
+
+    expected = _expected_counts(e2e_sandbox)
+    rows = query_duckdb(venv, database, "select table_name, estimated_size from duckdb_tables() order by 1")
+    tables = {name for name, _ in rows}
+    assert tables == set(expected)
+    for table, count in expected.items():
+        assert query_duckdb(venv, database, f"select count(*) from z.{table}") == [[count]], table  # noqa: S608
+    # Nested objects arrive as JSON columns that DuckDB can query.
+    subject, via = query_duckdb(
+        venv, database, "select subject, via->>'channel' from z.tickets where id = 1"
+    )[0]
+    assert subject == e2e_sandbox.admin.ticket(1)["subject"]  # type: ignore[index]
+    assert via == e2e_sandbox.admin.ticket(1)["via"]["channel"]  # type: ignore[index]
+    assert set(run.final_state()["bookmarks"]) == set(expected)
+
+
+def test_tap_into_target_csv(e2e_sandbox: Sandbox, tap_config: Path, tmp_path: Path) -> None:
+    venv = plugin_venv(CSV_TARGET)
+    out = tmp_path / "csv"
+    target_config = write_json(tmp_path / "csv.json", {"output_path": str(out)})
+    run = pipe(
+        [TAP, "--config", str(tap_config)],
+        [str(venv / "bin" / "target-csv"), "--config", str(target_config)],
+        tmp_path,
+    )
+    assert run.ok, run.report()
+
+    expected = _expected_counts(e2e_sandbox)
+    assert {path.name for path in out.iterdir()} == {f"{stream}.csv" for stream in expected}
+    for stream, count in expected.items():
+        with (out / f"{stream}.csv").open(newline="") as lines:
+            rows = list(csv.DictReader(lines))
+        assert len(rows) == count, stream
+    with (out / "sequin_records.csv").open(newline="") as lines:
+        first = next(csv.DictReader(lines))
+    # target-csv writes a nested object as its Python repr: Sequin's payload is kept whole in one cell.
+    assert first["upstream_id"] in first["data"]
+
+
+@pytest.fixture
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of this machine's packages, started for the test and removed after it."""
+    binaries = server_binaries()
+    if binaries is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL server binaries missing: .ci/run installs the postgresql package")
+        pytest.skip("no PostgreSQL server binaries here (apt-get install postgresql); CI installs them")
+    server = start_postgres(binaries)
+    yield server
+    server.stop()
+
+
+def _psql_rows(venv: Path, server: PostgresServer, sql: str) -> list[list[Any]]:
+    script = (
+        "import json, sys, psycopg\n"
+        "with psycopg.connect(sys.argv[1]) as connection:\n"
+        "    print(json.dumps(connection.execute(sys.argv[2]).fetchall(), default=str))\n"
+    )
+    dsn = f"host={server.host} port={server.port} user={server.user} dbname={server.database}"
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", script, dsn, sql],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=clean_env(),
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows: list[list[Any]] = json.loads(done.stdout)
+    return rows
+
+
+def test_tap_into_target_postgres(
+    e2e_sandbox: Sandbox, tap_config: Path, tmp_path: Path, postgres: PostgresServer
+) -> None:
+    venv = plugin_venv(POSTGRES_TARGET)
+    target_config = write_json(
+        tmp_path / "postgres.json",
+        {
+            "sqlalchemy_url": postgres.url,
+            "default_target_schema": "zendesk",
+            "add_record_metadata": False,
+            "activate_version": False,
+        },
+    )
+    target = [str(venv / "bin" / "target-postgres"), "--config", str(target_config)]
+    first = pipe([TAP, "--config", str(tap_config)], target, tmp_path)
+    assert first.ok, first.report()
+
+    expected = _expected_counts(e2e_sandbox)
+    for table, count in expected.items():
+        assert _psql_rows(venv, postgres, f"select count(*) from zendesk.{table}") == [[count]], table  # noqa: S608
+    ticket = e2e_sandbox.admin.ticket(2)
+    assert ticket is not None
+    got = _psql_rows(venv, postgres, "select subject, tags from zendesk.tickets where id = 2")
+    assert got == [[ticket["subject"], ticket["tags"]]]
+
+    # A second run from the state the target printed moves only the change, which target-postgres upserts.
+    e2e_sandbox.admin.update_ticket(2, subject="changed for the second run")
+    state = write_json(tmp_path / "state.json", first.final_state())
+    second = pipe([TAP, "--config", str(tap_config), "--state", str(state)], target, tmp_path)
+    assert second.ok, second.report()
+    assert _psql_rows(venv, postgres, "select count(*) from zendesk.tickets") == [[expected["tickets"]]]
+    assert _psql_rows(venv, postgres, "select subject from zendesk.tickets where id = 2") == [
+        ["changed for the second run"]
+    ]
