@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.e2e.tools import MELTANO_SYS_DIR, REPO_ROOT
+from tests.e2e.postgres import PostgresServer, server_binaries, start_postgres
+from tests.e2e.tools import MELTANO_SYS_DIR, REPO_ROOT, write_json
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
     from zendesk_sandbox import Sandbox
@@ -50,3 +52,43 @@ def meltano_env(e2e_sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
         "TARGET_ZENDESK_OBJECTS_API_URL": e2e_sandbox.url,
         "TARGET_DUCKDB_FILEPATH": str(tmp_path / "warehouse.duckdb"),
     }
+
+
+@pytest.fixture
+def tap_config(e2e_sandbox: Sandbox, tmp_path: Path) -> Path:
+    """The tap's config file for this sandbox."""
+    return write_json(
+        tmp_path / "tap.json",
+        {
+            "api_url": e2e_sandbox.url,
+            "email": "demo@example.com",
+            "api_token": "sandbox-token",
+            "sequin_api_url": e2e_sandbox.url,
+            "sequin_api_token": "sandbox-token",
+            "export_requests_per_minute": EXPORTS_PER_MINUTE,
+        },
+    )
+
+
+@pytest.fixture
+def target_config(e2e_sandbox: Sandbox, tmp_path: Path) -> Callable[..., Path]:
+    """Return `make(**settings) -> Path`: a target config file for this sandbox with `settings` added."""
+
+    def make(**settings: Any) -> Path:
+        base = {"api_url": e2e_sandbox.url, "email": "demo@example.com", "api_token": "sandbox-token"}
+        return write_json(tmp_path / "target.json", base | settings)
+
+    return make
+
+
+@pytest.fixture
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of this machine's packages, started for the test and removed after it."""
+    binaries = server_binaries()
+    if binaries is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL server binaries missing: .ci/run installs the postgresql package")
+        pytest.skip("no PostgreSQL server binaries here (apt-get install postgresql); CI installs them")
+    server = start_postgres(binaries)
+    yield server
+    server.stop()

@@ -6,14 +6,16 @@ PostgreSQL refuses to run as root, so under root the server runs as the `postgre
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from tests.e2e.tools import free_port
+from tests.e2e.tools import clean_env, free_port
 
 SERVER_TIMEOUT_SECONDS = 120.0
 USER = "postgres"
@@ -92,3 +94,25 @@ def start_postgres(binaries: Path) -> PostgresServer:
         message = f"PostgreSQL did not start: {detail.strip()[-2000:]}"
         raise RuntimeError(message) from error
     return server
+
+
+def psql_rows(venv: Path, server: PostgresServer, sql: str) -> list[list[Any]]:
+    """Return the rows of `sql` on `server`, run with the psycopg of a plugin's venv."""
+    script = (
+        "import json, sys, psycopg\n"
+        "with psycopg.connect(sys.argv[1]) as connection:\n"
+        "    print(json.dumps(connection.execute(sys.argv[2]).fetchall(), default=str))\n"
+    )
+    dsn = f"host={server.host} port={server.port} user={server.user} dbname={server.database}"
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", script, dsn, sql],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=clean_env(),
+    )
+    if done.returncode != 0:
+        message = f"SQL {sql!r} failed: {done.stderr.strip()[-2000:]}"
+        raise AssertionError(message)
+    rows: list[list[Any]] = json.loads(done.stdout)
+    return rows

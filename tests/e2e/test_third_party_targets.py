@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import csv
-import json
-import os
-import subprocess
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.conftest import EXPORTS_PER_MINUTE
-from tests.e2e.postgres import PostgresServer, server_binaries, start_postgres
-from tests.e2e.tools import REPO_ROOT, clean_env, pipe, plugin_venv, query_duckdb, write_json
+from tests.e2e.postgres import psql_rows
+from tests.e2e.tools import REPO_ROOT, pipe, plugin_venv, query_duckdb, write_json
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
+    from tests.e2e.postgres import PostgresServer
     from zendesk_sandbox import Sandbox
 
 pytestmark = pytest.mark.slow
@@ -27,22 +23,6 @@ TAP = str(REPO_ROOT / ".venv" / "bin" / "tap-zendesk-objects")
 DUCKDB_TARGET = ["target-duckdb~=0.8.0", "duckdb>=1.1,<1.3"]
 CSV_TARGET = ["meltanolabs-target-csv~=0.5.0"]
 POSTGRES_TARGET = ["meltanolabs-target-postgres~=0.8.1"]
-
-
-@pytest.fixture
-def tap_config(e2e_sandbox: Sandbox, tmp_path: Path) -> Path:
-    """The tap's config file for this sandbox."""
-    return write_json(
-        tmp_path / "tap.json",
-        {
-            "api_url": e2e_sandbox.url,
-            "email": "demo@example.com",
-            "api_token": "sandbox-token",
-            "sequin_api_url": e2e_sandbox.url,
-            "sequin_api_token": "sandbox-token",
-            "export_requests_per_minute": EXPORTS_PER_MINUTE,
-        },
-    )
 
 
 def _expected_counts(sb: Sandbox) -> dict[str, int]:
@@ -103,38 +83,6 @@ def test_tap_into_target_csv(e2e_sandbox: Sandbox, tap_config: Path, tmp_path: P
     assert first["upstream_id"] in first["data"]
 
 
-@pytest.fixture
-def postgres() -> Iterator[PostgresServer]:
-    """A PostgreSQL server of this machine's packages, started for the test and removed after it."""
-    binaries = server_binaries()
-    if binaries is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL server binaries missing: .ci/run installs the postgresql package")
-        pytest.skip("no PostgreSQL server binaries here (apt-get install postgresql); CI installs them")
-    server = start_postgres(binaries)
-    yield server
-    server.stop()
-
-
-def _psql_rows(venv: Path, server: PostgresServer, sql: str) -> list[list[Any]]:
-    script = (
-        "import json, sys, psycopg\n"
-        "with psycopg.connect(sys.argv[1]) as connection:\n"
-        "    print(json.dumps(connection.execute(sys.argv[2]).fetchall(), default=str))\n"
-    )
-    dsn = f"host={server.host} port={server.port} user={server.user} dbname={server.database}"
-    done = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", script, dsn, sql],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=clean_env(),
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    rows: list[list[Any]] = json.loads(done.stdout)
-    return rows
-
-
 def test_tap_into_target_postgres(
     e2e_sandbox: Sandbox, tap_config: Path, tmp_path: Path, postgres: PostgresServer
 ) -> None:
@@ -154,10 +102,10 @@ def test_tap_into_target_postgres(
 
     expected = _expected_counts(e2e_sandbox)
     for table, count in expected.items():
-        assert _psql_rows(venv, postgres, f"select count(*) from zendesk.{table}") == [[count]], table  # noqa: S608
+        assert psql_rows(venv, postgres, f"select count(*) from zendesk.{table}") == [[count]], table  # noqa: S608
     ticket = e2e_sandbox.admin.ticket(2)
     assert ticket is not None
-    got = _psql_rows(venv, postgres, "select subject, tags from zendesk.tickets where id = 2")
+    got = psql_rows(venv, postgres, "select subject, tags from zendesk.tickets where id = 2")
     assert got == [[ticket["subject"], ticket["tags"]]]
 
     # A second run from the state the target printed moves only the change, which target-postgres upserts.
@@ -165,7 +113,7 @@ def test_tap_into_target_postgres(
     state = write_json(tmp_path / "state.json", first.final_state())
     second = pipe([TAP, "--config", str(tap_config), "--state", str(state)], target, tmp_path)
     assert second.ok, second.report()
-    assert _psql_rows(venv, postgres, "select count(*) from zendesk.tickets") == [[expected["tickets"]]]
-    assert _psql_rows(venv, postgres, "select subject from zendesk.tickets where id = 2") == [
+    assert psql_rows(venv, postgres, "select count(*) from zendesk.tickets") == [[expected["tickets"]]]
+    assert psql_rows(venv, postgres, "select subject from zendesk.tickets where id = 2") == [
         ["changed for the second run"]
     ]
