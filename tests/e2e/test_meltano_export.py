@@ -7,17 +7,20 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.e2e.postgres import psql_rows
 from tests.e2e.tools import MELTANO_SYS_DIR, meltano, query_duckdb
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from tests.e2e.postgres import PostgresServer
     from zendesk_sandbox import Sandbox
 
 pytestmark = pytest.mark.slow
 
 STATE_ID = "sandbox:tap-zendesk-export-to-target-duckdb"
 DUCKDB_VENV = MELTANO_SYS_DIR / "loaders" / "target-duckdb" / "venv"
+POSTGRES_VENV = MELTANO_SYS_DIR / "loaders" / "target-postgres" / "venv"
 
 
 def _count(database: Path, table: str) -> int:
@@ -75,3 +78,17 @@ def test_export_job_loads_duckdb_then_moves_only_changes(
     assert state.returncode == 0, state.output[-3000:]
     assert '"tickets"' in state.output
     assert '"cursor"' in state.output
+
+
+def test_export_job_into_postgres(
+    e2e_sandbox: Sandbox, meltano_env: dict[str, str], postgres: PostgresServer
+) -> None:
+    env = meltano_env | {"TARGET_POSTGRES_SQLALCHEMY_URL": postgres.url}
+    run = meltano(["run", "zendesk-export-postgres"], env)
+    assert run.returncode == 0, run.output[-5000:]
+    tickets = psql_rows(POSTGRES_VENV, postgres, "select count(*) from zendesk.tickets")
+    assert tickets == [[len(e2e_sandbox.admin.ticket_ids())]]
+    for obj in e2e_sandbox.admin.custom_objects():
+        table = f"custom_object_records__{obj['key']}"
+        rows = psql_rows(POSTGRES_VENV, postgres, f"select count(*) from zendesk.{table}")  # noqa: S608 - our names
+        assert rows == [[len(e2e_sandbox.admin.custom_object_records(obj["key"]))]], table
