@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.tools import REPO_ROOT, clean_env, write_json
+from tests.e2e.tools import TAP, clean_env, write_json
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.slow
 
-TAP = str(REPO_ROOT / ".venv" / "bin" / "tap-zendesk-objects")
 WINDOW_SECONDS = 4.0  # the sandbox's and the taps' "minute": long enough for the three taps to overlap
 EXPORT_LIMIT = 10
 OBJECTS = ("apartment", "contract", "vendor")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.e2e.postgres import psql_rows
-from tests.e2e.tools import REPO_ROOT, pipe, plugin_venv, query_duckdb, write_json
+from tests.e2e.tools import TAP, pipe, plugin_venv, query_duckdb, write_json
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.slow
 
-TAP = str(REPO_ROOT / ".venv" / "bin" / "tap-zendesk-objects")
 # Same pins as meltano.yml (DuckDB below 1.3: see the comment there).
 DUCKDB_TARGET = ["target-duckdb~=0.8.0", "duckdb>=1.1,<1.3"]
 CSV_TARGET = ["meltanolabs-target-csv~=0.5.0"]

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# Our console scripts, from the venv running the tests (the project is installed in it).
+PROJECT_BIN = Path(sys.executable).parent
+TAP = str(PROJECT_BIN / "tap-zendesk-objects")
+TARGET = str(PROJECT_BIN / "target-zendesk-objects")
 MELTANO_REQUIREMENT = "meltano>=4.4.1,<4.5"
 MELTANO_VENV = REPO_ROOT / ".venv-meltano"
 PEER_VENVS = REPO_ROOT / ".peer-venvs"
