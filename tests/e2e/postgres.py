@@ -97,11 +97,18 @@ def start_postgres(binaries: Path) -> PostgresServer:
 
 
 def psql_rows(venv: Path, server: PostgresServer, sql: str) -> list[list[Any]]:
-    """Return the rows of `sql` on `server`, run with the psycopg of a plugin's venv."""
+    """Return the rows of `sql` (committed) on `server`, run with the PostgreSQL driver of a plugin's venv."""
+    # psycopg 3 in target-postgres's venv, psycopg2 in tap-postgres's: the DB-API part common to both.
     script = (
-        "import json, sys, psycopg\n"
-        "with psycopg.connect(sys.argv[1]) as connection:\n"
-        "    print(json.dumps(connection.execute(sys.argv[2]).fetchall(), default=str))\n"
+        "import json, sys\n"
+        "try:\n    import psycopg as driver\n"
+        "except ImportError:\n    import psycopg2 as driver\n"
+        "connection = driver.connect(sys.argv[1])\n"
+        "cursor = connection.cursor()\n"
+        "cursor.execute(sys.argv[2])\n"
+        "rows = cursor.fetchall() if cursor.description else []\n"
+        "connection.commit()\n"
+        "print(json.dumps(rows, default=str))\n"
     )
     dsn = f"host={server.host} port={server.port} user={server.user} dbname={server.database}"
     done = subprocess.run(
