@@ -92,3 +92,14 @@ def test_export_job_into_postgres(
         table = f"custom_object_records__{obj['key']}"
         rows = psql_rows(POSTGRES_VENV, postgres, f"select count(*) from zendesk.{table}")  # noqa: S608 - our names
         assert rows == [[len(e2e_sandbox.admin.custom_object_records(obj["key"]))]], table
+
+
+def test_meltano_config_shows_every_setting_and_no_secret(meltano_env: dict[str, str]) -> None:
+    listed = meltano(["config", "list", "tap-zendesk-objects", "--all"], meltano_env)
+    assert listed.returncode == 0, listed.output[-3000:]
+    assert "sandbox-token" not in listed.output
+    for setting in ("api_token", "sequin_api_token"):
+        line = next(line for line in listed.output.splitlines() if line.startswith(f"{setting} "))
+        assert "current value: (redacted)" in line
+    for setting in ("export_requests_per_minute", "page_size", "start_date", "custom_object_keys"):
+        assert any(line.startswith(f"{setting} ") for line in listed.output.splitlines()), setting
