@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,12 @@ FAST_SANDBOX: dict[str, Any] = {
     "export_requests_per_window": EXPORTS_PER_MINUTE,
     "recent_data_lag_seconds": 0.0,
 }
+# The target (issue 4) is being written beside these tests; its console script is declared in pyproject
+# already, so the tests that run it ask whether its code exists.
+needs_target = pytest.mark.skipif(
+    importlib.util.find_spec("target_zendesk_objects.target") is None,
+    reason="target-zendesk-objects is not built yet (issue 4); runs as soon as its target.py exists",
+)
 SUBSCRIPTION_SPEC: dict[str, Any] = json.loads(
     (REPO_ROOT / "scripts" / "subscription_object.json").read_text()
 )
