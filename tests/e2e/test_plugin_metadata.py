@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shutil
@@ -16,7 +17,20 @@ import yaml
 from tests.e2e.tools import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "scripts" / "plugin_metadata.py"
-PLUGINS = {"tap-zendesk-objects": "tap-settings"}
+
+
+def _generated_plugins() -> dict[str, str]:
+    """Return the plugins the generator covers, with their README markers (so that wiring one in tests it)."""
+    spec = importlib.util.spec_from_file_location("plugin_metadata", SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return {plugin.name: plugin.readme_marker for plugin in module.PLUGINS}
+
+
+PLUGINS = _generated_plugins()
 BIN = Path(sys.executable).parent
 
 
@@ -82,3 +96,36 @@ def test_meltano_settings_cover_every_setting_and_mark_every_secret(plugin: str)
             settings[name].get("sensitive", False) == bool(schema.get("secret")) if name in settings else True
         )
     assert {n for n, s in settings.items() if s.get("sensitive")} >= {"api_token", "oauth_token"}
+
+
+# What the Meltano Hub's plugin-definition schema accepts (meltano/hub `schemas/`, August 2026).
+HUB_REQUIRED = {"name", "namespace", "variant", "label"}
+HUB_PLUGIN_KEYS = HUB_REQUIRED | {
+    "pip_url", "description", "executable", "settings", "docs", "repo", "logo_url", "hidden",
+    "settings_group_validation", "commands", "capabilities", "metadata", "schema", "select",
+    "maintenance_status", "domain_url", "keywords", "requires", "definition", "next_steps",
+    "settings_preamble", "usage", "prereq", "quality", "dialect", "target_schema",
+}  # fmt: skip
+HUB_SETTING_KEYS = {
+    "name", "aliases", "label", "value", "placeholder", "kind", "description", "tooltip", "documentation",
+    "env", "value_processor", "value_post_processor", "oauth", "options", "docs", "sensitive", "hidden",
+}  # fmt: skip
+HUB_KINDS = {
+    "oauth", "hidden", "password", "date_iso8601", "file", "email", "integer", "options", "object", "array",
+    "boolean", "string", "decimal",
+}  # fmt: skip
+
+
+def test_hub_definitions_use_only_what_the_hub_accepts() -> None:
+    files = sorted((REPO_ROOT / "hub" / "_data" / "meltano").glob("*/*/*.yml"))
+    assert {path.parent.name for path in files} == set(PLUGINS)
+    for path in files:
+        definition = yaml.safe_load(path.read_text())
+        assert HUB_REQUIRED <= set(definition) <= HUB_PLUGIN_KEYS, path
+        assert definition["maintenance_status"] in {"active", "beta", "development", "inactive", "unknown"}
+        for setting in definition["settings"]:
+            assert set(setting) <= HUB_SETTING_KEYS, setting
+            assert setting["kind"] in HUB_KINDS, setting
+        names = {setting["name"] for setting in definition["settings"]}
+        for group in definition["settings_group_validation"]:
+            assert set(group) <= names, group
