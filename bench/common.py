@@ -1,0 +1,263 @@
+"""What every measurement shares: the sandbox in a subprocess, tap configs and catalogs, child rusage."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import requests
+from typing_extensions import Self
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+BIN = Path(sys.executable).parent
+TAP = str(BIN / "tap-zendesk-objects")
+TARGET = str(BIN / "target-zendesk-objects")
+EMAIL, TOKEN = "demo@example.com", "sandbox-token"
+UNLIMITED = 1_000_000
+# Every seeded file keeps the sandbox's default data shape except these two sizes.
+CUSTOM_OBJECT = "apartment"  # the seeded object that carries all ten field types
+# Ours and the SDK's writers print compact JSON; singer-python (the peer) puts a space after each colon.
+RECORD_PREFIXES = (b'{"type":"RECORD"', b'{"type": "RECORD"')
+
+
+@dataclass
+class Row:
+    """One line of the results table: a measured figure, the ratio it is judged by, and the goal."""
+
+    section: str
+    what: str
+    figure: str
+    ratio: float | None
+    goal: str = ""
+    met: bool | None = None
+
+    def cells(self) -> list[str]:
+        """Return the row as table cells."""
+        ratio = "" if self.ratio is None else f"{self.ratio:.2f}"
+        verdict = {True: "yes", False: "**no**", None: ""}[self.met]
+        return [self.section, self.what, self.figure, ratio, self.goal, verdict]
+
+
+@dataclass
+class ProcessRun:
+    """What one child process did: its RECORD lines, CPU seconds, peak RSS and timings."""
+
+    records: int
+    cpu: float
+    rss_mb: float
+    wall: float
+    returncode: int
+    first_record_at: float | None = None
+    last_record_at: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cpu_us_per_record(self) -> float:
+        """Return user+sys CPU microseconds per RECORD line."""
+        return self.cpu / max(self.records, 1) * 1e6
+
+
+def sandbox_db(tickets: int, records_per_object: int = 200) -> Path:
+    """Return the cached SQLite file for a data shape (bench/results/, git-ignored, seeded on first use)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    if records_per_object == 200:  # the sandbox default; keeps the older cached names
+        return RESULTS / f"sandbox-{tickets}.sqlite"
+    return RESULTS / f"sandbox-{tickets}-objects-{records_per_object}.sqlite"
+
+
+class SandboxProcess:
+    """`zendesk-sandbox serve` in a subprocess on a cached SQLite file; use as a context manager."""
+
+    def __init__(
+        self,
+        tickets: int,
+        *,
+        records_per_object: int = 200,
+        options: Sequence[str] = (),
+        settings: dict[str, Any] | None = None,
+    ) -> None:
+        """Start it (seeding the file first if it is new) and wait for its ready line."""
+        db = sandbox_db(tickets, records_per_object)
+        self._settings_file: Path | None = None
+        args = [sys.executable, "-m", "zendesk_sandbox.cli", "serve", "--port", "0", "--db", str(db)]
+        args += ["--tickets", str(tickets), "--records-per-object", str(records_per_object), *options]
+        if settings:
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+                json.dump(settings, handle)
+            self._settings_file = Path(handle.name)
+            args += ["--settings-json", handle.name]
+        started = time.monotonic()
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline() if self.proc.stdout is not None else ""
+        if " listening on " not in line:
+            self.stop()
+            msg = f"sandbox did not start: {line!r}"
+            raise RuntimeError(msg)
+        self.url = line.split(" listening on ", 1)[1].split(" ", 1)[0]
+        self.ready_seconds = time.monotonic() - started
+
+    def stats(self) -> dict[str, Any]:
+        """Return the sandbox's request counters."""
+        body: dict[str, Any] = requests.get(f"{self.url}/_sandbox/stats", timeout=30).json()
+        return body
+
+    def reset_stats(self) -> None:
+        """Zero the sandbox's request counters."""
+        requests.post(f"{self.url}/_sandbox/stats/reset", timeout=30).raise_for_status()
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then wait)."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        self.proc.wait(timeout=60)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        if self._settings_file is not None:
+            self._settings_file.unlink(missing_ok=True)
+
+    def __enter__(self) -> Self:
+        """Return the running sandbox."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop the sandbox."""
+        self.stop()
+
+
+def unlimited_options() -> list[str]:
+    """Return serve options that lift every request limit, so only the client's own cost shows."""
+    return ["--export-limit", str(UNLIMITED), "--account-limit", str(UNLIMITED)]
+
+
+def tap_config(url: str, **extra: object) -> dict[str, Any]:
+    """Return a tap config for the sandbox at `url`, unpaced unless `extra` says otherwise."""
+    return {
+        "api_url": url,
+        "email": EMAIL,
+        "api_token": TOKEN,
+        "custom_object_keys": [CUSTOM_OBJECT],
+        "export_requests_per_minute": UNLIMITED,
+        "export_window_seconds": 1.0,
+        **extra,
+    }
+
+
+def write_json(data: object, directory: Path, name: str) -> Path:
+    """Write `data` as JSON to `directory/name` and return the path."""
+    path = directory / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def tap_catalog(config_path: Path, stream: str) -> dict[str, Any]:
+    """Return the tap's discovered catalog with only `stream` selected."""
+    done = subprocess.run(
+        [TAP, "--config", str(config_path), "--discover"], capture_output=True, check=True, timeout=300
+    )
+    catalog: dict[str, Any] = json.loads(done.stdout)
+    names = [entry["tap_stream_id"] for entry in catalog["streams"]]
+    if stream not in names:
+        msg = f"the tap does not offer stream {stream!r} (it offers {names})"
+        raise RuntimeError(msg)
+    for entry in catalog["streams"]:
+        for item in entry.get("metadata", []):
+            if item.get("breadcrumb") == []:
+                item["metadata"]["selected"] = entry["tap_stream_id"] == stream
+    return catalog
+
+
+def tap_command(workdir: Path, config: dict[str, Any], stream: str) -> list[str]:
+    """Return the command line of a tap run exporting only `stream`."""
+    config_path = write_json(config, workdir, "tap-config.json")
+    catalog_path = write_json(tap_catalog(config_path, stream), workdir, f"catalog-{stream}.json")
+    return [TAP, "--config", str(config_path), "--catalog", str(catalog_path)]
+
+
+def run_counted(
+    command: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    stdin: IO[bytes] | int | None = None,
+    deadline: float | None = None,
+    on_line: Callable[[bytes], None] | None = None,
+) -> ProcessRun:
+    """Run `command` to its end (or SIGTERM at `deadline` seconds); count RECORD lines on its stdout.
+
+    CPU and peak RSS come from `os.wait4`, so they are the child's own, not this process's.
+    """
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        list(command), stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    timer = None
+    if deadline is not None:
+        timer = threading.Timer(deadline, proc.send_signal, (signal.SIGTERM,))
+        timer.start()
+    stderr_tail: list[bytes] = []
+    drain = threading.Thread(target=_keep_tail, args=(proc.stderr, stderr_tail), daemon=True)
+    drain.start()
+    records, first, last = 0, None, None
+    for line in _lines(proc.stdout):
+        if line.startswith(RECORD_PREFIXES):
+            records += 1
+            last = time.monotonic()
+            first = first or last
+        if on_line is not None:
+            on_line(line)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - started
+    if timer is not None:
+        timer.cancel()
+    drain.join(timeout=10)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    killed = deadline is not None and proc.returncode == -signal.SIGTERM
+    if proc.returncode != 0 and not killed:
+        tail = b"".join(stderr_tail).decode(errors="replace")[-1500:]
+        msg = f"{command[0]} failed with exit code {proc.returncode}: {tail}"
+        raise RuntimeError(msg)
+    return ProcessRun(
+        records=records,
+        cpu=usage.ru_utime + usage.ru_stime,
+        rss_mb=usage.ru_maxrss / 1024,
+        wall=wall,
+        returncode=proc.returncode,
+        first_record_at=None if first is None else first - started,
+        last_record_at=None if last is None else last - started,
+        extra={"killed_at_deadline": killed},
+    )
+
+
+def _lines(stream: IO[bytes] | None) -> Iterator[bytes]:
+    if stream is None:
+        return
+    yield from stream
+    stream.close()
+
+
+def _keep_tail(stream: IO[bytes] | None, tail: list[bytes]) -> None:
+    if stream is None:
+        return
+    for line in stream:
+        tail.append(line)
+        del tail[:-40]
+    stream.close()
+
+
+def environment_without_pythonpath(**extra: str) -> dict[str, str]:
+    """Return this process's environment minus PYTHONPATH, plus `extra`."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+    env.update(extra)
+    return env

@@ -1,0 +1,99 @@
+"""The benchmark suite: every measurement in one run, one markdown table in bench/results/RESULTS.md.
+
+Run `bench/run` (full sizes) or `bench/run --quick` (tiny sizes, for the smoke test). Every figure is a
+ratio of two things measured in this same run, because the machines are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import time
+from dataclasses import dataclass
+
+from bench import memory, paced, peer_cpu, tap_cpu
+from bench.common import RESULTS, Row
+
+HEADER = ["measure", "what", "figure", "ratio", "goal", "met"]
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How big each measurement runs."""
+
+    cpu_tickets: int
+    cpu_object_records: int
+    peer_tickets: int
+    peer_shipped_seconds: float
+    paced_tickets: int
+    paced_page_size: int
+    paced_window: float
+    memory_sizes: tuple[int, ...]
+
+
+FULL = Sizes(
+    cpu_tickets=100_000,
+    cpu_object_records=100_000,
+    peer_tickets=20_000,
+    peer_shipped_seconds=75.0,
+    paced_tickets=100_000,
+    paced_page_size=1_000,
+    paced_window=2.0,
+    memory_sizes=(10_000, 100_000, 1_000_000),
+)
+QUICK = Sizes(
+    cpu_tickets=3_000,
+    cpu_object_records=3_000,
+    peer_tickets=600,
+    peer_shipped_seconds=3.0,
+    paced_tickets=3_000,
+    paced_page_size=100,
+    paced_window=0.3,
+    memory_sizes=(1_000, 3_000),
+)
+
+
+def run_suite(sizes: Sizes) -> list[Row]:
+    """Run every measurement and return the table rows, in order."""
+    rows, cpu = tap_cpu.measure(sizes.cpu_tickets, sizes.cpu_object_records)
+    peer = peer_cpu.measure(sizes.peer_tickets, sizes.peer_shipped_seconds)
+    rows += peer_cpu.rows(peer, cpu["tickets"].tap)
+    rows += paced.measure(sizes.paced_tickets, sizes.paced_page_size, sizes.paced_window)[0]
+    rows += memory.rows("tap", "tickets", memory.tap_runs(list(sizes.memory_sizes)))
+    return rows
+
+
+def markdown(rows: list[Row], *, quick: bool, took: float) -> str:
+    """Render the rows as a markdown table with a header saying where and when it was measured."""
+    lines = [
+        f"# Benchmark results ({'quick sizes' if quick else 'full sizes'})",
+        "",
+        (
+            f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.python_implementation()} "
+            f"{platform.python_version()}, {os.cpu_count()} CPUs, {took:.0f} s in all."
+        ),
+        "",
+        "| " + " | ".join(HEADER) + " |",
+        "|---|---|---|---:|---|---|",
+    ]
+    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the suite, write bench/results/RESULTS.md and print it."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (seconds, not minutes)")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    rows = run_suite(QUICK if args.quick else FULL)
+    text = markdown(rows, quick=args.quick, took=time.monotonic() - started)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "RESULTS.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
