@@ -139,16 +139,22 @@ class MeltanoRun:
 
 def meltano(args: list[str], env: dict[str, str]) -> MeltanoRun:
     """Run `meltano <args>` in the repository's project with `env` added, stdout and stderr together."""
-    done = subprocess.run(
-        [str(meltano_venv() / "bin" / "meltano"), *args],
-        cwd=REPO_ROOT,
-        env=clean_env(**env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=RUN_TIMEOUT_SECONDS,
-        check=False,
-    )
+    executable = str(meltano_venv() / "bin" / "meltano")
+    MELTANO_SYS_DIR.mkdir(parents=True, exist_ok=True)
+    # Test runs in other processes share the plugin venvs there; one Meltano at a time, so that two never
+    # install the same plugin at once.
+    with (PEER_VENVS / f"{MELTANO_SYS_DIR.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = subprocess.run(
+            [executable, *args],
+            cwd=REPO_ROOT,
+            env=clean_env(**env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=RUN_TIMEOUT_SECONDS,
+            check=False,
+        )
     return MeltanoRun(done.returncode, done.stdout)
 
 
