@@ -118,7 +118,8 @@ def setting_entries(name: str, schema: dict[str, Any], *, with_defaults: bool) -
     if schema.get("secret"):
         entry["sensitive"] = True
     if "enum" in schema:
-        entry["options"] = [{"label": label_of(str(value)), "value": value} for value in schema["enum"]]
+        values = [value for value in schema["enum"] if value is not None]  # null: "not set", not a choice
+        entry["options"] = [{"label": label_of(str(value)), "value": value} for value in values]
     if with_defaults and schema.get("default") is not None:
         entry["value"] = schema["default"]
     return [entry]
