@@ -24,6 +24,15 @@ def field_schema(field_type: str) -> th.JSONTypeHelper[Any]:
     return _SCHEMAS.get(field_type, th.AnyType)()
 
 
+def ready_types(field_type: str) -> frozenset[type]:
+    """Python types (exact, bool is not int) of decoded values that `coerce_value` would return unchanged.
+
+    Real exports almost always send values of their field's type already, so checking `type(value)` against
+    this set first skips the call chain of `coerce_value` for most values (the `[DELETED]` mask aside).
+    """
+    return _READY_TYPES.get(field_type, frozenset())
+
+
 def coerce_value(field_type: str, value: Any) -> Any:  # noqa: ANN401 (field values are any JSON)
     """Bring one field value to its schema type; raise ValueError when it cannot be read as that type.
 
@@ -102,6 +111,13 @@ _SCHEMAS: dict[str, Callable[[], th.JSONTypeHelper[Any]]] = {
     "checkbox": th.BooleanType,
     "date": th.DateType,
     "multiselect": lambda: th.ArrayType(th.StringType()),
+}
+_NONE = type(None)
+_READY_TYPES: dict[str, frozenset[type]] = {
+    **dict.fromkeys(_STRING_TYPES, frozenset({str, _NONE})),
+    "integer": frozenset({int, _NONE}),
+    "decimal": frozenset({int, float, _NONE}),
+    "checkbox": frozenset({bool, _NONE}),
 }
 _COERCERS: dict[str, Callable[[Any], Any]] = {
     "integer": _integer,

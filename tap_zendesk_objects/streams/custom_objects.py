@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from typing_extensions import override
 
 from tap_zendesk_objects.client import ZendeskExportStream
-from tap_zendesk_objects.field_types import DELETED_MASK, coerce_value
+from tap_zendesk_objects.field_types import DELETED_MASK, coerce_value, ready_types
 from tap_zendesk_objects.paginators import CustomObjectExportPaginator
 from tap_zendesk_objects.schemas import custom_object_record_schema
 
@@ -46,6 +46,7 @@ class CustomObjectRecordsStream(ZendeskExportStream):
             for f in fields
             if not str(f.get("key", "")).startswith("standard::")
         }
+        self._ready = {key: ready_types(field_type) for key, field_type in self.field_types.items()}
         self._warned: set[str] = set()
         super().__init__(
             runtime=runtime,
@@ -74,8 +75,12 @@ class CustomObjectRecordsStream(ZendeskExportStream):
                 row["external_id"] = None
         values = row.get("custom_object_fields")
         if isinstance(values, dict):
+            ready, nothing = self._ready, frozenset[type]()
             row["custom_object_fields"] = {
-                key: self._coerce(row, key, value) for key, value in values.items()
+                key: value
+                if type(value) in ready.get(key, nothing) and value != DELETED_MASK
+                else self._coerce(row, key, value)
+                for key, value in values.items()
             }
         return row
 
