@@ -1,6 +1,7 @@
 """The benchmark suite: every measurement in one run, one markdown table in bench/results/RESULTS.md.
 
-Run `bench/run` (full sizes) or `bench/run --quick` (tiny sizes, for the smoke test). Every figure is a
+Run `bench/run` (full sizes) or `bench/run --quick` (tiny sizes, for the smoke test; its table goes to
+bench/results/RESULTS-quick.md). Every figure is a
 ratio of two things measured in this same run, because the machines are noisy.
 """
 
@@ -82,8 +83,13 @@ def markdown(rows: list[Row], *, quick: bool, took: float) -> str:
     return "\n".join(lines) + "\n"
 
 
+def results_name(*, quick: bool) -> str:
+    """Return the results file name; a quick run never overwrites the full run's table."""
+    return "RESULTS-quick.md" if quick else "RESULTS.md"
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run the suite, write bench/results/RESULTS.md and print it."""
+    """Run the suite, write bench/results/RESULTS.md (RESULTS-quick.md with --quick) and print it."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="tiny sizes (seconds, not minutes)")
     args = parser.parse_args(argv)
@@ -91,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = run_suite(QUICK if args.quick else FULL)
     text = markdown(rows, quick=args.quick, took=time.monotonic() - started)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "RESULTS.md").write_text(text, encoding="utf-8")
+    (RESULTS / results_name(quick=args.quick)).write_text(text, encoding="utf-8")
     print(text)
 
 

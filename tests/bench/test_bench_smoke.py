@@ -1,0 +1,47 @@
+"""`bench/run --quick` runs every measurement end to end and writes a full table (no timing is judged)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS_FILE = ROOT / "bench" / "results" / "RESULTS-quick.md"
+NUMBER = re.compile(r"\d")
+RATIO = re.compile(r"^\d+\.\d\d$")
+EXPECTED_ROWS = [
+    ("1. tap CPU", "tickets: tap ÷ `json` floor"),
+    ("1. tap CPU", "custom object records: tap ÷ `json` floor"),
+    ("1. tap CPU", "sleep disabled ÷ ours"),
+    ("1. tap CPU", "as shipped ÷ ours"),
+    ("2. paced export", "tickets per window ÷ ceiling"),
+    ("2. paced export", "429 answers per 100 requests"),
+    ("4. memory", "tap peak RSS at"),
+]
+
+
+def _table_rows(text: str) -> list[list[str]]:
+    lines = [line for line in text.splitlines() if line.startswith("| ")]
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[1:]]
+
+
+@pytest.mark.slow
+def test_quick_bench_writes_every_row_with_numbers() -> None:
+    done = subprocess.run(
+        [str(ROOT / "bench" / "run"), "--quick"], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    written = RESULTS_FILE.read_text(encoding="utf-8")
+    assert done.stdout.strip().endswith(written.strip())
+    rows = _table_rows(written)
+    for section, what in EXPECTED_ROWS:
+        matching = [row for row in rows if row[0] == section and what in row[1]]
+        assert matching, f"no row {section} / {what} in:\n{written}"
+        for row in matching:
+            assert NUMBER.search(row[2]), row
+            assert RATIO.match(row[3]), row
+    memory_sizes = [row for row in rows if row[0] == "4. memory" and row[1].startswith("tap ")]
+    assert len(memory_sizes) >= 2
