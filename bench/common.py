@@ -48,7 +48,8 @@ class Row:
         """Return the row as table cells."""
         ratio = "" if self.ratio is None else f"{self.ratio:.2f}"
         verdict = {True: "yes", False: "**no**", None: ""}[self.met]
-        return [self.section, self.what, self.figure, ratio, self.goal, verdict]
+        cells = [self.section, self.what, self.figure, ratio, self.goal, verdict]
+        return [cell.replace("|", "\\|") for cell in cells]  # a bare | would end the markdown cell
 
 
 @dataclass
@@ -88,9 +89,14 @@ class SandboxProcess:
         records_per_object: int = 200,
         options: Sequence[str] = (),
         settings: dict[str, Any] | None = None,
+        db: Path | None = None,
     ) -> None:
-        """Start it (seeding the file first if it is new) and wait for its ready line."""
-        db = sandbox_db(tickets, records_per_object)
+        """Start it (seeding the file first if it is new) and wait for its ready line.
+
+        `db` replaces the cached file, for a sandbox that a target writes into (a cached file must stay as
+        seeded).
+        """
+        db = db or sandbox_db(tickets, records_per_object)
         self._settings_file: Path | None = None
         args = [sys.executable, "-m", "zendesk_sandbox.cli", "serve", "--port", "0", "--db", str(db)]
         args += ["--tickets", str(tickets), "--records-per-object", str(records_per_object), *options]
@@ -140,6 +146,27 @@ class SandboxProcess:
 def unlimited_options() -> list[str]:
     """Return serve options that lift every request limit, so only the client's own cost shows."""
     return ["--export-limit", str(UNLIMITED), "--account-limit", str(UNLIMITED)]
+
+
+def fast_jobs_options() -> list[str]:
+    """Return serve options for a target run: no request limits, jobs start at once and run fast."""
+    return [*unlimited_options(), "--job-items-per-second", str(UNLIMITED)]
+
+
+FAST_JOBS_SETTINGS = {"job_queue_seconds": 0.0}
+
+
+def target_config(url: str, workdir: Path, **extra: object) -> dict[str, Any]:
+    """Return a target config writing into the sandbox at `url`, unpaced, rejections under `workdir`."""
+    return {
+        "api_url": url,
+        "email": EMAIL,
+        "api_token": TOKEN,
+        "custom_object_key": CUSTOM_OBJECT,
+        "requests_per_minute": UNLIMITED,
+        "rejected_records_path": str(workdir / "rejected.jsonl"),
+        **extra,
+    }
 
 
 def tap_config(url: str, **extra: object) -> dict[str, Any]:

@@ -1,18 +1,31 @@
-"""Peak memory (RSS, from os.wait4) of the tap at three export sizes; the goal is flat with size."""
+"""Peak memory (RSS, from os.wait4) of the tap and of the target at three sizes; the goal is flat with size.
+
+The target is fed generated Singer lines (bench/singer_lines.py, its own process) through a pipe, into a
+fresh sandbox whose jobs start at once and run as fast as the sandbox can apply them.
+"""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 from bench.common import (
+    FAST_JOBS_SETTINGS,
+    RECORD_PREFIXES,
+    TARGET,
     ProcessRun,
     Row,
     SandboxProcess,
+    fast_jobs_options,
     run_counted,
     tap_command,
     tap_config,
+    target_config,
     unlimited_options,
+    write_json,
 )
 
 GOAL_GROWTH = 0.10
@@ -27,6 +40,59 @@ def tap_runs(sizes: list[int]) -> dict[int, ProcessRun]:
         if runs[size].records != size:
             msg = f"the tap exported {runs[size].records} of {size} tickets"
             raise RuntimeError(msg)
+    return runs
+
+
+class LastState:
+    """The last state seen: a tap's STATE message's value, or a line a target printed (bare state JSON)."""
+
+    def __init__(self) -> None:
+        """Nothing seen yet."""
+        self.value: object = None
+
+    def see(self, line: bytes) -> None:
+        """Note one line of output."""
+        if line.startswith(RECORD_PREFIXES) or not line.strip():
+            return
+        message = json.loads(line)
+        if message.get("type") == "STATE":
+            self.value = message["value"]
+        elif "type" not in message:
+            self.value = message
+
+
+def run_target_on_generated(size: int, workdir: Path, **config: object) -> ProcessRun:
+    """Pipe `size` generated records into the target writing to a fresh fast-jobs sandbox; check the end."""
+    db = workdir / f"target-{size}.sqlite"
+    with SandboxProcess(100, options=fast_jobs_options(), settings=FAST_JOBS_SETTINGS, db=db) as sandbox:
+        config_path = write_json(target_config(sandbox.url, workdir, **config), workdir, "target-config.json")
+        generator = subprocess.Popen(
+            [sys.executable, "-m", "bench.singer_lines", "--records", str(size)], stdout=subprocess.PIPE
+        )
+        last_state = LastState()
+        try:
+            run = run_counted(
+                [TARGET, "--config", str(config_path)], stdin=generator.stdout, on_line=last_state.see
+            )
+        finally:
+            if generator.stdout is not None:
+                generator.stdout.close()
+            generator.wait(timeout=60)
+    db.unlink(missing_ok=True)
+    # The final STATE is printed only once Zendesk confirmed every record before it (issue 4).
+    if last_state.value != {"bench": {"records": size}}:
+        msg = f"the target's last STATE was {last_state.value!r} after {size} records"
+        raise RuntimeError(msg)
+    run.records = size
+    return run
+
+
+def target_runs(sizes: list[int]) -> dict[int, ProcessRun]:
+    """Run the target on `sizes` generated records each; return the runs by size."""
+    runs = {}
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as name:
+            runs[size] = run_target_on_generated(size, Path(name))
     return runs
 
 

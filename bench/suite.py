@@ -14,7 +14,7 @@ import platform
 import time
 from dataclasses import dataclass
 
-from bench import memory, paced, peer_cpu, tap_cpu
+from bench import end_to_end, memory, paced, peer_cpu, tap_cpu
 from bench.common import RESULTS, Row
 
 HEADER = ["measure", "what", "figure", "ratio", "goal", "met"]
@@ -32,6 +32,8 @@ class Sizes:
     paced_page_size: int
     paced_window: float
     memory_sizes: tuple[int, ...]
+    target_memory_sizes: tuple[int, ...]
+    end_to_end_records: int
 
 
 FULL = Sizes(
@@ -43,6 +45,8 @@ FULL = Sizes(
     paced_page_size=1_000,
     paced_window=2.0,
     memory_sizes=(10_000, 100_000, 1_000_000),
+    target_memory_sizes=(10_000, 100_000, 1_000_000),
+    end_to_end_records=100_000,
 )
 QUICK = Sizes(
     cpu_tickets=3_000,
@@ -53,6 +57,8 @@ QUICK = Sizes(
     paced_page_size=100,
     paced_window=0.3,
     memory_sizes=(1_000, 3_000),
+    target_memory_sizes=(500, 2_000),
+    end_to_end_records=3_000,
 )
 
 
@@ -63,6 +69,8 @@ def run_suite(sizes: Sizes) -> list[Row]:
     rows += peer_cpu.rows(peer, cpu["tickets"].tap)
     rows += paced.measure(sizes.paced_tickets, sizes.paced_page_size, sizes.paced_window)[0]
     rows += memory.rows("tap", "tickets", memory.tap_runs(list(sizes.memory_sizes)))
+    rows += memory.rows("target", "records", memory.target_runs(list(sizes.target_memory_sizes)))
+    rows += end_to_end.measure(sizes.end_to_end_records)[0]
     return rows
 
 
