@@ -1,0 +1,243 @@
+"""Bulk jobs: submitting them, keeping up to `max_concurrent_jobs` in flight, polling, reading results.
+
+One poller thread watches every job in flight and polls each one when it is expected to be done: the
+expectation adapts to how long jobs took so far and, once a job reports progress, to its own pace. The
+thread reads results as soon as a job completes (Zendesk keeps statuses only briefly, NOTES §7) and
+settles each item; a job that ends `failed` (or whose status expired) is retried once item by item.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from zendesk_objects_shared.errors import describe_details
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from target_zendesk_objects.client import ZendeskWriteClient
+    from target_zendesk_objects.mapping import WriteItem
+
+LOGGER = logging.getLogger("target-zendesk-objects")
+
+MAX_JOB_ITEMS = 100  # Zendesk's limit per custom object job (NOTES §7)
+MIN_POLL_SECONDS = 0.05
+MAX_POLL_SECONDS = 10.0
+FIRST_JOB_GUESS_SECONDS = 0.5  # before any job finished: how long one is expected to take
+RUNNING = frozenset({"queued", "working"})
+
+
+@dataclass
+class InFlightJob:
+    """A submitted job and when to look at it next."""
+
+    id: str
+    object_key: str
+    action: str
+    items: list[WriteItem]
+    submitted: float
+    next_poll: float
+
+
+def job_item(action: str, item: WriteItem) -> Any:  # noqa: ANN401 (a JSON value)
+    """The job item for one write: the external id for deletes, else the record with its key."""
+    if action == "delete_by_external_id":
+        return item.key
+    return item.body | {item.match_on: item.key}
+
+
+class JobPipeline:
+    """Submits jobs without waiting for them, unless `max_in_flight` are already running."""
+
+    def __init__(
+        self,
+        client: ZendeskWriteClient,
+        *,
+        max_in_flight: int,
+        settle: Callable[[WriteItem, str | None], None],
+        send_one: Callable[[WriteItem], None],
+    ) -> None:
+        """`settle(item, error)` records an item's fate; `send_one(item)` writes one item by itself."""
+        self.client = client
+        self.max_in_flight = max_in_flight
+        self._settle = settle
+        self._send_one = send_one
+        self._cond = threading.Condition()
+        self._jobs: dict[str, InFlightJob] = {}
+        self._reserved = 0
+        self._busy_keys: Counter[tuple[str, str]] = Counter()
+        self._failure: BaseException | None = None
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._expected_seconds = FIRST_JOB_GUESS_SECONDS
+        self.jobs_submitted = 0
+        self.jobs_failed = 0
+        self.max_in_flight_seen = 0
+
+    @property
+    def in_flight(self) -> int:
+        """How many jobs are submitted and not yet settled."""
+        with self._cond:
+            return len(self._jobs)
+
+    def submit(self, object_key: str, action: str, items: list[WriteItem]) -> None:
+        """Submit one job, first waiting for a free slot and for earlier writes of the same keys."""
+        keys = [(object_key, item.key) for item in items]
+        with self._cond:
+            while self._failure is None and (
+                len(self._jobs) + self._reserved >= self.max_in_flight
+                or any(self._busy_keys[k] for k in keys)
+            ):
+                self._cond.wait(1.0)
+            self._raise_failure()
+            self._reserved += 1
+            self._busy_keys.update(keys)
+        try:
+            status = self.client.submit_job(object_key, action, [job_item(action, item) for item in items])
+        except BaseException:
+            with self._cond:
+                self._reserved -= 1
+                self._busy_keys.subtract(keys)
+                self._cond.notify_all()
+            raise
+        now = time.monotonic()
+        job = InFlightJob(str(status["id"]), object_key, action, items, now, now + self._first_poll_delay())
+        with self._cond:
+            self._reserved -= 1
+            self._jobs[job.id] = job
+            self.jobs_submitted += 1
+            self.max_in_flight_seen = max(self.max_in_flight_seen, len(self._jobs))
+            self._cond.notify_all()
+        self._start_poller()
+
+    def wait_keys_free(self, object_key: str, keys: Iterable[str]) -> None:
+        """Wait until no job in flight writes any of these keys (so a later write lands last)."""
+        wanted = [(object_key, key) for key in keys]
+        with self._cond:
+            while self._failure is None and any(self._busy_keys[k] for k in wanted):
+                self._cond.wait(1.0)
+            self._raise_failure()
+
+    def wait_all(self) -> None:
+        """Wait until every submitted job is settled; re-raise what stopped the poller, if anything."""
+        with self._cond:
+            while self._failure is None and (self._jobs or self._reserved):
+                self._cond.wait(1.0)
+            self._raise_failure()
+
+    def raise_if_failed(self) -> None:
+        """Re-raise in the caller's thread what stopped the poller."""
+        with self._cond:
+            self._raise_failure()
+
+    def close(self) -> None:
+        """Stop the poller thread."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+
+    def _start_poller(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._poll_loop, name="job-poller", daemon=True)
+            self._thread.start()
+
+    def _first_poll_delay(self) -> float:
+        return min(MAX_POLL_SECONDS, max(MIN_POLL_SECONDS, self._expected_seconds * 0.9))
+
+    # --- the poller thread -------------------------------------------------------------------------
+
+    def _poll_loop(self) -> None:
+        try:
+            while True:
+                with self._cond:
+                    if not self._jobs:
+                        if self._stopping:
+                            return
+                        self._cond.wait(1.0)
+                        continue
+                    job = min(self._jobs.values(), key=lambda j: j.next_poll)
+                    delay = job.next_poll - time.monotonic()
+                    if delay > 0:
+                        self._cond.wait(delay)
+                        continue
+                self._poll(job)
+        except BaseException as exc:  # noqa: BLE001 (handed to the main thread, which raises it)
+            with self._cond:
+                self._failure = exc
+                self._cond.notify_all()
+
+    def _poll(self, job: InFlightJob) -> None:
+        status = self.client.job_status(job.id)
+        now = time.monotonic()
+        state = None if status is None else str(status.get("status"))
+        if status is not None and state in RUNNING:
+            job.next_poll = now + self._next_delay(job, status, now)
+            return
+        if status is not None and state == "completed":
+            # Exponential average of job durations: the first poll of later jobs aims at it.
+            self._expected_seconds = 0.7 * self._expected_seconds + 0.3 * (now - job.submitted)
+            self._read_results(job, status.get("results"))
+        else:
+            self.jobs_failed += 1
+            why = "its status expired" if status is None else f"it ended {state}: {status.get('message')}"
+            LOGGER.warning(
+                "Job %s (%d items for %s) did not complete (%s); writing its items one by one",
+                job.id,
+                len(job.items),
+                job.object_key,
+                why,
+            )
+            for item in job.items:
+                self._send_one(item)
+        with self._cond:
+            del self._jobs[job.id]
+            self._busy_keys.subtract((job.object_key, item.key) for item in job.items)
+            self._busy_keys += Counter()  # drop zero counts
+            self._cond.notify_all()
+
+    def _next_delay(self, job: InFlightJob, status: dict[str, Any], now: float) -> float:
+        total, progress = status.get("total") or len(job.items), status.get("progress") or 0
+        if status.get("status") == "working" and progress:
+            # The job's own pace so far says when it will be done.
+            remaining = (now - job.submitted) * (total - progress) / progress
+        else:
+            remaining = self._expected_seconds * 0.25
+        return min(MAX_POLL_SECONDS, max(MIN_POLL_SECONDS, remaining))
+
+    def _read_results(self, job: InFlightJob, results: Any) -> None:  # noqa: ANN401 (JSON)
+        by_index: dict[int, dict[str, Any]] = {}
+        for position, result in enumerate(results if isinstance(results, list) else []):
+            if isinstance(result, dict):
+                index = result.get("index")
+                by_index[index if isinstance(index, int) else position] = result
+        for index, item in enumerate(job.items):
+            result = by_index.get(index)
+            if result is None:
+                self._send_one(item)  # no word on this item: write it by itself rather than guess
+                continue
+            self._settle(item, result_error(result, delete=item.delete))
+
+
+def result_error(result: dict[str, Any], *, delete: bool) -> str | None:
+    """None when a job result item succeeded, else Zendesk's error for it as one line."""
+    failed = result.get("success") is False or str(result.get("status", "")).lower() == "failed"
+    error = result.get("error") or result.get("errors")
+    if not failed and not error:
+        return None
+    if delete and error == "RecordNotFound":
+        return None  # a replayed delete of a record that is already gone
+    details = result.get("details")
+    if isinstance(details, dict):
+        details = describe_details(details)
+    return ": ".join(str(part) for part in (error or "Failed", details) if part)

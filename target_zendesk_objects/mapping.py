@@ -1,0 +1,163 @@
+"""Routing a record to a custom object and turning it into a custom object record (SPEC §3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    from target_zendesk_objects.validation import ObjectFields
+
+LOGGER = logging.getLogger("target-zendesk-objects")
+STREAM_PREFIX = "custom_object_records__"
+# Top-level properties with a meaning of their own: never warned about as "not a field".
+RESERVED_PROPERTIES = frozenset(
+    {
+        "id",
+        "url",
+        "name",
+        "external_id",
+        "custom_object_key",
+        "custom_object_fields",
+        "deleted",
+        "created_at",
+        "updated_at",
+        "created_by_user_id",
+        "updated_by_user_id",
+        "photo",
+    }
+)
+
+
+class BadRecordError(ValueError):
+    """A record that cannot be written at all (no key to write it by); ends the run."""
+
+
+@dataclass
+class WriteItem:
+    """One record on its way to Zendesk: where, by which key, what to send, and what it covers."""
+
+    stream: str
+    object_key: str
+    match_on: str  # "external_id" or "name"
+    key: str  # the external id or the name the write is matched by
+    delete: bool
+    body: dict[str, Any]  # the custom_object_record: name, external_id, custom_object_fields
+    source: dict[str, Any]  # the record as received, for the rejections file
+    numbers: list[int] = field(default_factory=list)  # ledger numbers this write settles
+
+    @property
+    def external_id(self) -> str | None:
+        """The external id, when the record has one."""
+        value = self.body.get("external_id")
+        return str(value) if value is not None else (self.key if self.match_on == "external_id" else None)
+
+    def absorb(self, newer: WriteItem) -> None:
+        """Take over a later write of the same key (last one wins; field updates merge, as PATCH does)."""
+        if not newer.delete and not self.delete:
+            fields = {
+                **self.body.get("custom_object_fields", {}),
+                **newer.body.get("custom_object_fields", {}),
+            }
+            self.body = {**self.body, **newer.body, "custom_object_fields": fields}
+        else:
+            self.body = newer.body
+        self.delete = newer.delete
+        self.source = newer.source
+        self.numbers.extend(newer.numbers)
+
+
+@dataclass
+class RecordMapper:
+    """Applies the routing and mapping settings to records."""
+
+    config: Mapping[str, Any]
+    fields_for: Callable[[str, str], ObjectFields]  # (object key, stream) -> its field definitions
+    _warned: set[tuple[str, str]] = field(default_factory=set)
+
+    @property
+    def match_on(self) -> str:
+        """`external_id` or `name`."""
+        return str(self.config.get("match_on") or "external_id")
+
+    def object_key(self, stream: str, record: Mapping[str, Any]) -> str:
+        """The record's own `custom_object_key`, else `object_map[stream]`, else the settings' default."""
+        own = record.get("custom_object_key")
+        if own:
+            return str(own)
+        mapped = (self.config.get("object_map") or {}).get(stream)
+        if mapped:
+            return str(mapped)
+        return str(self.config.get("custom_object_key") or stream.removeprefix(STREAM_PREFIX))
+
+    def external_id(self, record: Mapping[str, Any], key_properties: Sequence[str]) -> str | None:
+        """`external_id_property`, else a non-empty `external_id`, else the key properties joined by `:`."""
+        prop = self.config.get("external_id_property")
+        if prop:
+            return _text(record.get(prop))
+        own = _text(record.get("external_id"))
+        if own:
+            return own
+        if key_properties and all(record.get(k) not in {None, ""} for k in key_properties):
+            return ":".join(str(_text(record[k])) for k in key_properties)
+        return None
+
+    def build(
+        self, stream: str, record: dict[str, Any], key_properties: Sequence[str], *, deleted: bool
+    ) -> WriteItem:
+        """Make the write for one record; InvalidFieldsError (from validation) rejects just this record."""
+        object_key = self.object_key(stream, record)
+        fields = self.fields_for(object_key, stream)
+        external_id = self.external_id(record, key_properties)
+        name = _text(record.get("name"))
+        if self.match_on == "name":
+            if not name:
+                msg = f"stream {stream}: a record has no `name`, which `match_on: name` needs"
+                raise BadRecordError(msg)
+            key = name
+        elif not external_id:
+            msg = (
+                f"stream {stream}: a record has no external id (set `external_id_property`, "
+                "send `external_id`, or declare key properties)"
+            )
+            raise BadRecordError(msg)
+        else:
+            key = external_id
+        body: dict[str, Any] = {}
+        if deleted:
+            return WriteItem(stream, object_key, self.match_on, key, delete=True, body=body, source=record)
+        if name and not fields.name_autonumbered:  # Zendesk numbers those itself and refuses a name
+            body["name"] = name
+        if external_id:
+            body["external_id"] = external_id
+        body["custom_object_fields"] = fields.clean(self._field_values(record, fields))
+        return WriteItem(stream, object_key, self.match_on, key, delete=False, body=body, source=record)
+
+    def _field_values(self, record: Mapping[str, Any], fields: ObjectFields) -> dict[str, Any]:
+        given = record.get("custom_object_fields")
+        if isinstance(given, dict):
+            return dict(given)  # our tap's shape: taken as it is
+        values = {}
+        for prop, value in record.items():
+            if prop in fields.fields:
+                values[prop] = value
+            elif prop not in RESERVED_PROPERTIES and not prop.startswith("_sdc_"):
+                self._warn_once(fields.key, prop)
+        return values
+
+    def _warn_once(self, object_key: str, prop: str) -> None:
+        if (object_key, prop) not in self._warned:
+            self._warned.add((object_key, prop))
+            LOGGER.warning("Property %r is not a field of custom object %r: ignored", prop, object_key)
+
+
+def _text(value: Any) -> str | None:  # noqa: ANN401 (any JSON value)
+    if value is None or value == "":
+        return None
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,88 @@
+"""Reading Singer input with line numbers, so bad input ends the run with one line naming the line."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from typing import IO, TYPE_CHECKING, Any
+
+from singer_sdk.exceptions import (
+    InvalidJSONSchema,
+    InvalidRecord,
+    MissingKeyPropertiesError,
+    RecordsWithoutSchemaException,
+)
+from singer_sdk.io_base import SingerReader
+from singer_sdk.singerlib.exceptions import InvalidInputLine
+from typing_extensions import override
+
+from target_zendesk_objects.client import UnknownObjectError
+from target_zendesk_objects.mapping import BadRecordError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+MAX_ERROR_CHARS = 300
+INPUT_ERRORS = (
+    InvalidInputLine,
+    RecordsWithoutSchemaException,
+    InvalidRecord,
+    InvalidJSONSchema,
+    MissingKeyPropertiesError,
+    BadRecordError,
+    UnknownObjectError,
+)
+
+
+class BadInputError(Exception):
+    """The input cannot be written; the text is one line naming the input line."""
+
+
+class NumberedSingerReader(SingerReader):
+    """The SDK's reader loop, counting lines; an input error becomes `line N: …` after `before_failing`."""
+
+    def __init__(self) -> None:
+        """Start at line 0."""
+        super().__init__()
+        self.line_number = 0
+        self.before_failing: Callable[[], None] = lambda: None
+
+    @override
+    def deserialize_json(self, line: str) -> dict[str, Any]:
+        # The SDK's version logs the whole line with a traceback; one line of error is enough.
+        try:
+            message = json.loads(line)
+        except json.JSONDecodeError as exc:
+            msg = f"not JSON ({exc.msg} at column {exc.colno})"
+            raise InvalidInputLine(msg) from None
+        if not isinstance(message, dict):
+            msg = "not a Singer message (a JSON object with a `type`)"
+            raise InvalidInputLine(msg)
+        return message
+
+    @override
+    def process_lines(
+        self, file_input: IO[str] | None, callbacks: dict[str, Callable[[dict[str, Any]], None]]
+    ) -> Counter[str]:
+        stats: dict[str, int] = defaultdict(int)
+        for number, line in enumerate(file_input or self.default_input, start=1):
+            self.line_number = number
+            if not line.strip():
+                continue
+            try:
+                message = self.deserialize_json(line)
+                self.assert_line_requires(message, requires={"type"})
+                callback = callbacks.get(message["type"])
+                if callback is None:
+                    msg = f"unknown message type {message['type']!r}"
+                    raise InvalidInputLine(msg)
+                callback(message)
+            except INPUT_ERRORS as exc:
+                self.before_failing()
+                text = " ".join(str(exc).split())
+                if len(text) > MAX_ERROR_CHARS:
+                    text = text[: MAX_ERROR_CHARS - 1] + "…"
+                msg = f"line {self.line_number}: {type(exc).__name__}: {text}"
+                raise BadInputError(msg) from None
+            stats[message["type"]] += 1
+        return Counter(stats)

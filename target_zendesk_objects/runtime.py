@@ -1,0 +1,91 @@
+"""What one run of the target shares between its sinks: client, ledger, rejections, mapper, writer."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+from target_zendesk_objects.checkpoints import CheckpointLedger
+from target_zendesk_objects.client import UnknownObjectError, ZendeskWriteClient
+from target_zendesk_objects.mapping import RecordMapper
+from target_zendesk_objects.rejections import RejectionLog
+from target_zendesk_objects.validation import ObjectFields
+from target_zendesk_objects.writer import RecordWriter
+from zendesk_objects_shared import ConfigurationError, RequestPacer, ZendeskConnection
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+LOGGER = logging.getLogger("target-zendesk-objects")
+
+
+class TooManyRejectionsError(Exception):
+    """More records were rejected than `max_rejected_records` allows; the text is the run's summary."""
+
+
+class WriteRuntime:
+    """Built once per run from the validated settings."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        """Check the settings and build the pieces; ConfigurationError names the setting at fault."""
+        self.config = config
+        connection = ZendeskConnection.from_config(config)
+        pacer = RequestPacer(
+            int(config.get("requests_per_minute", 400)),
+            60.0,
+            reason="account request budget (`requests_per_minute`)",
+            on_wait=lambda seconds, reason: LOGGER.info("Waiting %.1f s for the %s", seconds, reason),
+        )
+        self.client = ZendeskWriteClient(connection, pacer)
+        self.ledger = CheckpointLedger()
+        self.rejections = RejectionLog(str(config.get("rejected_records_path") or "rejected_records.jsonl"))
+        self.max_rejected = int(config.get("max_rejected_records", 0))
+        self.mapper = RecordMapper(config, self.object_fields)
+        self.writer = RecordWriter(
+            self.client,
+            self.ledger,
+            self.rejections,
+            mode=str(config.get("write_mode") or "auto"),
+            max_concurrent_jobs=int(config.get("max_concurrent_jobs", 10)),
+        )
+        self._fields: dict[str, ObjectFields] = {}
+        self._fields_lock = threading.Lock()
+
+    def object_fields(self, key: str, stream: str) -> ObjectFields:
+        """The object's field definitions, read on first use; errors name the stream that asked."""
+        with self._fields_lock:
+            known = self._fields.get(key)
+            if known is not None:
+                return known
+            try:
+                fields = ObjectFields.from_definitions(key, self.client.object_fields(key))
+            except UnknownObjectError as exc:
+                msg = f"stream {stream}: {exc}"
+                raise UnknownObjectError(msg) from None
+            if self.mapper.match_on == "name" and not fields.name_unique:
+                msg = (
+                    f"`match_on: name` needs unique names, but custom object {key!r} (stream {stream}) "
+                    "does not enforce unique names; use `match_on: external_id`"
+                )
+                raise ConfigurationError(msg)
+            self._fields[key] = fields
+            return fields
+
+    def finish(self) -> str:
+        """Settle everything, then return the one-line summary; TooManyRejectionsError past the limit."""
+        self.writer.finish()
+        rejected = self.rejections.count
+        summary = (
+            f"{self.writer.confirmed} records written, {rejected} rejected"
+            + (f" (see {self.rejections.path})" if rejected else "")
+            + f"; {self.ledger.states_printed} STATE messages printed"
+        )
+        if rejected > self.max_rejected:
+            msg = f"{summary}; more than max_rejected_records ({self.max_rejected}) were rejected"
+            raise TooManyRejectionsError(msg)
+        return summary
+
+    def close(self) -> None:
+        """Release threads and files."""
+        self.writer.close()

@@ -1,0 +1,194 @@
+"""target-zendesk-objects: any Singer stream into Zendesk custom objects, with STATE only once confirmed."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from singer_sdk import Target
+from singer_sdk import typing as th
+from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.plugin_base import SingerCommand
+from typing_extensions import override
+
+from target_zendesk_objects.client import RetriesExhaustedError
+from target_zendesk_objects.reader import BadInputError, NumberedSingerReader
+from target_zendesk_objects.runtime import TooManyRejectionsError, WriteRuntime
+from target_zendesk_objects.sinks import ZendeskObjectsSink
+from zendesk_objects_shared import (
+    CONNECTION_PROPERTIES,
+    SECRET_SETTINGS,
+    ConfigurationError,
+    ZendeskAPIError,
+    install_secret_filter,
+    redact,
+)
+
+if TYPE_CHECKING:
+    import click
+
+LOGGER = logging.getLogger("target-zendesk-objects")
+_SECRETS: set[str] = set()
+
+TARGET_PROPERTIES = th.PropertiesList(
+    th.Property(
+        "write_mode",
+        th.StringType,
+        default="auto",
+        allowed_values=["auto", "upsert", "jobs"],
+        description=(
+            "`upsert`: PATCH per record; `jobs`: bulk jobs of up to 100 records, several in flight; "
+            "`auto`: jobs, except PATCH when at most 5 records arrive before a STATE."
+        ),
+    ),
+    th.Property(
+        "match_on",
+        th.StringType,
+        default="external_id",
+        allowed_values=["external_id", "name"],
+        description="Key records are matched by; `name` needs the object's names to be unique.",
+    ),
+    th.Property(
+        "custom_object_key",
+        th.StringType,
+        description="Custom object for streams that name none (by record property or `object_map`).",
+    ),
+    th.Property(
+        "object_map",
+        th.ObjectType(additional_properties=th.StringType),
+        description="Stream name → custom object key.",
+    ),
+    th.Property(
+        "external_id_property",
+        th.StringType,
+        description=(
+            "Record property holding the external id (default: `external_id`, else the key properties)."
+        ),
+    ),
+    th.Property(
+        "max_concurrent_jobs",
+        th.IntegerType(minimum=1, maximum=30),
+        default=10,
+        description="Bulk jobs in flight at once (Zendesk allows 30 queued or running jobs per account).",
+    ),
+    th.Property(
+        "rejected_records_path",
+        th.StringType,
+        default="rejected_records.jsonl",
+        description="JSON Lines file that refused records are appended to, with Zendesk's error.",
+    ),
+    th.Property(
+        "max_rejected_records",
+        th.IntegerType(minimum=0),
+        default=0,
+        description="The run fails (non-zero exit) when more records than this were rejected.",
+    ),
+    th.Property(
+        "requests_per_minute",
+        th.IntegerType(minimum=1),
+        default=400,
+        description="Account API budget to stay under (requests per minute, every call included).",
+    ),
+)
+
+
+class TargetZendeskObjects(Target):
+    """Writes Singer records to Zendesk custom objects by PATCH upsert or pipelined bulk jobs."""
+
+    name = "target-zendesk-objects"
+    config_jsonschema: ClassVar[dict[str, Any]] = th.PropertiesList(
+        *CONNECTION_PROPERTIES.wrapped.values(), *TARGET_PROPERTIES.wrapped.values()
+    ).to_dict()
+    default_sink_class = ZendeskObjectsSink
+    message_reader_class = NumberedSingerReader
+
+    def __init__(self, **kwargs: Any) -> None:  # noqa: ANN401 (the SDK's keyword arguments)
+        """Validate the settings and build the run's client, ledger and writer."""
+        super().__init__(**kwargs)
+        # All sinks share one paced client and one ordered ledger: no parallel drains.
+        self.max_parallelism = 1
+        _SECRETS.update(str(self.config[k]) for k in SECRET_SETTINGS if self.config.get(k))
+        _mask_secrets_in_logs()
+        self.runtime = WriteRuntime(self.config)
+        reader = self.message_reader
+        if isinstance(reader, NumberedSingerReader):
+            reader.before_failing = self.runtime.writer.settle_in_flight
+
+    @override
+    def _process_state_message(self, message_dict: dict[str, Any]) -> None:
+        # Private SDK hook, overridden: the SDK keeps only the latest STATE and prints it after a full
+        # drain, which for this target would be either too late or (with jobs in flight) too early.
+        # Here the STATE goes to the ledger, which prints it once every earlier record is settled;
+        # `_latest_state` stays empty, so the SDK's own drain_all never prints a STATE.
+        self._assert_line_requires(message_dict, requires={"value"})
+        self.runtime.writer.checkpoint()
+        self.runtime.ledger.state(message_dict["value"])
+
+    @override
+    def _write_state_message(self, state: dict[str, Any]) -> None:
+        # Private SDK hook: STATE is printed only by the checkpoint ledger (see _process_state_message).
+        return
+
+    @override
+    def process_endofpipe(self) -> None:
+        super().process_endofpipe()  # the SDK's drain_all: record sinks hold nothing, so nothing to do
+        try:
+            LOGGER.info(self.runtime.finish())
+        finally:
+            self.runtime.close()
+
+    @classmethod
+    @override
+    def invoke(cls, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().invoke(*args, **kwargs)
+        except ConfigValidationError as exc:
+            raise ConfigurationError("; ".join(exc.errors) or str(exc)) from None
+
+    @classmethod
+    @override
+    def get_singer_command(cls) -> click.Command:
+        command = super().get_singer_command()
+        assert isinstance(command, SingerCommand)  # noqa: S101 (the SDK's own type)
+        return OneLineErrorCommand(
+            name=command.name,
+            callback=command.callback,
+            context_settings=command.context_settings,
+            params=command.params,
+            help=command.help,
+            logger=command.logger,
+        )
+
+
+class OneLineErrorCommand(SingerCommand):
+    """The SDK command, but a configuration, input or API error ends the run with one line on stderr."""
+
+    @override
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except ConfigurationError as exc:
+            _fail(f"configuration error: {exc}")
+        except (
+            BadInputError,
+            ZendeskAPIError,
+            RetriesExhaustedError,
+            TooManyRejectionsError,
+        ) as exc:
+            _fail(str(exc))
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"target-zendesk-objects: {redact(' '.join(message.split()), _SECRETS)}\n")
+    sys.exit(1)
+
+
+_LOG_FILTER = None
+
+
+def _mask_secrets_in_logs() -> None:
+    global _LOG_FILTER  # noqa: PLW0603 (one filter per process)
+    if _LOG_FILTER is None:
+        _LOG_FILTER = install_secret_filter(_SECRETS)
+    _LOG_FILTER.secrets = tuple(s for s in _SECRETS if s)

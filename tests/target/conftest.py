@@ -1,0 +1,153 @@
+"""The target harness: configs for a sandbox, Singer input builders, and a subprocess run of the target."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from zendesk_sandbox.sandbox import Sandbox
+
+SANDBOX_EMAIL = "demo@example.com"
+SANDBOX_TOKEN = "sandbox-token"  # noqa: S105 (the sandbox's documented demo credential)
+RUN_TIMEOUT_SECONDS = 120
+
+
+@dataclass
+class TargetRun:
+    """What one run of the target printed and wrote."""
+
+    returncode: int
+    states: list[dict[str, Any]]
+    stdout: str
+    stderr: str
+    rejected: list[dict[str, Any]]
+
+
+def target_config(sb: Sandbox, **overrides: Any) -> dict[str, Any]:
+    """A config for sandbox `sb`: its URL and credentials, fast settings; `overrides` win."""
+    config: dict[str, Any] = {
+        "api_url": sb.url,
+        "email": SANDBOX_EMAIL,
+        "api_token": SANDBOX_TOKEN,
+        "requests_per_minute": 100_000,
+        "request_timeout_seconds": 30,
+        "max_concurrent_jobs": 10,
+    }
+    config.update(overrides)
+    return config
+
+
+def run_target(
+    config: dict[str, Any], lines: Sequence[str] | str | Path, *, tmp_path: Path, timeout: float = 120
+) -> TargetRun:
+    """Run the console script with `config`, feeding `lines` (a list, a text, or a file) on stdin."""
+    config = dict(config)
+    rejected_path = Path(config.setdefault("rejected_records_path", str(tmp_path / "rejected.jsonl")))
+    config_path = tmp_path / "target-config.json"
+    config_path.write_text(json.dumps(config))
+    if isinstance(lines, Path):
+        text = lines.read_text()
+    elif isinstance(lines, str):
+        text = lines
+    else:
+        text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    completed = subprocess.run(
+        [sys.executable, "-m", "target_zendesk_objects", "--config", str(config_path)],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    states = [json.loads(line) for line in completed.stdout.splitlines() if line.strip()]
+    rejected = (
+        [json.loads(line) for line in rejected_path.read_text().splitlines() if line.strip()]
+        if rejected_path.exists()
+        else []
+    )
+    return TargetRun(completed.returncode, states, completed.stdout, completed.stderr, rejected)
+
+
+def singer_lines(
+    stream: str,
+    schema: dict[str, Any],
+    records: Sequence[dict[str, Any]],
+    *,
+    key_properties: Sequence[str],
+    states_every: int | None = None,
+) -> list[str]:
+    """SCHEMA, RECORDs and STATEs ({stream: {"seq": n}}) every `states_every` records and at the end."""
+    lines = [
+        json.dumps(
+            {"type": "SCHEMA", "stream": stream, "schema": schema, "key_properties": list(key_properties)}
+        )
+    ]
+    seq = 0
+    for index, record in enumerate(records, start=1):
+        lines.append(json.dumps({"type": "RECORD", "stream": stream, "record": record}))
+        if states_every and index % states_every == 0:
+            seq += 1
+            lines.append(state_line(stream, seq))
+    seq += 1
+    lines.append(state_line(stream, seq))
+    return lines
+
+
+def state_line(stream: str, seq: int) -> str:
+    """One STATE line whose value tells its position: `{"bookmarks": {stream: {"seq": seq}}}`."""
+    return json.dumps({"type": "STATE", "value": {"bookmarks": {stream: {"seq": seq}}}})
+
+
+def records_by_external_id(sb: Sandbox, key: str) -> dict[str, dict[str, Any]]:
+    """The sandbox's non-deleted records of custom object `key`, by external id."""
+    return {
+        str(record["external_id"]): record
+        for record in sb.admin.custom_object_records(key, include_deleted=False)
+        if record.get("external_id") is not None
+    }
+
+
+def records_by_name(sb: Sandbox, key: str) -> dict[str, dict[str, Any]]:
+    """The sandbox's non-deleted records of custom object `key`, by name."""
+    return {
+        str(record["name"]): record for record in sb.admin.custom_object_records(key, include_deleted=False)
+    }
+
+
+def vendor_schema() -> dict[str, Any]:
+    """A flat schema for the sandbox's `vendor` object (unique names)."""
+    return {
+        "type": "object",
+        "properties": {
+            "external_id": {"type": "string"},
+            "name": {"type": "string"},
+            "email": {"type": ["string", "null"]},
+            "rating": {"type": ["integer", "null"]},
+            "categories": {"type": ["array", "null"], "items": {"type": "string"}},
+            "active": {"type": ["boolean", "null"]},
+            "summary": {"type": ["string", "null"]},
+            "deleted": {"type": ["boolean", "null"]},
+        },
+    }
+
+
+def vendor_record(n: int, **changes: Any) -> dict[str, Any]:
+    """A valid flat vendor record number `n`."""
+    record: dict[str, Any] = {
+        "external_id": f"v-{n}",
+        "name": f"Vendor {n}",
+        "email": f"vendor{n}@example.com",
+        "rating": n % 5,
+        "categories": ["plumbing"] if n % 2 else ["cleaning", "electrical"],
+        "active": n % 3 == 0,
+        "summary": f"Vendor number {n}",
+    }
+    record.update(changes)
+    return record
