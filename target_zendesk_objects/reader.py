@@ -69,6 +69,7 @@ class NumberedSingerReader(SingerReader):
             self.line_number = number
             if not line.strip():
                 continue
+            message: dict[str, Any] = {}
             try:
                 message = self.deserialize_json(line)
                 self.assert_line_requires(message, requires={"type"})
@@ -82,7 +83,8 @@ class NumberedSingerReader(SingerReader):
                 text = " ".join(str(exc).split())
                 if len(text) > MAX_ERROR_CHARS:
                     text = text[: MAX_ERROR_CHARS - 1] + "…"
-                msg = f"line {self.line_number}: {type(exc).__name__}: {text}"
+                stream = f" (stream {message['stream']})" if isinstance(message.get("stream"), str) else ""
+                msg = f"line {self.line_number}{stream}: {type(exc).__name__}: {text}"
                 raise BadInputError(msg) from None
             stats[message["type"]] += 1
         return Counter(stats)

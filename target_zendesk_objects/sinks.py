@@ -10,6 +10,8 @@ from typing_extensions import override
 from target_zendesk_objects.validation import InvalidFieldsError
 
 if TYPE_CHECKING:
+    import logging
+
     from target_zendesk_objects.runtime import WriteRuntime
     from target_zendesk_objects.target import TargetZendeskObjects
 
@@ -27,6 +29,7 @@ class ZendeskObjectsSink(RecordSink):
         super().__init__(target, *args, **kwargs)
         self.runtime: WriteRuntime = target.runtime
         self._stripped_deleted_at = False
+        self.logger.addFilter(_quiet_validation_failure)
 
     @override
     def _remove_sdc_metadata_from_record(self, record: dict[str, Any]) -> None:
@@ -55,3 +58,8 @@ class ZendeskObjectsSink(RecordSink):
             return
         item.numbers.append(number)
         runtime.writer.write(item)
+
+
+def _quiet_validation_failure(record: logging.LogRecord) -> bool:
+    """Drop the SDK's traceback for a record that breaks its schema: the run's one-line error says it."""
+    return record.msg != "Record validation failed"

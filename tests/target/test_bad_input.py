@@ -1,0 +1,135 @@
+"""Bad input and bad settings end the run with one line; STATE for what was confirmed before is printed."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.target.conftest import (
+    TargetRun,
+    records_by_external_id,
+    run_target,
+    singer_lines,
+    state_line,
+    target_config,
+    vendor_record,
+    vendor_schema,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from zendesk_sandbox.sandbox import Sandbox
+
+FAST_SANDBOX: dict[str, Any] = {"job_queue_seconds": 0.05, "job_items_per_second": 5000, "window_seconds": 1}
+SECRET = "sandbox-token"  # noqa: S105 (the sandbox's demo token: it must appear nowhere)
+
+
+@pytest.fixture
+def sb(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
+    return sandbox_factory(**FAST_SANDBOX)
+
+
+def one_line_failure(run: TargetRun) -> str:
+    assert run.returncode != 0
+    assert "Traceback" not in run.stderr
+    assert SECRET not in run.stderr
+    assert SECRET not in run.stdout
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith("target-zendesk-objects: ")
+    return last
+
+
+def confirmed_then(bad_line: str) -> list[str]:
+    """Three records and a STATE (line 5), then `bad_line` (line 6), then records that must not be written."""
+    lines = singer_lines(
+        "vendor", vendor_schema(), [vendor_record(n) for n in range(3)], key_properties=["external_id"]
+    )
+    return [*lines, bad_line, json.dumps({"type": "RECORD", "stream": "vendor", "record": vendor_record(99)})]
+
+
+@pytest.mark.parametrize("mode", ["upsert", "jobs"])
+def test_a_line_that_is_not_json(sb: Sandbox, tmp_path: Path, mode: str) -> None:
+    run = run_target(target_config(sb, write_mode=mode), confirmed_then("{not json"), tmp_path=tmp_path)
+    last = one_line_failure(run)
+    assert "line 6" in last
+    assert "not JSON" in last
+    assert run.states == [{"bookmarks": {"vendor": {"seq": 1}}}]
+    held = records_by_external_id(sb, "vendor")
+    assert {"v-0", "v-1", "v-2"} <= set(held)
+    assert "v-99" not in held
+
+
+def test_a_record_that_breaks_its_schema(sb: Sandbox, tmp_path: Path) -> None:
+    bad = json.dumps({"type": "RECORD", "stream": "vendor", "record": vendor_record(7, rating="high")})
+    run = run_target(target_config(sb, write_mode="jobs"), confirmed_then(bad), tmp_path=tmp_path)
+    last = one_line_failure(run)
+    assert "line 6 (stream vendor)" in last
+    assert "'high' is not of type" in last
+    assert run.states == [{"bookmarks": {"vendor": {"seq": 1}}}]
+
+
+def test_record_before_schema(sb: Sandbox, tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"type": "RECORD", "stream": "vendor", "record": vendor_record(1)}),
+        state_line("vendor", 1),
+    ]
+    last = one_line_failure(run_target(target_config(sb), lines, tmp_path=tmp_path))
+    assert "line 1 (stream vendor)" in last
+    assert "schema" in last.lower()
+
+
+def test_unknown_custom_object(sb: Sandbox, tmp_path: Path) -> None:
+    lines = singer_lines(
+        "no_such_object", vendor_schema(), [vendor_record(1)], key_properties=["external_id"]
+    )
+    run = run_target(target_config(sb), lines, tmp_path=tmp_path)
+    last = one_line_failure(run)
+    assert "line 2 (stream no_such_object)" in last
+    assert "'no_such_object' does not exist" in last
+    assert run.states == []
+
+
+def test_record_without_external_id(sb: Sandbox, tmp_path: Path) -> None:
+    record = vendor_record(1)
+    del record["external_id"]
+    lines = singer_lines("vendor", vendor_schema(), [record], key_properties=[])
+    last = one_line_failure(run_target(target_config(sb), lines, tmp_path=tmp_path))
+    assert "stream vendor" in last
+    assert "no external id" in last
+
+
+def test_wrong_token(sb: Sandbox, tmp_path: Path) -> None:
+    wrong = "wrong-token-3f9c1a"
+    lines = singer_lines("vendor", vendor_schema(), [vendor_record(1)], key_properties=["external_id"])
+    run = run_target(target_config(sb, api_token=wrong), lines, tmp_path=tmp_path)
+    last = one_line_failure(run)
+    assert "HTTP 401" in last
+    assert "api_token" in last  # the hint names the setting to fix
+    assert wrong not in run.stderr
+    assert wrong not in run.stdout
+    assert run.states == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"write_mode": "sideways"}, "write_mode"),
+        ({"max_concurrent_jobs": 31}, "max_concurrent_jobs"),
+        ({"match_on": "id"}, "match_on"),
+        ({"api_url": None}, "subdomain"),
+        ({"oauth_token": "another"}, "auth"),
+    ],
+)
+def test_bad_settings(sb: Sandbox, tmp_path: Path, overrides: dict[str, Any], expected: str) -> None:
+    config = {k: v for k, v in {**target_config(sb), **overrides}.items() if v is not None}
+    lines = singer_lines("vendor", vendor_schema(), [vendor_record(1)], key_properties=["external_id"])
+    run = run_target(config, lines, tmp_path=tmp_path)
+    last = one_line_failure(run)
+    assert "configuration error" in last
+    assert expected in last
+    assert run.states == []
+    assert "v-1" not in records_by_external_id(sb, "vendor")
