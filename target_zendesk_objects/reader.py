@@ -34,12 +34,17 @@ INPUT_ERRORS = (
 )
 
 
-class BadInputError(Exception):
-    """The input cannot be written; the text is one line naming the input line."""
+def describe_input_error(exc: BaseException) -> str:
+    """One line for an input error: where the reader was (`line N (stream S)`), the error type and text."""
+    text = " ".join(str(exc).split())
+    if len(text) > MAX_ERROR_CHARS:
+        text = text[: MAX_ERROR_CHARS - 1] + "…"
+    where = getattr(exc, "input_location", "")
+    return f"{where}: {type(exc).__name__}: {text}" if where else f"{type(exc).__name__}: {text}"
 
 
 class NumberedSingerReader(SingerReader):
-    """The SDK's reader loop, counting lines; an input error becomes `line N: …` after `before_failing`."""
+    """The SDK's reader loop, counting lines; an input error learns its line and stream."""
 
     def __init__(self) -> None:
         """Start at line 0."""
@@ -79,12 +84,11 @@ class NumberedSingerReader(SingerReader):
                     raise InvalidInputLine(msg)
                 callback(message)
             except INPUT_ERRORS as exc:
-                self.before_failing()
-                text = " ".join(str(exc).split())
-                if len(text) > MAX_ERROR_CHARS:
-                    text = text[: MAX_ERROR_CHARS - 1] + "…"
+                # The error keeps its type (callers and the SDK's tests expect it); the CLI prints it as one
+                # line with this location, after the jobs already sent have settled and printed their STATE.
                 stream = f" (stream {message['stream']})" if isinstance(message.get("stream"), str) else ""
-                msg = f"line {self.line_number}{stream}: {type(exc).__name__}: {text}"
-                raise BadInputError(msg) from None
+                exc.input_location = f"line {self.line_number}{stream}"  # type: ignore[union-attr]
+                self.before_failing()
+                raise
             stats[message["type"]] += 1
         return Counter(stats)

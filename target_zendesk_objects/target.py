@@ -13,7 +13,7 @@ from singer_sdk.plugin_base import SingerCommand
 from typing_extensions import override
 
 from target_zendesk_objects.client import RetriesExhaustedError
-from target_zendesk_objects.reader import BadInputError, NumberedSingerReader
+from target_zendesk_objects.reader import INPUT_ERRORS, NumberedSingerReader, describe_input_error
 from target_zendesk_objects.runtime import TooManyRejectionsError, WriteRuntime
 from target_zendesk_objects.sinks import ZendeskObjectsSink
 from zendesk_objects_shared import (
@@ -170,8 +170,9 @@ class OneLineErrorCommand(SingerCommand):
             return super().main(*args, **kwargs)
         except ConfigurationError as exc:
             _fail(f"configuration error: {exc}")
+        except INPUT_ERRORS as exc:
+            _fail(describe_input_error(exc))
         except (
-            BadInputError,
             ZendeskAPIError,
             RetriesExhaustedError,
             TooManyRejectionsError,
