@@ -64,6 +64,14 @@ PLUGINS = (
         keywords=("meltano_sdk", "zendesk", "custom_objects", "sequin", "api"),
         settings_group_validation=AUTH_GROUPS,
     ),
+    Plugin(
+        name="target-zendesk-objects",
+        plugin_type="loader",
+        readme_marker="target-settings",
+        label="Zendesk Objects",
+        keywords=("meltano_sdk", "zendesk", "custom_objects", "reverse_etl", "api"),
+        settings_group_validation=AUTH_GROUPS,
+    ),
 )
 
 
@@ -207,13 +215,13 @@ def expected_files(root: Path) -> dict[Path, str]:
             block + "\n",
             "meltano.yml",
         )
-        readme_text = replace_region(
-            readme_text,
-            f"<!-- {plugin.readme_marker}:start -->",
-            f"<!-- {plugin.readme_marker}:end -->",
-            settings_table(about(plugin, "markdown")),
-            "README.md",
-        )
+        start, end = f"<!-- {plugin.readme_marker}:start -->", f"<!-- {plugin.readme_marker}:end -->"
+        if start in readme_text:
+            table = settings_table(about(plugin, "markdown"))
+            readme_text = replace_region(readme_text, start, end, table, "README.md")
+        else:
+            # The README's prose is written by hand; the table goes wherever its author puts the markers.
+            print(f"note: README.md has no {start} marker yet; its table is not written", file=sys.stderr)  # noqa: T201
         hub_path = (
             root / "hub" / "_data" / "meltano" / f"{plugin.plugin_type}s" / plugin.name / f"{VARIANT}.yml"
         )

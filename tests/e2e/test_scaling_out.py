@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.tools import TAP, clean_env, write_json
+from tests.e2e.tools import TAP, catalog_selecting, clean_env, write_json
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -46,20 +46,9 @@ def test_three_parallel_taps_sharing_the_export_limit_get_no_429(
             },
         )
         # Each job reads its one object; the catalog leaves tickets out as a Meltano `select` would.
-        catalog = json.loads(
-            subprocess.run(
-                [TAP, "--config", str(config), "--discover"],
-                capture_output=True,
-                text=True,
-                check=True,
-                env=clean_env(),
-            ).stdout
+        catalog_path = catalog_selecting(
+            [TAP, "--config", str(config)], f"custom_object_records__{key}", tmp_path / f"{key}-catalog.json"
         )
-        for stream in catalog["streams"]:
-            for entry in stream["metadata"]:
-                if not entry["breadcrumb"]:
-                    entry["metadata"]["selected"] = stream["tap_stream_id"] == f"custom_object_records__{key}"
-        catalog_path = write_json(tmp_path / f"{key}-catalog.json", catalog)
         runs.append(
             subprocess.Popen(
                 [TAP, "--config", str(config), "--catalog", str(catalog_path)],

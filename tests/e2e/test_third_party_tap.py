@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.conftest import needs_target
 from tests.e2e.postgres import psql_rows
-from tests.e2e.tools import TARGET, pipe, plugin_venv, write_json
+from tests.e2e.tools import TARGET, catalog_selecting, pipe, plugin_venv, write_json
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -44,6 +44,7 @@ def test_tap_postgres_into_our_target(
             "host": postgres.host,
             "port": postgres.port,
             "user": postgres.user,
+            "password": "",  # tap-postgres requires the key; the test server trusts loopback
             "database": postgres.database,
             "filter_schemas": ["public"],
         },
@@ -55,7 +56,13 @@ def test_tap_postgres_into_our_target(
         external_id_property="id",
         stream_maps={"public-subscriptions": {"name": "id"}},
     )
-    command = [str(venv / "bin" / "tap-postgres"), "--config", str(tap_config)]
+    tap = [str(venv / "bin" / "tap-postgres"), "--config", str(tap_config)]
+    # SQL taps select nothing by default: pick the table as a Meltano `select` would.
+    command = [
+        *tap,
+        "--catalog",
+        str(catalog_selecting(tap, "public-subscriptions", tmp_path / "catalog.json")),
+    ]
     ours = [TARGET, "--config", str(target)]
 
     first = pipe(command, ours, tmp_path)

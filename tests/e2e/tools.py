@@ -235,3 +235,21 @@ def write_json(path: Path, value: Any) -> Path:
     """Write `value` as JSON to `path` and return the path."""
     path.write_text(json.dumps(value), encoding="utf-8")
     return path
+
+
+def catalog_selecting(tap: list[str], stream_id: str, path: Path) -> Path:
+    """Write to `path` the catalog of `tap --discover` with only `stream_id` selected, like Meltano."""
+    done = subprocess.run(
+        [*tap, "--discover"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=clean_env(),
+        timeout=RUN_TIMEOUT_SECONDS,
+    )
+    catalog = json.loads(done.stdout)
+    for stream in catalog["streams"]:
+        for entry in stream["metadata"]:
+            if not entry["breadcrumb"]:
+                entry["metadata"]["selected"] = stream["tap_stream_id"] == stream_id
+    return write_json(path, catalog)
