@@ -94,12 +94,30 @@ def test_export_job_into_postgres(
         assert rows == [[len(e2e_sandbox.admin.custom_object_records(obj["key"]))]], table
 
 
-def test_meltano_config_shows_every_setting_and_no_secret(meltano_env: dict[str, str]) -> None:
-    listed = meltano(["config", "list", "tap-zendesk-objects", "--all"], meltano_env)
+@pytest.mark.parametrize(
+    ("plugin", "secrets", "others"),
+    [
+        (
+            "tap-zendesk-objects",
+            ("api_token", "sequin_api_token"),
+            ("export_requests_per_minute", "start_date"),
+        ),
+        (
+            "target-zendesk-objects",
+            ("api_token",),
+            ("write_mode", "max_concurrent_jobs", "requests_per_minute"),
+        ),
+    ],
+)
+def test_meltano_config_shows_every_setting_and_no_secret(
+    meltano_env: dict[str, str], plugin: str, secrets: tuple[str, ...], others: tuple[str, ...]
+) -> None:
+    listed = meltano(["config", "list", plugin, "--all"], meltano_env)
     assert listed.returncode == 0, listed.output[-3000:]
     assert "sandbox-token" not in listed.output
-    for setting in ("api_token", "sequin_api_token"):
-        line = next(line for line in listed.output.splitlines() if line.startswith(f"{setting} "))
+    lines = listed.output.splitlines()
+    for setting in secrets:
+        line = next(line for line in lines if line.startswith(f"{setting} "))
         assert "current value: (redacted)" in line
-    for setting in ("export_requests_per_minute", "page_size", "start_date", "custom_object_keys"):
-        assert any(line.startswith(f"{setting} ") for line in listed.output.splitlines()), setting
+    for setting in others:
+        assert any(line.startswith(f"{setting} ") for line in lines), setting
