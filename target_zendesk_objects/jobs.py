@@ -42,6 +42,8 @@ class InFlightJob:
     items: list[WriteItem]
     submitted: float
     next_poll: float
+    last_progress: int = 0
+    last_polled: float = 0.0
 
 
 def job_item(action: str, item: WriteItem) -> Any:  # noqa: ANN401 (a JSON value)
@@ -153,7 +155,7 @@ class JobPipeline:
             self._thread.start()
 
     def _first_poll_delay(self) -> float:
-        return min(MAX_POLL_SECONDS, max(MIN_POLL_SECONDS, self._expected_seconds * 0.9))
+        return min(MAX_POLL_SECONDS, max(MIN_POLL_SECONDS, self._expected_seconds))
 
     # --- the poller thread -------------------------------------------------------------------------
 
@@ -185,8 +187,7 @@ class JobPipeline:
             job.next_poll = now + self._next_delay(job, status, now)
             return
         if status is not None and state == "completed":
-            # Exponential average of job durations: the first poll of later jobs aims at it.
-            self._expected_seconds = 0.7 * self._expected_seconds + 0.3 * (now - job.submitted)
+            self._learn_duration(job, now)
             self._read_results(job, status.get("results"))
         else:
             self.jobs_failed += 1
@@ -206,13 +207,30 @@ class JobPipeline:
             self._busy_keys += Counter()  # drop zero counts
             self._cond.notify_all()
 
+    def _learn_duration(self, job: InFlightJob, now: float) -> None:
+        # Later jobs are first polled when this expectation says they are done. Done at the first poll:
+        # it may have been done well before, so aim a little earlier next time; otherwise the time
+        # it took (seen at a poll aimed close to its end) moves the expectation.
+        if not job.last_polled:
+            self._expected_seconds *= 0.95
+        else:
+            self._expected_seconds = 0.7 * self._expected_seconds + 0.3 * (now - job.submitted)
+
     def _next_delay(self, job: InFlightJob, status: dict[str, Any], now: float) -> float:
         total, progress = status.get("total") or len(job.items), status.get("progress") or 0
-        if status.get("status") == "working" and progress:
-            # The job's own pace so far says when it will be done.
-            remaining = (now - job.submitted) * (total - progress) / progress
+        elapsed = now - job.submitted
+        working = status.get("status") == "working"
+        if working and progress > job.last_progress and job.last_polled:
+            # The job's pace between the last two polls says when it will be done.
+            remaining = (total - progress) / ((progress - job.last_progress) / (now - job.last_polled))
+        elif working and progress:
+            # Pace since submission (queue wait included, so an overestimate), but look again soon
+            # enough to measure the real pace.
+            remaining = min(elapsed * (total - progress) / progress, elapsed * 0.5)
         else:
-            remaining = self._expected_seconds * 0.25
+            # Not started: wait for what earlier jobs took, or back off geometrically past it.
+            remaining = max(self._expected_seconds - elapsed, elapsed * 0.5)
+        job.last_progress, job.last_polled = progress, now
         return min(MAX_POLL_SECONDS, max(MIN_POLL_SECONDS, remaining))
 
     def _read_results(self, job: InFlightJob, results: Any) -> None:  # noqa: ANN401 (JSON)
