@@ -77,12 +77,7 @@ class NumberedSingerReader(SingerReader):
             message: dict[str, Any] = {}
             try:
                 message = self.deserialize_json(line)
-                self.assert_line_requires(message, requires={"type"})
-                callback = callbacks.get(message["type"])
-                if callback is None:
-                    msg = f"unknown message type {message['type']!r}"
-                    raise InvalidInputLine(msg)
-                callback(message)
+                self._dispatch(message, callbacks)
             except INPUT_ERRORS as exc:
                 # The error keeps its type (callers and the SDK's tests expect it); the CLI prints it as one
                 # line with this location, after the jobs already sent have settled and printed their STATE.
@@ -90,5 +85,18 @@ class NumberedSingerReader(SingerReader):
                 exc.input_location = f"line {self.line_number}{stream}"  # type: ignore[union-attr]
                 self.before_failing()
                 raise
+            except Exception:
+                self.before_failing()  # e.g. Zendesk refused the credentials: still print what is confirmed
+                raise
             stats[message["type"]] += 1
         return Counter(stats)
+
+    def _dispatch(
+        self, message: dict[str, Any], callbacks: dict[str, Callable[[dict[str, Any]], None]]
+    ) -> None:
+        self.assert_line_requires(message, requires={"type"})
+        callback = callbacks.get(message["type"])
+        if callback is None:
+            msg = f"unknown message type {message['type']!r}"
+            raise InvalidInputLine(msg)
+        callback(message)

@@ -13,7 +13,10 @@ from tests.target.conftest import (
     records_by_external_id,
     records_by_name,
     run_target,
+    singer_lines,
     target_config,
+    vendor_record,
+    vendor_schema,
 )
 
 if TYPE_CHECKING:
@@ -196,3 +199,30 @@ def test_match_on_name_needs_unique_names(sb: Sandbox, tmp_path: Path) -> None:
     assert "unique" in last
     assert "apartment" in last
     assert run.states == []
+
+
+def test_auto_patches_a_trickle_and_sends_jobs_for_bulk(sb: Sandbox, tmp_path: Path) -> None:
+    trickle = singer_lines(
+        "vendor",
+        vendor_schema(),
+        [vendor_record(n) for n in range(12)],
+        key_properties=["external_id"],
+        states_every=3,
+    )
+    run = run_target(target_config(sb, write_mode="auto"), trickle, tmp_path=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert len(run.states) == 5
+    assert sb.admin.jobs() == []  # three records per STATE: all by PATCH
+    bulk = singer_lines(
+        "vendor",
+        vendor_schema(),
+        [vendor_record(n) for n in range(100, 350)],
+        key_properties=["external_id"],
+        states_every=125,
+    )
+    run = run_target(target_config(sb, write_mode="auto"), bulk, tmp_path=tmp_path)
+    assert run.returncode == 0, run.stderr
+    # 125 records per STATE: a full job of 100, then the 25 left when the STATE arrives, twice.
+    assert sorted(job["total"] for job in sb.admin.jobs()) == [25, 25, 100, 100]
+    held = records_by_external_id(sb, "vendor")
+    assert {f"v-{n}" for n in [*range(12), *range(100, 350)]} <= set(held)
