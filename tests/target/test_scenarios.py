@@ -226,3 +226,20 @@ def test_auto_patches_a_trickle_and_sends_jobs_for_bulk(sb: Sandbox, tmp_path: P
     assert sorted(job["total"] for job in sb.admin.jobs()) == [25, 25, 100, 100]
     held = records_by_external_id(sb, "vendor")
     assert {f"v-{n}" for n in [*range(12), *range(100, 350)]} <= set(held)
+
+
+@pytest.mark.parametrize("mode", ["upsert", "jobs"])
+def test_server_errors_and_resets_are_retried(
+    sandbox_factory: Callable[..., Sandbox], tmp_path: Path, mode: str
+) -> None:
+    faults = {"error_rate": 0.1, "reset_rate": 0.03, "path_contains": "/api/v2/", "fault_seed": 7}
+    sb = sandbox_factory(**FAST_SANDBOX, faults=faults)
+    records = [vendor_record(n) for n in range(30)]
+    lines = singer_lines("vendor", vendor_schema(), records, key_properties=["external_id"], states_every=10)
+    run = run_target(target_config(sb, write_mode=mode), lines, tmp_path=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "retrying in" in run.stderr
+    assert run.rejected == []
+    assert run.states[-1] == {"bookmarks": {"vendor": {"seq": 4}}}
+    held = records_by_external_id(sb, "vendor")
+    assert {f"v-{n}" for n in range(30)} <= set(held)
