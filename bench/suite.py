@@ -1,8 +1,8 @@
 """The benchmark suite: every measurement in one run, one markdown table in bench/results/RESULTS.md.
 
 Run `bench/run` (full sizes) or `bench/run --quick` (tiny sizes, for the smoke test; its table goes to
-bench/results/RESULTS-quick.md). Every figure is a
-ratio of two things measured in this same run, because the machines are noisy.
+bench/results/RESULTS-quick.md). Every figure is a ratio of two things measured in this same run, because
+the machines are noisy.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import platform
 import time
 from dataclasses import dataclass
 
-from bench import end_to_end, memory, paced, peer_cpu, tap_cpu
+from bench import end_to_end, memory, paced, peer_cpu, tap_cpu, target_throughput
 from bench.common import RESULTS, Row
 
 HEADER = ["measure", "what", "figure", "ratio", "goal", "met"]
@@ -24,6 +24,7 @@ HEADER = ["measure", "what", "figure", "ratio", "goal", "met"]
 class Sizes:
     """How big each measurement runs."""
 
+    quick: bool  # passed to modules that own their sizes (bench/target_throughput.py)
     cpu_tickets: int
     cpu_object_records: int
     peer_tickets: int
@@ -37,18 +38,20 @@ class Sizes:
 
 
 FULL = Sizes(
+    quick=False,
     cpu_tickets=100_000,
     cpu_object_records=100_000,
     peer_tickets=20_000,
     peer_shipped_seconds=75.0,
     paced_tickets=100_000,
     paced_page_size=1_000,
-    paced_window=2.0,
+    paced_window=5.0,
     memory_sizes=(10_000, 100_000, 1_000_000),
     target_memory_sizes=(10_000, 100_000, 1_000_000),
     end_to_end_records=100_000,
 )
 QUICK = Sizes(
+    quick=True,
     cpu_tickets=3_000,
     cpu_object_records=3_000,
     peer_tickets=600,
@@ -68,6 +71,7 @@ def run_suite(sizes: Sizes) -> list[Row]:
     peer = peer_cpu.measure(sizes.peer_tickets, sizes.peer_shipped_seconds)
     rows += peer_cpu.rows(peer, cpu["tickets"].tap)
     rows += paced.measure(sizes.paced_tickets, sizes.paced_page_size, sizes.paced_window)[0]
+    rows += target_throughput.run(sizes.quick)
     rows += memory.rows("tap", "tickets", memory.tap_runs(list(sizes.memory_sizes)))
     rows += memory.rows("target", "records", memory.target_runs(list(sizes.target_memory_sizes)))
     rows += end_to_end.measure(sizes.end_to_end_records)[0]
