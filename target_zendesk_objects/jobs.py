@@ -1,9 +1,10 @@
 """Bulk jobs: submitting them, keeping up to `max_concurrent_jobs` in flight, polling, reading results.
 
-One poller thread watches every job in flight and polls each one when it is expected to be done: the
-expectation adapts to how long jobs took so far and, once a job reports progress, to its own pace. The
-thread reads results as soon as a job completes (Zendesk keeps statuses only briefly, NOTES §7) and
-settles each item; a job that ends `failed` (or whose status expired) is retried once item by item.
+Job POSTs and status polls run on a few worker threads, so neither the input loop nor other jobs wait for
+one request's round trip. A scheduler thread polls each job when it is expected to be done: the
+expectation adapts to how long jobs took so far and, once a job reports progress, to its own pace.
+Results are read as soon as a job completes (Zendesk keeps statuses only briefly, NOTES §7) and each
+item is settled; a job that ends `failed` (or whose status expired) is retried once item by item.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +32,9 @@ MIN_POLL_SECONDS = 0.05
 MAX_POLL_SECONDS = 10.0
 FIRST_JOB_GUESS_SECONDS = 0.5  # before any job finished: how long one is expected to take
 RUNNING = frozenset({"queued", "working"})
+# Requests (job POSTs and polls) under way at once: enough that a wave of jobs finishing together is
+# seen and refilled within a round trip or two, few enough to stay polite.
+MAX_PARALLEL_REQUESTS = 8
 
 
 @dataclass
@@ -44,6 +49,7 @@ class InFlightJob:
     next_poll: float
     last_progress: int = 0
     last_polled: float = 0.0
+    polling: bool = False
 
 
 def job_item(action: str, item: WriteItem) -> Any:  # noqa: ANN401 (a JSON value)
@@ -76,6 +82,9 @@ class JobPipeline:
         self._failure: BaseException | None = None
         self._stopping = False
         self._thread: threading.Thread | None = None
+        self._workers = ThreadPoolExecutor(
+            max_workers=min(MAX_PARALLEL_REQUESTS, max_in_flight + 1), thread_name_prefix="jobs"
+        )
         self._expected_seconds = FIRST_JOB_GUESS_SECONDS
         self.jobs_submitted = 0
         self.jobs_failed = 0
@@ -88,7 +97,10 @@ class JobPipeline:
             return len(self._jobs)
 
     def submit(self, object_key: str, action: str, items: list[WriteItem]) -> None:
-        """Submit one job, first waiting for a free slot and for earlier writes of the same keys."""
+        """Send one job, first waiting for a free slot and for earlier writes of the same keys.
+
+        The slot and the keys are taken here, in input order; the POST itself runs on a worker thread.
+        """
         keys = [(object_key, item.key) for item in items]
         with self._cond:
             while self._failure is None and (
@@ -99,12 +111,15 @@ class JobPipeline:
             self._raise_failure()
             self._reserved += 1
             self._busy_keys.update(keys)
+        self._start_poller()
+        self._workers.submit(self._guarded, self._post, object_key, action, items)
+
+    def _post(self, object_key: str, action: str, items: list[WriteItem]) -> None:
         try:
             status = self.client.submit_job(object_key, action, [job_item(action, item) for item in items])
         except BaseException:
             with self._cond:
                 self._reserved -= 1
-                self._busy_keys.subtract(keys)
                 self._cond.notify_all()
             raise
         now = time.monotonic()
@@ -115,7 +130,6 @@ class JobPipeline:
             self.jobs_submitted += 1
             self.max_in_flight_seen = max(self.max_in_flight_seen, len(self._jobs))
             self._cond.notify_all()
-        self._start_poller()
 
     def wait_keys_free(self, object_key: str, keys: Iterable[str]) -> None:
         """Wait until no job in flight writes any of these keys (so a later write lands last)."""
@@ -138,12 +152,13 @@ class JobPipeline:
             self._raise_failure()
 
     def close(self) -> None:
-        """Stop the poller thread."""
+        """Stop the scheduler thread and the workers."""
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        self._workers.shutdown(wait=False, cancel_futures=True)
 
     def _raise_failure(self) -> None:
         if self._failure is not None:
@@ -157,26 +172,33 @@ class JobPipeline:
     def _first_poll_delay(self) -> float:
         return min(MAX_POLL_SECONDS, max(MIN_POLL_SECONDS, self._expected_seconds))
 
-    # --- the poller thread -------------------------------------------------------------------------
+    # --- the scheduler thread and the workers ------------------------------------------------------
 
     def _poll_loop(self) -> None:
-        try:
-            while True:
-                with self._cond:
-                    if not self._jobs:
-                        if self._stopping:
-                            return
-                        self._cond.wait(1.0)
-                        continue
-                    job = min(self._jobs.values(), key=lambda j: j.next_poll)
-                    delay = job.next_poll - time.monotonic()
-                    if delay > 0:
-                        self._cond.wait(delay)
-                        continue
-                self._poll(job)
-        except BaseException as exc:  # noqa: BLE001 (handed to the main thread, which raises it)
+        """Hand each job to a worker for polling when it is due."""
+        while True:
             with self._cond:
-                self._failure = exc
+                if self._failure is not None or (self._stopping and not self._jobs):
+                    return
+                waiting = [job for job in self._jobs.values() if not job.polling]
+                if not waiting:
+                    self._cond.wait(1.0)
+                    continue
+                job = min(waiting, key=lambda j: j.next_poll)
+                delay = job.next_poll - time.monotonic()
+                if delay > 0:
+                    self._cond.wait(delay)
+                    continue
+                job.polling = True
+            self._workers.submit(self._guarded, self._poll, job)
+
+    def _guarded(self, work: Callable[..., None], *args: Any) -> None:  # noqa: ANN401
+        try:
+            work(*args)
+        except BaseException as exc:  # noqa: BLE001 (handed to the input thread, which raises it)
+            with self._cond:
+                if self._failure is None:
+                    self._failure = exc
                 self._cond.notify_all()
 
     def _poll(self, job: InFlightJob) -> None:
@@ -184,7 +206,10 @@ class JobPipeline:
         now = time.monotonic()
         state = None if status is None else str(status.get("status"))
         if status is not None and state in RUNNING:
-            job.next_poll = now + self._next_delay(job, status, now)
+            with self._cond:
+                job.next_poll = now + self._next_delay(job, status, now)
+                job.polling = False
+                self._cond.notify_all()
             return
         if status is not None and state == "completed":
             self._learn_duration(job, now)
