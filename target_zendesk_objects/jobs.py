@@ -82,6 +82,7 @@ class JobPipeline:
         self._failure: BaseException | None = None
         self._stopping = False
         self._thread: threading.Thread | None = None
+        self._post_lock = threading.Lock()
         self._workers = ThreadPoolExecutor(
             max_workers=min(MAX_PARALLEL_REQUESTS, max_in_flight + 1), thread_name_prefix="jobs"
         )
@@ -116,7 +117,12 @@ class JobPipeline:
 
     def _post(self, object_key: str, action: str, items: list[WriteItem]) -> None:
         try:
-            status = self.client.submit_job(object_key, action, [job_item(action, item) for item in items])
+            # One POST at a time: when the account's job cap is full, a single submission waits out the
+            # 429's Retry-After while the others queue behind it instead of collecting refusals of their own.
+            with self._post_lock:
+                status = self.client.submit_job(
+                    object_key, action, [job_item(action, item) for item in items]
+                )
         except BaseException:
             with self._cond:
                 self._reserved -= 1
