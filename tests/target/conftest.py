@@ -45,7 +45,11 @@ def target_config(sb: Sandbox, **overrides: Any) -> dict[str, Any]:
 
 
 def run_target(
-    config: dict[str, Any], lines: Sequence[str] | str | Path, *, tmp_path: Path, timeout: float = 120
+    config: dict[str, Any],
+    lines: Sequence[str] | str | Path,
+    *,
+    tmp_path: Path,
+    timeout: float = RUN_TIMEOUT_SECONDS,
 ) -> TargetRun:
     """Run the console script with `config`, feeding `lines` (a list, a text, or a file) on stdin."""
     config = dict(config)
