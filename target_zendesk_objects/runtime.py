@@ -30,6 +30,14 @@ class WriteRuntime:
     def __init__(self, config: Mapping[str, Any]) -> None:
         """Check the settings and build the pieces; ConfigurationError names the setting at fault."""
         self.config = config
+        if config.get("load_method") == "overwrite":
+            # The SDK offers `overwrite` to every target; here it would mean deleting every record of the
+            # object that the input does not name, which a custom object sync must never do by surprise.
+            msg = (
+                "`load_method: overwrite` is not supported: records are upserted by key and deleted only "
+                "when a record says so (`deleted: true` or `_sdc_deleted_at`)"
+            )
+            raise ConfigurationError(msg)
         connection = ZendeskConnection.from_config(config)
         pacer = RequestPacer(
             int(config.get("requests_per_minute", 400)),

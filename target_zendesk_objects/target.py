@@ -97,6 +97,7 @@ class TargetZendeskObjects(Target):
     """Writes Singer records to Zendesk custom objects by PATCH upsert or pipelined bulk jobs."""
 
     name = "target-zendesk-objects"
+    package_name = "zendesk-objects"  # the distribution that ships the target (for --version and --about)
     config_jsonschema: ClassVar[dict[str, Any]] = th.PropertiesList(
         *CONNECTION_PROPERTIES.wrapped.values(), *TARGET_PROPERTIES.wrapped.values()
     ).to_dict()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import json
 import re
@@ -131,3 +132,10 @@ def test_hub_definitions_use_only_what_the_hub_accepts() -> None:
         names = {setting["name"] for setting in definition["settings"]}
         for group in definition["settings_group_validation"]:
             assert set(group) <= names, group
+
+
+@pytest.mark.parametrize("plugin", sorted(PLUGINS))
+def test_version_is_the_distribution_version(plugin: str) -> None:
+    version = subprocess.run([BIN / plugin, "--version"], capture_output=True, text=True, check=True).stdout
+    expected = f"{plugin} v{importlib.metadata.version('zendesk-objects')}, Meltano SDK v"
+    assert version.startswith(expected)

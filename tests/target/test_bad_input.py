@@ -122,6 +122,7 @@ def test_wrong_token(sb: Sandbox, tmp_path: Path) -> None:
         ({"match_on": "id"}, "match_on"),
         ({"api_url": None}, "subdomain"),
         ({"oauth_token": "another"}, "auth"),
+        ({"load_method": "overwrite"}, "`load_method: overwrite` is not supported"),
     ],
 )
 def test_bad_settings(sb: Sandbox, tmp_path: Path, overrides: dict[str, Any], expected: str) -> None:
