@@ -52,6 +52,7 @@ class WriteOutcome:
 
     ok: bool
     error: str = ""
+    found_nothing: bool = False  # a delete of a record Zendesk does not hold (done, but worth counting)
 
 
 class ZendeskWriteClient:
@@ -103,7 +104,9 @@ class ZendeskWriteClient:
             allow_not_found=True,
         )
         if response.status_code == NOT_FOUND:
-            return WriteOutcome(ok=True)  # a replay after a crash deletes again: already gone is done
+            # A replay after a crash deletes again, or the input deletes what never reached Zendesk:
+            # already gone is done, and counted in the run summary.
+            return WriteOutcome(ok=True, found_nothing=True)
         return _outcome(response)
 
     def submit_job(self, key: str, action: str, items: list[Any]) -> dict[str, Any]:

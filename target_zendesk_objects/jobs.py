@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from zendesk_objects_shared.errors import describe_details
 
@@ -35,6 +35,13 @@ RUNNING = frozenset({"queued", "working"})
 # Requests (job POSTs and polls) under way at once: enough that a wave of jobs finishing together is
 # seen and refilled within a round trip or two, few enough to stay polite.
 MAX_PARALLEL_REQUESTS = 8
+
+
+class SettleItem(Protocol):
+    """Records an item's fate: confirmed (error None) or rejected with Zendesk's error."""
+
+    def __call__(self, item: WriteItem, error: str | None, *, found_nothing: bool = False) -> None:
+        """`found_nothing`: a delete whose record Zendesk did not hold."""
 
 
 @dataclass
@@ -67,7 +74,7 @@ class JobPipeline:
         client: ZendeskWriteClient,
         *,
         max_in_flight: int,
-        settle: Callable[[WriteItem, str | None], None],
+        settle: SettleItem,
         send_one: Callable[[WriteItem], None],
     ) -> None:
         """`settle(item, error)` records an item's fate; `send_one(item)` writes one item by itself."""
@@ -275,7 +282,8 @@ class JobPipeline:
             if result is None:
                 self._send_one(item)  # no word on this item: write it by itself rather than guess
                 continue
-            self._settle(item, result_error(result, delete=item.delete))
+            found_nothing = item.delete and result.get("error") == "RecordNotFound"
+            self._settle(item, result_error(result, delete=item.delete), found_nothing=found_nothing)
 
 
 def result_error(result: dict[str, Any], *, delete: bool) -> str | None:

@@ -88,7 +88,13 @@ class WriteRuntime:
             f"{self.writer.confirmed} records written, {rejected} rejected"
             + (f" (see {self.rejections.path})" if rejected else "")
             + f"; {self.writer.pipeline.jobs_submitted} jobs ({self.writer.pipeline.jobs_failed} failed),"
-            + f" {self.writer.patched} single writes; {self.ledger.states_printed} STATE messages printed"
+            + f" {self.writer.patched} single writes"
+            + (
+                f"; {self.writer.deletes_found_nothing} deletes found no record"
+                if self.writer.deletes_found_nothing
+                else ""
+            )
+            + f"; {self.ledger.states_printed} STATE messages printed"
         )
         if rejected > self.max_rejected:
             msg = f"{summary}; more than max_rejected_records ({self.max_rejected}) were rejected"

@@ -57,6 +57,9 @@ class RecordWriter:
         self._lock = threading.Lock()
         self.confirmed = 0
         self.patched = 0
+        # Deletes of records Zendesk did not hold: done (a replay after a crash deletes again), but a
+        # user whose input deletes keys that never reached Zendesk should see how many.
+        self.deletes_found_nothing = 0
         self._started = time.monotonic()
         self._logged = self._started
 
@@ -126,15 +129,16 @@ class RecordWriter:
             outcome = self.client.upsert(item.object_key, item.match_on, item.key, item.body)
         with self._lock:
             self.patched += 1
-        self.settle(item, None if outcome.ok else outcome.error)
+        self.settle(item, None if outcome.ok else outcome.error, found_nothing=outcome.found_nothing)
 
-    def settle(self, item: WriteItem, error: str | None) -> None:
+    def settle(self, item: WriteItem, error: str | None, *, found_nothing: bool = False) -> None:
         """Record an item's fate (confirmed, or rejected into the file) and settle its records."""
         if error is not None:
             self.rejections.record(item.stream, item.external_id, item.source, error)
         else:
             with self._lock:
                 self.confirmed += len(item.numbers)
+                self.deletes_found_nothing += found_nothing
         self.ledger.settle(item.numbers)
         self._log_progress()
 

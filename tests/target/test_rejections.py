@@ -107,3 +107,27 @@ def test_a_failed_job_is_retried_item_by_item(
     assert {f"rej-{n}" for n in range(1, 21)} - set(held) == {"rej-5", "rej-10", "rej-15"}
     assert {line["external_id"] for line in run.rejected} == {"rej-5", "rej-10", "rej-15"}
     assert run.states[-1] == {"bookmarks": {"apartment": {"seq": 3}}}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_deletes_of_records_zendesk_never_held_are_done_and_counted(
+    sb: Sandbox, tmp_path: Path, mode: str
+) -> None:
+    records = [apartment(n) for n in (1, 2, 3)]
+    records += [apartment(n, deleted=True) for n in (2, 404, 405)]  # 404 and 405 never reached Zendesk
+    schema = {
+        "type": "object",
+        "properties": {**APARTMENT_SCHEMA["properties"], "deleted": {"type": "boolean"}},
+    }
+    # A STATE after the creates, so that rej-2 reaches Zendesk before its delete is read.
+    lines = singer_lines("apartment", schema, records, key_properties=["external_id"], states_every=3)
+    run = run_target(target_config(sb, write_mode=mode), lines, tmp_path=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.rejected == []
+    summary = run.stderr.strip().splitlines()[-1]
+    assert "6 records written, 0 rejected" in summary
+    assert "2 deletes found no record" in summary
+    held = records_by_external_id(sb, "apartment")
+    assert {"rej-1", "rej-3"} <= set(held)
+    assert not {"rej-2", "rej-404", "rej-405"} & set(held)
+    assert run.states[-1] == {"bookmarks": {"apartment": {"seq": 3}}}
