@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,21 @@ def test_quick_bench_writes_every_row_with_numbers() -> None:
     for who in ("tap ", "target "):
         sizes = [row for row in rows if row[0] == "4. memory" and row[1].startswith(who)]
         assert len(sizes) >= 2, who
+
+
+@pytest.mark.slow
+def test_quick_profile_names_the_plugins_own_functions() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.profile", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for who, own_module in (("tap", "tap.py"), ("target", "sinks.py")):
+        text = (ROOT / "bench" / "results" / f"profile-{who}.txt").read_text(encoding="utf-8")
+        assert "function calls" in text
+        assert "## by own time (tottime)" in text
+        assert own_module in text, f"profile-{who}.txt shows none of the plugin's own code"
