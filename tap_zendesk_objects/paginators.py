@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from singer_sdk.pagination import BaseAPIPaginator
 from typing_extensions import override
+
+from zendesk_objects_shared import fastjson
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -26,8 +27,8 @@ def page_body(response: requests.Response) -> dict[str, Any]:
     """The response's JSON object, decoded once; ValueError when the body is not a whole JSON object."""
     body = _BODIES.get(response)
     if body is None:
-        # stdlib `json` (requests would pick simplejson when installed, which is slower here).
-        decoded = json.loads(response.content)
+        # orjson where it reads as `json` does (requests would pick simplejson, which is slower here).
+        decoded = fastjson.loads(response.content)
         if not isinstance(decoded, dict):
             msg = f"expected a JSON object, got {type(decoded).__name__}"
             raise ValueError(msg)

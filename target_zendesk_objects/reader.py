@@ -18,6 +18,7 @@ from typing_extensions import override
 
 from target_zendesk_objects.client import UnknownObjectError
 from target_zendesk_objects.mapping import BadRecordError
+from zendesk_objects_shared import fastjson
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -56,7 +57,7 @@ class NumberedSingerReader(SingerReader):
     def deserialize_json(self, line: str) -> dict[str, Any]:
         # The SDK's version logs the whole line with a traceback; one line of error is enough.
         try:
-            message = json.loads(line)
+            message = fastjson.loads(line)
         except json.JSONDecodeError as exc:
             msg = f"not JSON ({exc.msg} at column {exc.colno})"
             raise InvalidInputLine(msg) from None
