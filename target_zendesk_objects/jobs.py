@@ -282,18 +282,19 @@ class JobPipeline:
             if result is None:
                 self._send_one(item)  # no word on this item: write it by itself rather than guess
                 continue
-            found_nothing = item.delete and result.get("error") == "RecordNotFound"
-            self._settle(item, result_error(result, delete=item.delete), found_nothing=found_nothing)
+            # A delete of a record Zendesk does not hold (a replay after a crash deletes again) is done.
+            if item.delete and result.get("error") == "RecordNotFound":
+                self._settle(item, None, found_nothing=True)
+            else:
+                self._settle(item, result_error(result))
 
 
-def result_error(result: dict[str, Any], *, delete: bool) -> str | None:
+def result_error(result: dict[str, Any]) -> str | None:
     """None when a job result item succeeded, else Zendesk's error for it as one line."""
     failed = result.get("success") is False or str(result.get("status", "")).lower() == "failed"
     error = result.get("error") or result.get("errors")
     if not failed and not error:
         return None
-    if delete and error == "RecordNotFound":
-        return None  # a replayed delete of a record that is already gone
     details = result.get("details")
     if isinstance(details, dict):
         details = describe_details(details)
