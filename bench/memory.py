@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.common import (
     FAST_JOBS_SETTINGS,
@@ -27,6 +28,9 @@ from bench.common import (
     unlimited_options,
     write_json,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 GOAL_GROWTH = 0.10
 
@@ -61,8 +65,13 @@ class LastState:
             self.value = message
 
 
-def run_target_on_generated(size: int, workdir: Path, **config: object) -> ProcessRun:
-    """Pipe `size` generated records into the target writing to a fresh fast-jobs sandbox; check the end."""
+def run_target_on_generated(
+    size: int, workdir: Path, *, wrapper: Sequence[str] = (), **config: object
+) -> ProcessRun:
+    """Pipe `size` generated records into the target writing to a fresh fast-jobs sandbox; check the end.
+
+    `wrapper` goes before the target's command line (e.g. `python -m cProfile -o FILE`).
+    """
     db = workdir / f"target-{size}.sqlite"
     with SandboxProcess(100, options=fast_jobs_options(), settings=FAST_JOBS_SETTINGS, db=db) as sandbox:
         config_path = write_json(target_config(sandbox.url, workdir, **config), workdir, "target-config.json")
@@ -72,7 +81,9 @@ def run_target_on_generated(size: int, workdir: Path, **config: object) -> Proce
         last_state = LastState()
         try:
             run = run_counted(
-                [TARGET, "--config", str(config_path)], stdin=generator.stdout, on_line=last_state.see
+                [*wrapper, TARGET, "--config", str(config_path)],
+                stdin=generator.stdout,
+                on_line=last_state.see,
             )
         finally:
             if generator.stdout is not None:

@@ -19,24 +19,20 @@ import tempfile
 from pathlib import Path
 
 from bench.common import (
-    FAST_JOBS_SETTINGS,
     RESULTS,
-    TARGET,
     SandboxProcess,
-    fast_jobs_options,
     tap_command,
     tap_config,
-    target_config,
     unlimited_options,
-    write_json,
 )
+from bench.memory import run_target_on_generated
 
 TOP = 25
 
 
-def profiled(command: list[str], profile_file: Path) -> list[str]:
-    """Return `command` (a Python console script and its arguments) run under cProfile."""
-    return [sys.executable, "-m", "cProfile", "-o", str(profile_file), *command]
+def cprofile(profile_file: Path) -> list[str]:
+    """Return what goes before a Python console script's command line to run it under cProfile."""
+    return [sys.executable, "-m", "cProfile", "-o", str(profile_file)]
 
 
 def report(profile_file: Path, title: str) -> str:
@@ -57,26 +53,14 @@ def profile_tap(tickets: int, workdir: Path) -> str:
     profile_file = workdir / "tap.prof"
     with SandboxProcess(tickets, options=unlimited_options()) as sandbox:
         command = tap_command(workdir, tap_config(sandbox.url), "tickets")
-        subprocess.run(profiled(command, profile_file), stdout=subprocess.DEVNULL, check=True)
+        subprocess.run([*cprofile(profile_file), *command], stdout=subprocess.DEVNULL, check=True)
     return report(profile_file, f"tap-zendesk-objects: export of {tickets:,} tickets (main thread)")
 
 
 def profile_target(records: int, workdir: Path) -> str:
     """Profile the target loading `records` generated records in `jobs` mode into a fast sandbox."""
     profile_file = workdir / "target.prof"
-    db = workdir / "target.sqlite"
-    with SandboxProcess(100, options=fast_jobs_options(), settings=FAST_JOBS_SETTINGS, db=db) as sandbox:
-        config = write_json(target_config(sandbox.url, workdir, write_mode="jobs"), workdir, "target.json")
-        generator = subprocess.Popen(
-            [sys.executable, "-m", "bench.singer_lines", "--records", str(records)], stdout=subprocess.PIPE
-        )
-        try:
-            command = profiled([TARGET, "--config", str(config)], profile_file)
-            subprocess.run(command, stdin=generator.stdout, stdout=subprocess.DEVNULL, check=True)
-        finally:
-            if generator.stdout is not None:
-                generator.stdout.close()
-            generator.wait(timeout=60)
+    run_target_on_generated(records, workdir, wrapper=cprofile(profile_file), write_mode="jobs")
     return report(profile_file, f"target-zendesk-objects: {records:,} records in `jobs` mode (main thread)")
 
 
