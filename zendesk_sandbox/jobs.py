@@ -197,7 +197,7 @@ class JobRunner:
                     continue
                 job.status, job.started = "working", now
             due = min(job.total, math.floor((now - job.started) * settings.job_items_per_second))
-            with self.records.store.transaction():  # one commit per job per tick, not per item
+            with self.records.writing():  # one commit per job per tick, not per item
                 while job.progress < due:
                     result = None if job.doomed else self._apply(job, job.progress)
                     with self._lock:

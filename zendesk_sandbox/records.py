@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 import time
@@ -14,7 +15,7 @@ from zendesk_sandbox.store import StoredRecord
 from zendesk_sandbox.validation import Details, RecordInvalidError, add
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from zendesk_sandbox.clock import ChangeClock
     from zendesk_sandbox.jsonvalue import Json
@@ -67,6 +68,16 @@ class Records:
         self._objects: dict[str, ObjectMeta] | None = None
         self._rng = random.Random()  # noqa: S311 - ULID randomness for new records, not a secret
         self._write_lock = threading.RLock()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the write lock and one store transaction across several writes (one commit for all).
+
+        Always in this order, as each write takes them: the write lock, then the store's lock. A job
+        tick that took the store's lock first would deadlock against a PATCH holding the write lock.
+        """
+        with self._write_lock, self.store.transaction():
+            yield
 
     # --- metadata ------------------------------------------------------------------------------------
 

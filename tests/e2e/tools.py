@@ -145,17 +145,41 @@ def meltano(args: list[str], env: dict[str, str]) -> MeltanoRun:
     # install the same plugin at once.
     with (PEER_VENVS / f"{MELTANO_SYS_DIR.name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        done = subprocess.run(
-            [executable, *args],
-            cwd=REPO_ROOT,
-            env=clean_env(**env),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            timeout=RUN_TIMEOUT_SECONDS,
-            check=False,
-        )
+        _reinstall_our_plugins_if_dependencies_changed(executable, env)
+        done = _run_meltano(executable, args, env)
     return MeltanoRun(done.returncode, done.stdout)
+
+
+def _run_meltano(executable: str, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [executable, *args],
+        cwd=REPO_ROOT,
+        env=clean_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=RUN_TIMEOUT_SECONDS,
+        check=False,
+    )
+
+
+def _reinstall_our_plugins_if_dependencies_changed(executable: str, env: dict[str, str]) -> None:
+    """`meltano install` our two plugins when pyproject.toml changed since their venvs were made.
+
+    `meltano run` installs a missing plugin but never refreshes one that exists; with `pip_url: -e .`
+    code changes show at once, a new dependency does not. A user runs `meltano install` after upgrading:
+    so does this, once per change of pyproject.toml (the stamp sits beside the plugin venvs).
+    """
+    stamp = MELTANO_SYS_DIR / "our-plugins-pyproject.toml"
+    pyproject = (REPO_ROOT / "pyproject.toml").read_bytes()
+    if stamp.exists() and stamp.read_bytes() == pyproject:
+        return
+    for plugin_type, name in (("extractor", "tap-zendesk-objects"), ("loader", "target-zendesk-objects")):
+        done = _run_meltano(executable, ["install", plugin_type, name], env)
+        if done.returncode != 0:
+            msg = f"meltano install {plugin_type} {name} failed:\n{done.stdout[-3000:]}"
+            raise RuntimeError(msg)
+    stamp.write_bytes(pyproject)
 
 
 def query_duckdb(venv: Path, database: Path, sql: str) -> list[list[Any]]:

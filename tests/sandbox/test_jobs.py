@@ -153,3 +153,29 @@ def test_ended_jobs_are_forgotten_after_the_retention(sandbox: Sandbox) -> None:
     assert _statuses(client, first)[-1]["status"] == "completed"
     _submit(client, "vendor", "create", [{"name": "pushes the first out"}])
     assert client.get(f"/api/v2/job_statuses/{first}").status_code == 404
+
+
+def test_single_writes_go_on_while_a_job_applies_its_items(sandbox: Sandbox) -> None:
+    # A job applies its items in ticks under one transaction while PATCHes and DELETEs arrive: both
+    # kinds of write must take the sandbox's locks in one order, or one of them waits forever.
+    sandbox.configure(job_queue_seconds=0.0, job_items_per_second=200.0)
+    client = Client(sandbox)
+    items = [{"external_id": f"bulk-{i}", "name": f"Bulk vendor {i}"} for i in range(100)]
+    job_id = _submit(client, "vendor", "create_or_update_by_external_id", items).json()["job_status"]["id"]
+    for i in range(40):
+        record = {"external_id": f"single-{i}", "name": f"Single vendor {i}"}
+        patched = client.request(
+            "PATCH",
+            "/api/v2/custom_objects/vendor/records",
+            params={"external_id": f"single-{i}"},
+            json={"custom_object_record": record},
+        )
+        assert patched.status_code == 200, patched.text
+        if i % 4 == 3:
+            deleted = client.request(
+                "DELETE", "/api/v2/custom_objects/vendor/records", params={"external_id": f"single-{i}"}
+            )
+            assert deleted.status_code == 204, deleted.text
+    final = _statuses(client, job_id)[-1]
+    assert final["status"] == "completed"
+    assert all(result["success"] for result in final["results"])
