@@ -9,6 +9,7 @@ written earlier and deletes some, so a replay that applied an old value last, or
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -33,6 +34,10 @@ OBJECT = "apartment"
 TOTAL = 480  # records in the sequence
 KEYS = 320  # positions >= KEYS write keys again (updates), some as deletes
 EVERY = 40  # a STATE after every EVERY records
+# In `auto` mode the source turns to a trickle from here: a STATE after every TRICKLE_EVERY records, few
+# enough that `auto` writes them by PATCH/DELETE instead of jobs (writer.AUTO_PATCH_MAX_RECORDS).
+TRICKLE_FROM = 240
+TRICKLE_EVERY = 3
 SCHEMA = {
     "type": "object",
     "properties": {
@@ -62,14 +67,24 @@ def record_at(position: int) -> dict[str, Any]:
     return record
 
 
-def source_lines(start: int) -> Iterator[str]:
+def state_after(position: int, trickle_from: int) -> bool:
+    """Whether the source sends a STATE after the record at `position` (the same on every rerun)."""
+    done = position + 1
+    if done == TOTAL:
+        return True
+    if done > trickle_from:
+        return (done - trickle_from) % TRICKLE_EVERY == 0
+    return done % EVERY == 0
+
+
+def source_lines(start: int, trickle_from: int = TOTAL) -> Iterator[str]:
     """The source's output when resumed at `start`: SCHEMA, then records from `start` with STATEs."""
     yield json.dumps(
         {"type": "SCHEMA", "stream": STREAM, "schema": SCHEMA, "key_properties": ["external_id"]}
     )
     for position in range(start, TOTAL):
         yield json.dumps({"type": "RECORD", "stream": STREAM, "record": record_at(position)})
-        if (position + 1) % EVERY == 0 or position + 1 == TOTAL:
+        if state_after(position, trickle_from):
             yield json.dumps({"type": "STATE", "value": {"bookmarks": {STREAM: {"position": position + 1}}}})
 
 
@@ -117,7 +132,7 @@ def with_jobs_running(count: int) -> Trigger:
 
 
 def start_threads(
-    target: subprocess.Popen[str], start: int, run: KilledRun, stderr: list[str]
+    target: subprocess.Popen[str], lines: Iterator[str], run: KilledRun, stderr: list[str]
 ) -> list[threading.Thread]:
     """Feed the source into the target's stdin and collect its STATE lines and stderr, each on a thread."""
     assert target.stdin is not None
@@ -127,7 +142,7 @@ def start_threads(
 
     def feed() -> None:
         try:
-            for line in source_lines(start):
+            for line in lines:
                 stdin.write(line + "\n")
             stdin.close()
         except (BrokenPipeError, ValueError):  # killed while we were still writing
@@ -146,7 +161,9 @@ def start_threads(
     return threads
 
 
-def run_until(config_path: Path, start: int, kill_when: Trigger | None, sb: Sandbox) -> KilledRun:
+def run_until(
+    config_path: Path, start: int, kill_when: Trigger | None, sb: Sandbox, trickle_from: int = TOTAL
+) -> KilledRun:
     """Feed the source from `start` into the target; SIGKILL it as soon as `kill_when` fires."""
     settle_leftover_jobs(sb)
     sb.admin.reset_stats()
@@ -158,7 +175,7 @@ def run_until(config_path: Path, start: int, kill_when: Trigger | None, sb: Sand
         stderr=subprocess.PIPE,
         text=True,
     ) as target:
-        threads = start_threads(target, start, run, stderr)
+        threads = start_threads(target, source_lines(start, trickle_from), run, stderr)
         deadline = time.monotonic() + WAIT_SECONDS
         while target.poll() is None and time.monotonic() < deadline:
             if kill_when is not None and kill_when(sb, list(run.states)):
@@ -224,6 +241,11 @@ KILL_PLANS: dict[str, list[Trigger]] = {
 }
 JOBS_PLANS: dict[str, list[Trigger]] = {"jobs-in-flight": [with_jobs_running(3), with_jobs_running(2)]}
 UPSERT_PLANS: dict[str, list[Trigger]] = {"mid-stream-deep": [after_writes(150), after_writes(200)]}
+# `auto` with the trickle: killed while jobs run (bulk part), then among the single writes, just after
+# the second STATE of the trickle (the trickle's PATCHes run ahead of its STATEs, which wait for the jobs).
+AUTO_PLANS: dict[str, list[Trigger]] = {
+    "bulk-then-trickle": [with_jobs_running(3), after_states(TRICKLE_FROM // EVERY + 2)]
+}
 
 
 # Plans whose first kill certainly lands after Zendesk took writes beyond the last printed STATE, so that
@@ -236,6 +258,8 @@ def _cases() -> Iterator[Any]:
     for mode, extra in (("jobs", JOBS_PLANS), ("upsert", UPSERT_PLANS)):
         for name, plan in {**KILL_PLANS, **extra}.items():
             yield pytest.param(mode, plan, name in REPLAYS_APPLIED_WRITES, id=f"{mode}-{name}")
+    for name, plan in AUTO_PLANS.items():
+        yield pytest.param("auto", plan, False, id=f"auto-{name}")
 
 
 def applied_beyond(sb: Sandbox, position: int) -> int:
@@ -263,9 +287,10 @@ def test_rerun_from_last_state_after_sigkill(
     )
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps(config))
+    trickle_from = TRICKLE_FROM if mode == "auto" else TOTAL
     position = 0
     for kill_when in plan:
-        killed = run_until(config_path, position, kill_when, sb)
+        killed = run_until(config_path, position, kill_when, sb, trickle_from)
         assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr[-2000:])
         printed = resume_position(killed.states, position)
         assert printed >= position, "a STATE went backwards"
@@ -273,9 +298,12 @@ def test_rerun_from_last_state_after_sigkill(
             settle_leftover_jobs(sb)
             assert applied_beyond(sb, printed) > 0, "the kill did not land between a write and its STATE"
         position = printed
-    final = run_until(config_path, position, None, sb)
+    final = run_until(config_path, position, None, sb, trickle_from)
     assert final.returncode == 0, final.stderr[-2000:]
     assert final.states, "the final run printed no STATE"
     assert final.states[-1] == {"bookmarks": {STREAM: {"position": TOTAL}}}
+    if mode == "auto":  # the rerun starts in the trickle, which `auto` writes record by record
+        assert final.states[0]["bookmarks"][STREAM]["position"] > TRICKLE_FROM
+        assert re.search(r"\b0 jobs .*, [1-9]\d* single writes", final.stderr), final.stderr[-2000:]
     assert_exactly_once(sb)
     assert not (tmp_path / "rejected.jsonl").exists() or not (tmp_path / "rejected.jsonl").read_text().strip()
