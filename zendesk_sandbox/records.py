@@ -71,10 +71,10 @@ class Records:
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the write lock and one store transaction across several writes (one commit for all).
+        """Hold the write lock and one store transaction: around one write, or several (one commit for all).
 
-        Always in this order, as each write takes them: the write lock, then the store's lock. A job
-        tick that took the store's lock first would deadlock against a PATCH holding the write lock.
+        Every write goes through here, so the locks are always taken in one order: the write lock, then the
+        store's. A job tick that took the store's lock first would deadlock against a PATCH.
         """
         with self._write_lock, self.store.transaction():
             yield
@@ -111,7 +111,7 @@ class Records:
     def upsert(self, key: str, by: str, value: str, payload: Json) -> WriteResult:
         """Create or partially update the live record whose `by` (external_id | name) equals `value`."""
         meta = self.meta(key)
-        with self._write_lock, self.store.transaction():
+        with self.writing():
             payload = _payload(payload)
             details: Details = {}
             if by == "name" and meta.name_mode != "unique":
@@ -126,13 +126,13 @@ class Records:
     def create(self, key: str, payload: Json) -> WriteResult:
         """Create a new record (job action `create`)."""
         meta = self.meta(key)
-        with self._write_lock, self.store.transaction():
+        with self.writing():
             return self._write(meta, _payload(payload), None)
 
     def update_by_id(self, key: str, payload: Json) -> WriteResult:
         """Update the record whose id the payload names (job action `update`)."""
         meta = self.meta(key)
-        with self._write_lock, self.store.transaction():
+        with self.writing():
             payload = _payload(payload)
             existing = self.store.live_record_by(key, "id", str(payload.get("id")))
             if existing is None:
@@ -142,7 +142,7 @@ class Records:
     def delete(self, key: str, by: str, value: str) -> WriteResult:
         """Soft-delete the live record whose `by` (external_id | name | id) equals `value`."""
         self.meta(key)
-        with self._write_lock, self.store.transaction():
+        with self.writing():
             existing = self.store.live_record_by(key, by, value)
             if existing is None:
                 raise RecordNotFoundError(value)
