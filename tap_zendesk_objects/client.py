@@ -22,6 +22,7 @@ from tap_zendesk_objects.paginators import CursorPaginator, page_body
 from zendesk_objects_shared import (
     BearerAuth,
     Outcome,
+    RequestFailedError,
     RequestPacer,
     RetryPolicy,
     ZendeskAPIError,
@@ -51,10 +52,6 @@ TRANSIENT_ERRORS = (
 GATEWAY_TIMEOUT = 504
 # One progress line per stream at most this often (and one at the end).
 PROGRESS_EVERY_SECONDS = 5.0
-
-
-class RetriesExhaustedError(Exception):
-    """A request kept failing with retryable errors; the text is one line."""
 
 
 @dataclass
@@ -147,7 +144,7 @@ class RequestRunner:
     ) -> None:
         if failures >= self.policy.max_tries:
             msg = f"giving up on {_path(prepared)} after {failures} attempts; last error: {reason}"
-            raise RetriesExhaustedError(msg)
+            raise RequestFailedError(msg)
         wait = self.policy.wait_seconds(failures, response)
         LOGGER.warning("%s: %s; retrying in %.1f s (attempt %d)", label, reason, wait, failures + 1)
         self.sleep(wait)

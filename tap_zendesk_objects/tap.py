@@ -3,34 +3,28 @@
 from __future__ import annotations
 
 import logging
-import sys
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk import Tap
 from singer_sdk import typing as th
-from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities, TapCapabilities
-from singer_sdk.plugin_base import SingerCommand
 from typing_extensions import override
 
-from tap_zendesk_objects.client import RequestRunner, RetriesExhaustedError, TapRuntime
+from tap_zendesk_objects.client import RequestRunner, TapRuntime
 from tap_zendesk_objects.output import BufferedSingerWriter
 from tap_zendesk_objects.streams import CustomObjectRecordsStream, SequinRecordsStream, TicketsStream
 from zendesk_objects_shared import (
     CONNECTION_PROPERTIES,
-    SECRET_SETTINGS,
+    SECRETS,
     ConfigurationError,
     RequestPacer,
     RetryPolicy,
-    SecretRedactingFilter,
-    ZendeskAPIError,
     ZendeskConnection,
-    install_secret_filter,
-    redact,
     validate_base_url,
 )
+from zendesk_objects_shared.cli import OneLineCli
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -40,9 +34,6 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger("tap-zendesk-objects")
 DEFAULT_SEQUIN_URL = "https://api.sequin.io"
-# Secret values seen in this process's config, masked in the one-line error the CLI prints.
-_SECRETS: set[str] = set()
-_LOG_FILTER: SecretRedactingFilter | None = None
 
 TAP_PROPERTIES = th.PropertiesList(
     *CONNECTION_PROPERTIES.wrapped.values(),
@@ -110,7 +101,7 @@ TAP_PROPERTIES = th.PropertiesList(
 )
 
 
-class TapZendeskObjects(Tap):
+class TapZendeskObjects(OneLineCli, Tap):
     """Zendesk tickets and custom object records by cursor export, and Sequin records."""
 
     name = "tap-zendesk-objects"
@@ -134,10 +125,9 @@ class TapZendeskObjects(Tap):
     def runtime(self) -> TapRuntime:
         """Validated connection, retry loop and shared export pacer; ConfigurationError for bad settings."""
         config = self.config
-        _SECRETS.update(str(config[k]) for k in SECRET_SETTINGS if config.get(k))
+        SECRETS.add_settings(config)  # also when built in-process, without the CLI
+        SECRETS.install_log_filter()
         connection = ZendeskConnection.from_config(config)
-        _SECRETS.update(connection.auth.secrets)
-        _mask_secrets_in_logs()
         _check_start_date(config.get("start_date"))
         sequin_url = ""
         if config.get("sequin_api_token"):
@@ -202,29 +192,9 @@ class TapZendeskObjects(Tap):
 
     @classmethod
     @override
-    def invoke(cls, *args: Any, **kwargs: Any) -> None:
-        config = kwargs.get("config")
-        if config is not None:
-            _SECRETS.update(str(config.config[k]) for k in SECRET_SETTINGS if config.config.get(k))
-        try:
-            super().invoke(*args, **kwargs)
-        except ConfigValidationError as exc:
-            raise ConfigurationError("; ".join(exc.errors) or str(exc)) from None
-
-    @classmethod
-    @override
     def get_singer_command(cls) -> click.Command:
-        command = super().get_singer_command()
         cls.logger.addFilter(_QuietStartup())
-        assert isinstance(command, SingerCommand)  # noqa: S101 (the SDK's own type)
-        return OneLineErrorCommand(
-            name=command.name,
-            callback=command.callback,
-            context_settings=command.context_settings,
-            params=command.params,
-            help=command.help,
-            logger=command.logger,
-        )
+        return super().get_singer_command()
 
 
 class _QuietStartup(logging.Filter):
@@ -233,24 +203,6 @@ class _QuietStartup(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Keep every other record."""
         return not str(record.msg).startswith("Skipping parse of env var settings")
-
-
-class OneLineErrorCommand(SingerCommand):
-    """The SDK command, but a configuration or API error ends the run with one line on stderr."""
-
-    @override
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super().main(*args, **kwargs)
-        except ConfigurationError as exc:
-            _fail(f"configuration error: {exc}")
-        except (ZendeskAPIError, RetriesExhaustedError, FatalAPIError) as exc:
-            _fail(str(exc))
-
-
-def _fail(message: str) -> None:
-    sys.stderr.write(f"tap-zendesk-objects: {redact(' '.join(message.split()), _SECRETS)}\n")
-    sys.exit(1)
 
 
 def _check_start_date(value: object) -> None:
@@ -263,13 +215,6 @@ def _check_start_date(value: object) -> None:
             f"`start_date` must be an ISO-8601 date or date-time such as 2024-01-01T00:00:00Z, got {value!r}"
         )
         raise ConfigurationError(msg) from None
-
-
-def _mask_secrets_in_logs() -> None:
-    global _LOG_FILTER  # noqa: PLW0603 (one filter per process, however many taps it builds)
-    if _LOG_FILTER is None:
-        _LOG_FILTER = install_secret_filter(_SECRETS)
-    _LOG_FILTER.secrets = tuple(s for s in _SECRETS if s)
 
 
 def _log_wait(seconds: float, reason: str) -> None:

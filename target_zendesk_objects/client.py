@@ -13,6 +13,7 @@ import requests
 
 from zendesk_objects_shared import (
     Outcome,
+    RequestFailedError,
     RequestPacer,
     RetryPolicy,
     ZendeskAPIError,
@@ -36,10 +37,6 @@ TRANSIENT_ERRORS = (
 NOT_FOUND = 404
 # A 429 is waited out at most this many times in a row before the run gives up.
 MAX_RATE_LIMIT_WAITS = 100
-
-
-class RetriesExhaustedError(Exception):
-    """A request kept failing with retryable errors; the text is one line."""
 
 
 class UnknownObjectError(Exception):
@@ -211,7 +208,7 @@ class ZendeskWriteClient:
     ) -> None:
         if failures >= self.policy.max_tries:
             msg = f"giving up on {method} {path} after {failures} attempts; last error: {reason}"
-            raise RetriesExhaustedError(msg)
+            raise RequestFailedError(msg)
         wait = self.policy.wait_seconds(failures, response)
         LOGGER.warning("%s %s: %s; retrying in %.1f s (attempt %d)", method, path, reason, wait, failures + 1)
         time.sleep(wait)

@@ -9,6 +9,8 @@ import threading
 from pathlib import Path
 from typing import IO, Any
 
+from zendesk_objects_shared import SECRETS
+
 LOGGER = logging.getLogger("target-zendesk-objects")
 
 
@@ -34,7 +36,8 @@ class RejectionLog:
         self._lock = threading.Lock()
 
     def record(self, stream: str, external_id: str | None, record: dict[str, Any], error: str) -> None:
-        """Write one rejected record with its reason."""
+        """Write one rejected record with its reason (any secret a server echoed into it masked)."""
+        error = SECRETS.mask(error)
         line = json.dumps(
             {"stream": stream, "external_id": external_id, "record": record, "error": error},
             default=_json_default,

@@ -12,7 +12,7 @@ from target_zendesk_objects.mapping import RecordMapper
 from target_zendesk_objects.rejections import RejectionLog
 from target_zendesk_objects.validation import ObjectFields
 from target_zendesk_objects.writer import RecordWriter
-from zendesk_objects_shared import ConfigurationError, RequestPacer, ZendeskConnection
+from zendesk_objects_shared import ConfigurationError, RequestPacer, RunFailure, ZendeskConnection
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 LOGGER = logging.getLogger("target-zendesk-objects")
 
 
-class TooManyRejectionsError(Exception):
+class TooManyRejectionsError(RunFailure):
     """More records were rejected than `max_rejected_records` allows; the text is the run's summary."""
 
 

@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import logging
-import sys
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from singer_sdk import Target
 from singer_sdk import typing as th
-from singer_sdk.exceptions import ConfigValidationError
-from singer_sdk.plugin_base import SingerCommand
 from typing_extensions import override
 
-from target_zendesk_objects.client import RetriesExhaustedError
 from target_zendesk_objects.reader import INPUT_ERRORS, NumberedSingerReader, describe_input_error
-from target_zendesk_objects.runtime import TooManyRejectionsError, WriteRuntime
+from target_zendesk_objects.runtime import WriteRuntime
 from target_zendesk_objects.sinks import ZendeskObjectsSink
-from zendesk_objects_shared import (
-    CONNECTION_PROPERTIES,
-    SECRET_SETTINGS,
-    ConfigurationError,
-    ZendeskAPIError,
-    install_secret_filter,
-    redact,
-)
-
-if TYPE_CHECKING:
-    import click
+from zendesk_objects_shared import CONNECTION_PROPERTIES, SECRETS
+from zendesk_objects_shared.cli import OneLineCli
 
 LOGGER = logging.getLogger("target-zendesk-objects")
-_SECRETS: set[str] = set()
 
 TARGET_PROPERTIES = th.PropertiesList(
     th.Property(
@@ -93,7 +79,7 @@ TARGET_PROPERTIES = th.PropertiesList(
 )
 
 
-class TargetZendeskObjects(Target):
+class TargetZendeskObjects(OneLineCli, Target):
     """Writes Singer records to Zendesk custom objects by PATCH upsert or pipelined bulk jobs."""
 
     name = "target-zendesk-objects"
@@ -109,8 +95,8 @@ class TargetZendeskObjects(Target):
         super().__init__(**kwargs)
         # All sinks share one paced client and one ordered ledger: no parallel drains.
         self.max_parallelism = 1
-        _SECRETS.update(str(self.config[k]) for k in SECRET_SETTINGS if self.config.get(k))
-        _mask_secrets_in_logs()
+        SECRETS.add_settings(self.config)  # also when built in-process, without the CLI
+        SECRETS.install_log_filter()
         self.runtime = WriteRuntime(self.config)
         reader = self.message_reader
         if isinstance(reader, NumberedSingerReader):
@@ -141,56 +127,7 @@ class TargetZendeskObjects(Target):
 
     @classmethod
     @override
-    def invoke(cls, *args: Any, **kwargs: Any) -> None:
-        try:
-            super().invoke(*args, **kwargs)
-        except ConfigValidationError as exc:
-            raise ConfigurationError("; ".join(exc.errors) or str(exc)) from None
-
-    @classmethod
-    @override
-    def get_singer_command(cls) -> click.Command:
-        command = super().get_singer_command()
-        assert isinstance(command, SingerCommand)  # noqa: S101 (the SDK's own type)
-        return OneLineErrorCommand(
-            name=command.name,
-            callback=command.callback,
-            context_settings=command.context_settings,
-            params=command.params,
-            help=command.help,
-            logger=command.logger,
-        )
-
-
-class OneLineErrorCommand(SingerCommand):
-    """The SDK command, but a configuration, input or API error ends the run with one line on stderr."""
-
-    @override
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super().main(*args, **kwargs)
-        except ConfigurationError as exc:
-            _fail(f"configuration error: {exc}")
-        except INPUT_ERRORS as exc:
-            _fail(describe_input_error(exc))
-        except (
-            ZendeskAPIError,
-            RetriesExhaustedError,
-            TooManyRejectionsError,
-        ) as exc:
-            _fail(str(exc))
-
-
-def _fail(message: str) -> None:
-    sys.stderr.write(f"target-zendesk-objects: {redact(' '.join(message.split()), _SECRETS)}\n")
-    sys.exit(1)
-
-
-_LOG_FILTER = None
-
-
-def _mask_secrets_in_logs() -> None:
-    global _LOG_FILTER  # noqa: PLW0603 (one filter per process)
-    if _LOG_FILTER is None:
-        _LOG_FILTER = install_secret_filter(_SECRETS)
-    _LOG_FILTER.secrets = tuple(s for s in _SECRETS if s)
+    def describe_failure(cls, exc: BaseException) -> str:
+        if isinstance(exc, INPUT_ERRORS):
+            return describe_input_error(exc)
+        return super().describe_failure(exc)

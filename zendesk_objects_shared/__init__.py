@@ -3,7 +3,6 @@
 from zendesk_objects_shared.auth import BearerAuth, ZendeskAuth
 from zendesk_objects_shared.connection import (
     CONNECTION_PROPERTIES,
-    SECRET_SETTINGS,
     ZendeskConnection,
     is_loopback_host,
     resolve_base_url,
@@ -12,30 +11,41 @@ from zendesk_objects_shared.connection import (
 from zendesk_objects_shared.errors import (
     ConfigurationError,
     Outcome,
+    RequestFailedError,
+    RunFailure,
     ZendeskAPIError,
     classify,
     error_message,
     retry_after_seconds,
 )
 from zendesk_objects_shared.pacing import RequestPacer
-from zendesk_objects_shared.redaction import SecretRedactingFilter, install_secret_filter, redact
+from zendesk_objects_shared.redaction import (
+    SECRET_SETTINGS,
+    SECRETS,
+    SecretRedactingFilter,
+    SecretRegistry,
+    redact,
+)
 from zendesk_objects_shared.retry import RetryPolicy
 
 __all__ = [
     "CONNECTION_PROPERTIES",
+    "SECRETS",
     "SECRET_SETTINGS",
     "BearerAuth",
     "ConfigurationError",
     "Outcome",
+    "RequestFailedError",
     "RequestPacer",
     "RetryPolicy",
+    "RunFailure",
     "SecretRedactingFilter",
+    "SecretRegistry",
     "ZendeskAPIError",
     "ZendeskAuth",
     "ZendeskConnection",
     "classify",
     "error_message",
-    "install_secret_filter",
     "is_loopback_host",
     "redact",
     "resolve_base_url",

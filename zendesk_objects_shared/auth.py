@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 from typing import TYPE_CHECKING, Any
 
 import requests.auth
 
 from zendesk_objects_shared.errors import ConfigurationError
+from zendesk_objects_shared.redaction import basic_credential
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -18,11 +18,10 @@ if TYPE_CHECKING:
 class ZendeskAuth(requests.auth.AuthBase):
     """Sets the Authorization header; its repr never shows the secret."""
 
-    def __init__(self, *, scheme: str, header_value: str, secret: str) -> None:
+    def __init__(self, *, scheme: str, header_value: str) -> None:
         """Build from an already-encoded header value; use `from_config` instead."""
         self.scheme = scheme
         self._header_value = header_value
-        self._secret = secret
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ZendeskAuth:
@@ -32,15 +31,11 @@ class ZendeskAuth(requests.auth.AuthBase):
             msg = "configure one auth method: either `oauth_token`, or `email` + `api_token`, not both"
             raise ConfigurationError(msg)
         if oauth_token:
-            return cls(scheme="oauth", header_value=f"Bearer {oauth_token}", secret=str(oauth_token))
+            return cls(scheme="oauth", header_value=f"Bearer {oauth_token}")
         if email and api_token:
             # Zendesk API tokens authenticate as "{email}/token" with the token as password.
-            raw = f"{email}/token:{api_token}".encode()
-            return cls(
-                scheme="api_token",
-                header_value="Basic " + base64.b64encode(raw).decode("ascii"),
-                secret=str(api_token),
-            )
+            credential = basic_credential(str(email), str(api_token))
+            return cls(scheme="api_token", header_value=f"Basic {credential}")
         if email or api_token:
             missing = "api_token" if email else "email"
             msg = f"API token auth needs both `email` and `api_token`; `{missing}` is missing"
@@ -52,11 +47,6 @@ class ZendeskAuth(requests.auth.AuthBase):
         """Add the Authorization header to an outgoing request."""
         request.headers["Authorization"] = self._header_value
         return request
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        """The values that must never be printed: the secret and its encoded header form."""
-        return (self._secret, self._header_value.split(" ", 1)[1])
 
     def __repr__(self) -> str:
         """Show the scheme only."""

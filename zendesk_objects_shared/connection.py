@@ -54,8 +54,6 @@ CONNECTION_PROPERTIES = th.PropertiesList(
     ),
 )
 
-SECRET_SETTINGS = ("api_token", "oauth_token", "sequin_api_token")
-
 
 @dataclass(frozen=True)
 class ZendeskConnection:

@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
+from zendesk_objects_shared.redaction import SECRETS
+
 if TYPE_CHECKING:
     import requests
 
@@ -16,6 +18,14 @@ MAX_MESSAGE_CHARS = 300
 
 class ConfigurationError(ValueError):
     """A setting is missing, conflicting or malformed; raised before any request is sent."""
+
+
+class RunFailure(Exception):  # noqa: N818 (a failure of the run, not of a call)
+    """Something that ends the run; its text is the one line the user reads."""
+
+
+class RequestFailedError(RunFailure):
+    """A request kept failing with retryable errors (or a wait too long to make); the text is one line."""
 
 
 class Outcome(enum.Enum):
@@ -40,7 +50,7 @@ SETTING_HINTS = {
 }
 
 
-class ZendeskAPIError(Exception):
+class ZendeskAPIError(RunFailure):
     """An HTTP error that ends the run; its text is one line: status, Zendesk's message, the hint."""
 
     def __init__(self, status: int, message: str, *, url_path: str = "") -> None:
@@ -135,5 +145,6 @@ def _describe_jsonapi_error(item: dict[str, Any]) -> str:
 
 
 def _one_line(text: str) -> str:
-    line = " ".join(text.split())
+    # Masked before it is cut short, so that no part of a secret a server echoed survives the cut.
+    line = " ".join(SECRETS.mask(text).split())
     return line if len(line) <= MAX_MESSAGE_CHARS else line[: MAX_MESSAGE_CHARS - 1] + "…"

@@ -1,0 +1,143 @@
+"""A deliberately misbehaving HTTP server for the tests where the sandbox must stay faithful.
+
+Each test writes the answers itself (`Reply`: status, headers, body, and how the body trickles out), so a
+broken proxy, an echoing error page or an export that never ends can be played without teaching the
+sandbox to misbehave. Every request it receives is kept for the test to inspect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from typing_extensions import Self
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+
+@dataclass(frozen=True)
+class Received:
+    """One request as the stub saw it."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Reply:
+    """What the stub answers: `body` is sent `trickle_bytes` at a time, `trickle_seconds` apart."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json"})
+    trickle_bytes: int = 0
+    trickle_seconds: float = 0.0
+
+    @classmethod
+    def json(cls, value: Any, status: int = 200, **headers: str) -> Reply:
+        """A JSON answer with extra headers (underscores in names become dashes)."""
+        extra = {name.replace("_", "-"): text for name, text in headers.items()}
+        return cls(status, json.dumps(value).encode(), {"Content-Type": "application/json", **extra})
+
+
+class StubServer:
+    """Serves `answer(request)` for every request on 127.0.0.1 until closed."""
+
+    def __init__(self, answer: Callable[[Received], Reply]) -> None:
+        """Bind to a free loopback port; call `start()` (or use it as a context manager)."""
+        self.answer = answer
+        self.received: list[Received] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. http://127.0.0.1:41234."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> StubServer:
+        """Start serving on a background thread."""
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        """Stop serving."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def record(self, request: Received) -> None:
+        """Keep a received request."""
+        with self._lock:
+            self.received.append(request)
+
+    def paths(self) -> list[str]:
+        """The paths requested so far, in order."""
+        with self._lock:
+            return [request.path for request in self.received]
+
+    def __enter__(self) -> Self:
+        """Start serving."""
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop serving."""
+        self.close()
+
+
+def _handler_class(stub: StubServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib's signature)
+            del format, args  # quiet
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            parts = urlsplit(self.path)
+            received = Received(
+                self.command,
+                parts.path,
+                parse_qs(parts.query, keep_blank_values=True),
+                dict(self.headers.items()),
+                body,
+            )
+            stub.record(received)
+            reply = stub.answer(received)
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            with contextlib.suppress(OSError):  # the client may give up on a trickle
+                for chunk in _chunks(reply):
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
+                    if reply.trickle_seconds:
+                        time.sleep(reply.trickle_seconds)
+
+        do_GET = do_POST = do_PATCH = do_DELETE = _serve  # noqa: N815 (stdlib's naming)
+
+    return Handler
+
+
+def _chunks(reply: Reply) -> Iterator[bytes]:
+    if not reply.trickle_bytes:
+        yield reply.body
+        return
+    for start in range(0, len(reply.body), reply.trickle_bytes):
+        yield reply.body[start : start + reply.trickle_bytes]
