@@ -82,8 +82,7 @@ class NumberedSingerReader(SingerReader):
             except INPUT_ERRORS as exc:
                 # The error keeps its type (callers and the SDK's tests expect it); the CLI prints it as one
                 # line with this location, after the jobs already sent have settled and printed their STATE.
-                stream = f" (stream {message['stream']})" if isinstance(message.get("stream"), str) else ""
-                exc.input_location = f"line {self.line_number}{stream}"  # type: ignore[union-attr]
+                exc.input_location = self._location(message, exc)  # type: ignore[union-attr]
                 self.before_failing()
                 raise
             except Exception:
@@ -91,6 +90,14 @@ class NumberedSingerReader(SingerReader):
                 raise
             stats[message["type"]] += 1
         return Counter(stats)
+
+    def _location(self, message: dict[str, Any], exc: BaseException) -> str:
+        """`line N (stream S)`, plus the batch file and its line for a record read from a BATCH."""
+        parts = [f"stream {message['stream']}"] if isinstance(message.get("stream"), str) else []
+        batch = getattr(exc, "batch_location", None)
+        if batch:
+            parts.append(batch)
+        return f"line {self.line_number}" + (f" ({', '.join(parts)})" if parts else "")
 
     def _dispatch(
         self, message: dict[str, Any], callbacks: dict[str, Callable[[dict[str, Any]], None]]

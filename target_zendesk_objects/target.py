@@ -9,6 +9,7 @@ from singer_sdk import Target
 from singer_sdk import typing as th
 from typing_extensions import override
 
+from target_zendesk_objects.batches import batch_records
 from target_zendesk_objects.reader import INPUT_ERRORS, NumberedSingerReader, describe_input_error
 from target_zendesk_objects.runtime import WriteRuntime
 from target_zendesk_objects.sinks import ZendeskObjectsSink
@@ -111,6 +112,26 @@ class TargetZendeskObjects(OneLineCli, Target):
         self._assert_line_requires(message_dict, requires={"value"})
         self.runtime.writer.checkpoint()
         self.runtime.ledger.state(message_dict["value"])
+
+    @override
+    def _process_batch_message(self, message_dict: dict[str, Any]) -> None:
+        # Private SDK hook, overridden: the SDK hands batch files to the sink's `process_batch`, which a
+        # record sink ignores, so the records would be lost while the STATEs after them are printed. Here
+        # every record of the files takes exactly the path of a RECORD line (stream maps, validation,
+        # the checkpoint ledger, the rejections file), so the STATE after a BATCH covers its records.
+        self._assert_line_requires(message_dict, requires={"stream"})
+        where = ""  # the batch file and line of the record being written, for an error's location
+        try:
+            for url, number, record in batch_records(message_dict):
+                where = f"BATCH file {url} line {number}"
+                self._process_record_message(
+                    {"type": "RECORD", "stream": message_dict["stream"], "record": record}
+                )
+                where = ""
+        except INPUT_ERRORS as exc:
+            if where:
+                exc.batch_location = where  # type: ignore[union-attr]
+            raise
 
     @override
     def _write_state_message(self, state: dict[str, Any]) -> None:

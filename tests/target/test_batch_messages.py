@@ -1,0 +1,153 @@
+"""BATCH messages (singer-sdk batch files) are written exactly like RECORD lines, or end the run in a line."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.target.conftest import (
+    TargetRun,
+    records_by_external_id,
+    run_target,
+    singer_lines,
+    state_line,
+    target_config,
+    vendor_record,
+    vendor_schema,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from zendesk_sandbox.sandbox import Sandbox
+
+FAST_SANDBOX: dict[str, Any] = {"job_queue_seconds": 0.05, "job_items_per_second": 5000, "window_seconds": 1}
+
+
+@pytest.fixture
+def sb(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
+    return sandbox_factory(**FAST_SANDBOX)
+
+
+def batch_file(path: Path, records: list[dict[str, Any]], *, gzipped: bool = True) -> str:
+    """Write records as singer-sdk does (one JSON object per line) and return the file's URL."""
+    text = "".join(json.dumps(record) + "\n" for record in records).encode()
+    path.write_bytes(gzip.compress(text) if gzipped else text)
+    return path.as_uri()
+
+
+def batch_line(stream: str, urls: list[str], *, compression: str | None = "gzip") -> str:
+    encoding = {"format": "jsonl", "compression": compression}
+    return json.dumps({"type": "BATCH", "stream": stream, "encoding": encoding, "manifest": urls})
+
+
+def record_line(record: dict[str, Any]) -> str:
+    return json.dumps({"type": "RECORD", "stream": "vendor", "record": record})
+
+
+def schema_line() -> str:
+    return singer_lines("vendor", vendor_schema(), [], key_properties=["external_id"])[0]
+
+
+@pytest.mark.parametrize("mode", ["auto", "upsert", "jobs"])
+def test_batch_records_reach_zendesk_before_the_state_after_them(
+    sb: Sandbox, tmp_path: Path, mode: str
+) -> None:
+    gz = batch_file(tmp_path / "part-1.jsonl.gz", [vendor_record(2), vendor_record(3)])
+    plain = batch_file(tmp_path / "part-2.jsonl", [vendor_record(4)], gzipped=False)
+    lines = [
+        schema_line(),
+        record_line(vendor_record(1)),
+        batch_line("vendor", [gz]),
+        batch_line("vendor", [plain], compression=None),
+        state_line("vendor", 1),
+    ]
+    run = run_target(target_config(sb, write_mode=mode), lines, tmp_path=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.states == [{"bookmarks": {"vendor": {"seq": 1}}}]
+    held = records_by_external_id(sb, "vendor")
+    assert {f"v-{n}" for n in range(1, 5)} <= set(held)
+    assert held["v-3"]["name"] == "Vendor 3"
+    assert "4 records written, 0 rejected" in run.stderr
+
+
+def test_a_batch_record_refused_locally_goes_to_the_rejections_file(sb: Sandbox, tmp_path: Path) -> None:
+    url = batch_file(
+        tmp_path / "part.jsonl.gz", [vendor_record(1), vendor_record(2, categories=["gardening"])]
+    )
+    lines = [schema_line(), batch_line("vendor", [url]), state_line("vendor", 1)]
+    config = target_config(sb, write_mode="jobs", max_rejected_records=1)
+    run = run_target(config, lines, tmp_path=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.states == [{"bookmarks": {"vendor": {"seq": 1}}}]
+    assert [rejected["external_id"] for rejected in run.rejected] == ["v-2"]
+    assert "categories" in run.rejected[0]["error"]
+    assert "v-1" in records_by_external_id(sb, "vendor")
+
+
+def one_line_failure(run: TargetRun) -> str:
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    return run.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("mode", ["auto", "upsert", "jobs"])
+def test_a_batch_naming_a_missing_file_ends_the_run_before_any_later_state(
+    sb: Sandbox, tmp_path: Path, mode: str
+) -> None:
+    missing = (tmp_path / "gone.jsonl.gz").as_uri()
+    lines = [
+        schema_line(),
+        record_line(vendor_record(1)),
+        state_line("vendor", 1),
+        batch_line("vendor", [missing]),
+        state_line("vendor", 2),
+    ]
+    run = run_target(target_config(sb, write_mode=mode), lines, tmp_path=tmp_path)
+    last = one_line_failure(run)
+    assert last.startswith("target-zendesk-objects: line 4 (stream vendor): InvalidInputLine: BATCH file")
+    assert missing in last
+    assert run.states == [{"bookmarks": {"vendor": {"seq": 1}}}]
+
+
+def test_a_batch_record_that_breaks_its_schema_names_the_file_and_line(sb: Sandbox, tmp_path: Path) -> None:
+    url = batch_file(tmp_path / "part.jsonl.gz", [vendor_record(1), vendor_record(2, rating="high")])
+    lines = [schema_line(), batch_line("vendor", [url]), state_line("vendor", 1)]
+    run = run_target(target_config(sb, write_mode="jobs"), lines, tmp_path=tmp_path)
+    last = one_line_failure(run)
+    assert f"line 2 (stream vendor, BATCH file {url} line 2): InvalidRecord" in last
+    assert run.states == []
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"{not json\n", "line 1: not JSON"),
+        (b'["a list"]\n', "line 1: a record must be a JSON object"),
+        (gzip.compress(b'{"external_id": "v-1"}\n')[:-8], "cannot be read after line"),
+    ],
+)
+def test_a_malformed_batch_file_ends_the_run_in_one_line(
+    sb: Sandbox, tmp_path: Path, content: bytes, expected: str
+) -> None:
+    path = tmp_path / "bad.jsonl.gz"
+    path.write_bytes(content if content.startswith(b"\x1f\x8b") else gzip.compress(content))
+    lines = [schema_line(), batch_line("vendor", [path.as_uri()]), state_line("vendor", 1)]
+    last = one_line_failure(run_target(target_config(sb), lines, tmp_path=tmp_path))
+    assert "line 2 (stream vendor)" in last
+    assert expected in last
+
+
+def test_a_batch_in_a_format_the_target_cannot_read(sb: Sandbox, tmp_path: Path) -> None:
+    url = batch_file(tmp_path / "part.parquet", [vendor_record(1)])
+    line = json.dumps(
+        {"type": "BATCH", "stream": "vendor", "encoding": {"format": "parquet"}, "manifest": [url]}
+    )
+    last = one_line_failure(run_target(target_config(sb), [schema_line(), line], tmp_path=tmp_path))
+    assert "line 2 (stream vendor)" in last
+    assert "'parquet'" in last
+    assert "not supported" in last
