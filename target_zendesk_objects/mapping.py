@@ -7,6 +7,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from target_zendesk_objects.validation import InvalidFieldsError, unsendable
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
@@ -128,14 +130,16 @@ class RecordMapper:
         else:
             key = external_id
         body: dict[str, Any] = {}
-        if deleted:
-            return WriteItem(stream, object_key, self.match_on, key, delete=True, body=body, source=record)
-        if name and not fields.name_autonumbered:  # Zendesk numbers those itself and refuses a name
-            body["name"] = name
-        if external_id:
-            body["external_id"] = external_id
-        body["custom_object_fields"] = fields.clean(self._field_values(record, fields))
-        return WriteItem(stream, object_key, self.match_on, key, delete=False, body=body, source=record)
+        if not deleted:
+            if name and not fields.name_autonumbered:  # Zendesk numbers those itself and refuses a name
+                body["name"] = name
+            if external_id:
+                body["external_id"] = external_id
+            body["custom_object_fields"] = fields.clean(self._field_values(record, fields))
+        problem = unsendable(key, body)
+        if problem:
+            raise InvalidFieldsError(problem)
+        return WriteItem(stream, object_key, self.match_on, key, delete=deleted, body=body, source=record)
 
     def _field_values(self, record: Mapping[str, Any], fields: ObjectFields) -> dict[str, Any]:
         given = record.get("custom_object_fields")

@@ -38,11 +38,13 @@ class RejectionLog:
     def record(self, stream: str, external_id: str | None, record: dict[str, Any], error: str) -> None:
         """Write one rejected record with its reason (any secret a server echoed into it masked)."""
         error = SECRETS.mask(error)
-        line = json.dumps(
-            {"stream": stream, "external_id": external_id, "record": record, "error": error},
-            default=_json_default,
-            ensure_ascii=False,
-        )
+        entry = {"stream": stream, "external_id": external_id, "record": record, "error": error}
+        line = json.dumps(entry, default=_json_default, ensure_ascii=False)
+        if not line.isascii():
+            try:
+                line.encode()
+            except UnicodeEncodeError:  # a lone surrogate (the reason it was rejected): escape it
+                line = json.dumps(entry, default=_json_default)
         with self._lock:
             if self._file is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)

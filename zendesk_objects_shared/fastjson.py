@@ -6,7 +6,9 @@ times faster than `json`, and writes the same bytes for what Zendesk and Sequin 
   digits anywhere (even inside a string) is read by `json` instead;
 - it refuses NaN, Infinity and lone surrogates, which `json` takes: such a document is read again by
   `json`, so what is accepted and the error for what is not are exactly `json`'s;
-- it cannot write an integer beyond 64 bits: such a message is written by `json`.
+- it cannot write an integer beyond 64 bits: such a message is written by `json`;
+- it cannot write a lone surrogate (valid in JSON input, not valid Unicode): such a message is written by
+  `json` with non-ASCII characters escaped, which is still valid JSON and says exactly what was read.
 """
 
 from __future__ import annotations
@@ -44,5 +46,9 @@ def dumps(value: Any, default: Callable[[Any], Any]) -> bytes:  # noqa: ANN401 (
     """
     try:
         return orjson.dumps(value, default=default, option=_ORJSON_OPTIONS)
-    except orjson.JSONEncodeError:  # an integer beyond 64 bits
-        return json.dumps(value, default=default, separators=(",", ":"), ensure_ascii=False).encode()
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits, or a lone surrogate
+        text = json.dumps(value, default=default, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # a lone surrogate: escape it (and every other non-ASCII character)
+        return json.dumps(value, default=default, separators=(",", ":")).encode()

@@ -80,3 +80,10 @@ def test_values_orjson_cannot_write_are_written_as_json_does() -> None:
     assert fastjson.dumps(value, _isoformat_or_text) == _json_line(value)
     del value["huge"]  # without it, orjson writes the message itself: the same bytes
     assert fastjson.dumps(value, _isoformat_or_text) == _json_line(value)
+
+
+def test_a_lone_surrogate_is_written_escaped_and_reads_back_the_same() -> None:
+    value = {"text": "caf\u00e9 \ud800 half a pair"}
+    written = fastjson.dumps(value, _isoformat_or_text)
+    assert written.isascii()
+    assert json.loads(written) == value
