@@ -316,14 +316,19 @@ class ZendeskObjectsStream(RESTStream[Any]):
         """The writable bookmark of the stream (or of the partition being synced)."""
         return self.get_context_state(self._context)
 
-    def page_done(self, cursor: str | None, body: dict[str, Any]) -> None:
-        """After a page's records were written: move the bookmark to the page's cursor and print STATE."""
+    def page_done(self, cursor: str | None, body: dict[str, Any], *, settled: bool = True) -> None:
+        """After a page's records were written: move the bookmark to the page's cursor and print STATE.
+
+        An unsettled page (empty, and not the last) leaves the bookmark where it was: its cursor is only
+        kept once a later page proves the walk is progressing.
+        """
         records = body.get(self.records_key) or []
-        state = self.bookmark()
-        if cursor is not None:
-            state["cursor"] = cursor
-        self.update_bookmark(state, records)
-        self.runtime.write_state()
+        if settled:
+            state = self.bookmark()
+            if cursor is not None:
+                state["cursor"] = cursor
+            self.update_bookmark(state, records)
+            self.runtime.write_state()
         self._progress.page(len(records))
 
     def update_bookmark(self, state: dict[str, Any], records: list[dict[str, Any]]) -> None:
@@ -331,7 +336,7 @@ class ZendeskObjectsStream(RESTStream[Any]):
 
     def new_cursor_paginator(self, paginator_class: type[CursorPaginator]) -> CursorPaginator:
         """A paginator starting at the bookmark's cursor, saving each page's position back into it."""
-        return paginator_class(self.bookmark().get("cursor"), self.page_done)
+        return paginator_class(self.bookmark().get("cursor"), self.name, self.records_key, self.page_done)
 
 
 class ZendeskExportStream(ZendeskObjectsStream):
@@ -433,8 +438,8 @@ class ZendeskExportStream(ZendeskObjectsStream):
         return None
 
     @override
-    def page_done(self, cursor: str | None, body: dict[str, Any]) -> None:
-        super().page_done(cursor, body)
+    def page_done(self, cursor: str | None, body: dict[str, Any], *, settled: bool = True) -> None:
+        super().page_done(cursor, body, settled=settled)
         # After a 504 shrank the page, grow back towards `page_size` one page at a time.
         self._page_size = min(self.max_page_size, self._page_size * 2)
 

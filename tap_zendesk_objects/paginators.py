@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections import deque
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 from weakref import WeakKeyDictionary
 
 from singer_sdk.pagination import BaseAPIPaginator
 from typing_extensions import override
 
-from zendesk_objects_shared import fastjson
+from zendesk_objects_shared import RunFailure, fastjson
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     import requests
 
 LOGGER = logging.getLogger(__name__)
@@ -21,6 +20,13 @@ LOGGER = logging.getLogger(__name__)
 # One decoded body per response: the retry loop decodes it (a truncated body is retried), then the
 # stream's records and the paginator's cursor are read from the same dict instead of decoding twice.
 _BODIES: WeakKeyDictionary[requests.Response, dict[str, Any]] = WeakKeyDictionary()
+
+
+class PageDone(Protocol):
+    """Told of every page once its records are written; `settled`: its cursor may become the bookmark."""
+
+    def __call__(self, cursor: str | None, body: dict[str, Any], *, settled: bool) -> None:
+        """`settled` is False for an empty page that is not the last, or a page whose cursor came back."""
 
 
 def page_body(response: requests.Response) -> dict[str, Any]:
@@ -36,15 +42,34 @@ def page_body(response: requests.Response) -> dict[str, Any]:
     return body
 
 
-class CursorPaginator(BaseAPIPaginator["str | None"]):
-    """keep the last non-null cursor, report each page, stop on a cursor that stands still."""
+class ExportStalledError(RunFailure):
+    """An export keeps handing out pages that lead nowhere; the text says which stream and why."""
 
-    def __init__(
-        self, start_cursor: str | None, on_page: Callable[[str | None, dict[str, Any]], None]
-    ) -> None:
+
+class CursorPaginator(BaseAPIPaginator["str | None"]):
+    """Follow a cursor API; report each page; stop on its last page, or fail when it stops progressing.
+
+    A misbehaving server (or proxy) can answer forever without `end_of_stream`: empty pages with cursors
+    that alternate (A, B, A, ...) or are new every time. The walk fails with one line when a cursor comes
+    back that this walk already followed (among the last `REMEMBERED_CURSORS`), or after `MAX_EMPTY_PAGES`
+    empty pages in a row that are not the last. The cursor of an empty page is reported as unsettled, so
+    the bookmark stays at the last page whose records were written (wire notes §11 #12-#14).
+    """
+
+    MAX_EMPTY_PAGES = 10
+    REMEMBERED_CURSORS = 1000
+
+    def __init__(self, start_cursor: str | None, stream: str, records_key: str, on_page: PageDone) -> None:
         """Start at `start_cursor` (None: the stream's first request) and report pages to `on_page`."""
         super().__init__(start_cursor)
+        self._stream = stream
+        self._records_key = records_key
         self._on_page = on_page
+        self._recent: deque[str] = deque()
+        self._followed: set[str] = set()
+        self._empty_pages = 0
+        if start_cursor is not None:
+            self._remember(start_cursor)
 
     def page_cursor(self, body: dict[str, Any]) -> str | None:
         """The cursor this page hands out for the next request."""
@@ -62,18 +87,34 @@ class CursorPaginator(BaseAPIPaginator["str | None"]):
     def advance(self, response: requests.Response) -> None:
         body = page_body(response)
         self._page_count += 1
-        # The last page's cursor is kept (NOTES §2): the next run starts exactly where this one ended.
+        # The last page's cursor is kept (wire notes §2): the next run starts exactly where this one ended.
         cursor = self.page_cursor(body) or self._value
         last = self.is_last_page(body)
-        # A cursor that does not move would ask for the same page forever (NOTES §11 #14, zenpy#451).
-        stuck = not last and cursor == self._value
-        self._on_page(cursor, body)
-        if stuck:
-            LOGGER.warning(
-                "The API returned the cursor it was sent; stopping here, the next run resumes from it"
-            )
-        self._finished = last or stuck
+        empty = not body.get(self._records_key)
+        self._empty_pages = self._empty_pages + 1 if empty and not last else 0
+        came_back = not last and cursor is not None and cursor in self._followed
+        self._on_page(cursor, body, settled=last or not (empty or came_back))
+        if came_back:
+            self._stall(f"it handed out cursor {cursor!r} a second time, without `end_of_stream`")
+        if self._empty_pages >= self.MAX_EMPTY_PAGES:
+            self._stall(f"{self._empty_pages} pages in a row held no records and none was the last")
+        if cursor is not None:
+            self._remember(cursor)
+        self._finished = last
         self._value = cursor
+
+    def _remember(self, cursor: str) -> None:
+        self._recent.append(cursor)
+        self._followed.add(cursor)
+        if len(self._recent) > self.REMEMBERED_CURSORS:
+            self._followed.discard(self._recent.popleft())
+
+    def _stall(self, why: str) -> NoReturn:
+        msg = (
+            f"{self._stream}: the export is not progressing: {why}; stopped after {self._page_count} pages,"
+            " the bookmark stays at the last page whose records were written"
+        )
+        raise ExportStalledError(msg)
 
 
 class TicketExportPaginator(CursorPaginator):
