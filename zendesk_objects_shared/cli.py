@@ -18,7 +18,6 @@ from zendesk_objects_shared.errors import ConfigurationError, RunFailure
 from zendesk_objects_shared.redaction import SECRETS
 
 if TYPE_CHECKING:
-
     import click
 
 
