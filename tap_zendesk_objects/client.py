@@ -1,11 +1,11 @@
-"""HTTP for streams and discovery: one retry loop (pacing, 429, backoff, errors), and the base streams."""
+"""The tap's base streams: requests through the shared loop (http.py), records as Zendesk sends them."""
 
 from __future__ import annotations
 
 import logging
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -18,136 +18,25 @@ from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.singerlib import RecordMessage
 from typing_extensions import override
 
-from tap_zendesk_objects.paginators import CursorPaginator, page_body
-from zendesk_objects_shared import (
-    BearerAuth,
-    Outcome,
-    RequestFailedError,
-    RequestPacer,
-    RetryPolicy,
-    ZendeskAPIError,
-    classify,
-    error_message,
-    retry_after_seconds,
-)
+from zendesk_objects_shared import BearerAuth, Outcome, RequestPacer, classify, error_message
+from zendesk_objects_shared.bodies import holding, json_object
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Iterable, Iterator
+    from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 
     from requests.auth import AuthBase
     from singer_sdk.helpers.types import Context, RequestFunc
 
+    from tap_zendesk_objects.paginators import CursorPaginator
     from zendesk_objects_shared import ZendeskConnection
+    from zendesk_objects_shared.http import HttpCore
 
 LOGGER = logging.getLogger("tap-zendesk-objects")
 
-# Failures that never reached an HTTP status: the request is retried with backoff.
-TRANSIENT_ERRORS = (
-    requests.exceptions.ConnectionError,
-    requests.exceptions.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
-    ConnectionResetError,
-)
 GATEWAY_TIMEOUT = 504
+NOT_FOUND = 404
 # One progress line per stream at most this often (and one at the end).
 PROGRESS_EVERY_SECONDS = 5.0
-
-
-@dataclass
-class RequestRunner:
-    """Sends a request until it succeeds or fails for good; the one place that waits, retries and gives up.
-
-    429 → wait `Retry-After` (or one rate-limit window when absent), holding the shared pacer off too;
-    5xx, resets, timeouts and bodies that are not whole JSON → capped exponential backoff;
-    other 4xx → `ZendeskAPIError` with Zendesk's message and the setting to fix.
-    """
-
-    policy: RetryPolicy
-    max_rate_limit_waits: int = 100
-    sleep: Callable[[float], None] = field(default=time.sleep)
-
-    def run(
-        self,
-        prepared: requests.PreparedRequest,
-        send: Callable[[requests.PreparedRequest], requests.Response],
-        *,
-        label: str,
-        pacer: RequestPacer | None = None,
-        adjust: Callable[[requests.PreparedRequest, requests.Response], requests.PreparedRequest | None]
-        | None = None,
-    ) -> requests.Response:
-        """Send `prepared` through `send`; `adjust` may rewrite the request after a failed response."""
-        failures = 0
-        rate_limited = 0
-        while True:
-            if pacer is not None:
-                pacer.acquire()
-            try:
-                response = send(prepared)
-            except TRANSIENT_ERRORS as exc:
-                failures += 1
-                self._back_off(failures, None, f"{type(exc).__name__}: {exc}", label, prepared)
-                continue
-            outcome = classify(response)
-            if outcome is Outcome.OK:
-                try:
-                    page_body(response)
-                except ValueError as exc:  # a body cut short (or not JSON at all) is a transient failure
-                    failures += 1
-                    self._back_off(failures, None, f"unreadable JSON body ({exc})", label, prepared)
-                    continue
-                return response
-            if outcome is Outcome.RATE_LIMITED:
-                rate_limited += 1
-                self._wait_for_rate_limit(response, rate_limited, label, pacer)
-                continue
-            replacement = adjust(prepared, response) if adjust is not None else None
-            if replacement is not None:
-                prepared = replacement
-                continue
-            if outcome is Outcome.RETRYABLE:
-                failures += 1
-                reason = f"HTTP {response.status_code}: {error_message(response)}"
-                self._back_off(failures, response, reason, label, prepared)
-                continue
-            raise ZendeskAPIError(response.status_code, error_message(response), url_path=_path(prepared))
-
-    def _wait_for_rate_limit(
-        self, response: requests.Response, count: int, label: str, pacer: RequestPacer | None
-    ) -> None:
-        if count > self.max_rate_limit_waits:
-            msg = f"still rate limited after {count - 1} waits: {error_message(response)}"
-            raise ZendeskAPIError(response.status_code, msg, url_path=urlsplit(response.url).path)
-        asked = retry_after_seconds(response)
-        wait = asked if asked is not None else self.policy.rate_limit_fallback_seconds
-        why = "Retry-After" if asked is not None else "no Retry-After, waiting one rate-limit window"
-        LOGGER.warning(
-            "%s: HTTP 429 (%s); waiting %.1f s (%s) before retrying",
-            label,
-            error_message(response),
-            wait,
-            why,
-        )
-        if pacer is not None:
-            pacer.hold_off(wait)  # the next acquire() waits, for every stream sharing the pacer
-        else:
-            self.sleep(wait)
-
-    def _back_off(
-        self,
-        failures: int,
-        response: requests.Response | None,
-        reason: str,
-        label: str,
-        prepared: requests.PreparedRequest,
-    ) -> None:
-        if failures >= self.policy.max_tries:
-            msg = f"giving up on {_path(prepared)} after {failures} attempts; last error: {reason}"
-            raise RequestFailedError(msg)
-        wait = self.policy.wait_seconds(failures, response)
-        LOGGER.warning("%s: %s; retrying in %.1f s (attempt %d)", label, reason, wait, failures + 1)
-        self.sleep(wait)
 
 
 def with_query(
@@ -163,41 +52,50 @@ def with_query(
     return copy
 
 
-def _path(prepared: requests.PreparedRequest) -> str:
-    return urlsplit(prepared.url or "").path
-
-
 @dataclass
 class TapRuntime:
-    """What the tap shares with its streams: connections, the retry loop, the export pacer, state output."""
+    """What the streams share: the connection, the request loop, the export pacer, STATE output."""
 
     connection: ZendeskConnection
-    runner: RequestRunner
+    http: HttpCore
     export_pacer: RequestPacer
     write_state: Callable[[], None]
     sequin_base_url: str = ""
-    session: requests.Session = field(default_factory=requests.Session)
 
-    def get_json(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        """GET a Zendesk API path (discovery, metadata) through the retry loop and return its JSON object."""
-        request = requests.Request("GET", self.connection.base_url + path, params=params or {})
-        prepared = self.session.prepare_request(request)
-        prepared = self.connection.auth(prepared)
-        timeout = self.connection.timeout_seconds
-        response = self.runner.run(
-            prepared, lambda p: self.session.send(p, timeout=timeout), label=path.rsplit("/", 1)[-1]
-        )
-        return page_body(response)
+    def get_json(self, path: str, records_key: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """GET a Zendesk API path (discovery, metadata) whose body holds the list `records_key`."""
+        body = self._get(path, records_key, params, accept=())
+        if body is None:  # pragma: no cover (404 is not accepted above)
+            raise AssertionError(path)
+        return body
+
+    def get_json_or_none(self, records_key: str) -> Callable[[str, dict[str, str]], dict[str, Any] | None]:
+        """`get(path, params)`: like `get_json`, but None when the path does not exist (404)."""
+        return lambda path, params: self._get(path, records_key, params, accept=(NOT_FOUND,))
+
+    def _get(
+        self, path: str, records_key: str, params: Mapping[str, Any] | None, *, accept: tuple[int, ...]
+    ) -> dict[str, Any] | None:
+        request = requests.Request("GET", self.connection.base_url + path, params=dict(params or {}))
+        prepared = self.connection.auth(request.prepare())
+        response = self.http.send(prepared, accept=accept, check=holding(records_key, list))
+        return None if response.status_code == NOT_FOUND else json_object(response)
 
 
 class ProgressLog:
-    """Records so far and rate for one stream, logged every few seconds and at the end."""
+    """Records so far and rate for one stream, logged every few seconds and at the end.
 
-    def __init__(self, stream_name: str) -> None:
+    For a paced stream it also says how much of that time went to waiting for the export limit: with
+    even spacing each wait is short, but together they show that the limit, not the tap, sets the pace.
+    """
+
+    def __init__(self, stream_name: str, pacer: RequestPacer | None = None) -> None:
         """Start counting now."""
         self.stream_name = stream_name
         self.records = 0
         self.pages = 0
+        self._pacer = pacer
+        self._waited_before = pacer.total_wait_seconds if pacer is not None else 0.0
         self._started = time.monotonic()
         self._logged = self._started
 
@@ -209,12 +107,17 @@ class ProgressLog:
         if final or now - self._logged >= PROGRESS_EVERY_SECONDS:
             self._logged = now
             elapsed = max(now - self._started, 1e-9)
+            waited = ""
+            if self._pacer is not None:
+                seconds = self._pacer.total_wait_seconds - self._waited_before
+                waited = f"; {seconds:.1f} s of it waiting for the {self._pacer.reason}"
             LOGGER.info(
-                "%s: %d records so far in %d pages (%.0f records/s)%s",
+                "%s: %d records so far in %d pages (%.0f records/s)%s%s",
                 self.stream_name,
                 self.records,
                 self.pages,
                 self.records / elapsed,
+                waited,
                 ", done" if final else "",
             )
 
@@ -235,7 +138,7 @@ class ZendeskObjectsStream(RESTStream[Any]):
         super().__init__(**kwargs)
         self._context: Context | None = None
         self._plain_records: bool | None = None
-        self._progress = ProgressLog(self.name)
+        self._progress = ProgressLog(self.name, self.pacer)
 
     @property
     def pacer(self) -> RequestPacer | None:
@@ -247,19 +150,30 @@ class ZendeskObjectsStream(RESTStream[Any]):
     def timeout(self) -> int:
         return math.ceil(self.runtime.connection.timeout_seconds)
 
+    @property
+    @override
+    def requests_session(self) -> requests.Session:
+        # This thread's session from the shared loop: its connections honour the total deadline.
+        return self.runtime.http.session()
+
     @override
     def validate_response(self, response: requests.Response) -> None:
-        # Status handling lives in RequestRunner, around the SDK's request (see request_decorator).
+        # Status handling lives in the shared loop, around the SDK's request (see request_decorator).
         return
 
     @override
     def request_decorator(self, func: RequestFunc) -> RequestFunc:
+        # The SDK's own backoff is replaced by the shared loop: pacing, deadline, 429 waits, retries, and
+        # a page checked before it counts (a 200 without its records array is retried, never taken as empty).
+        check = holding(self.records_key, list)
+
         def send(prepared: requests.PreparedRequest, context: Context | None) -> requests.Response:
-            return self.runtime.runner.run(
+            return self.runtime.http.send(
                 prepared,
-                lambda request: func(request, context),
-                label=self.name,
+                context=self.name,
                 pacer=self.pacer,
+                transport=lambda request: func(request, context),
+                check=check,
                 adjust=self.adjust_failed_request,
             )
 
@@ -277,7 +191,7 @@ class ZendeskObjectsStream(RESTStream[Any]):
     def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         # The SDK sets `self.context` only for parent/child syncs; partitions arrive here, so keep it.
         self._context = context
-        self._progress = ProgressLog(self.name if not context else f"{self.name} {dict(context)}")
+        self._progress = ProgressLog(self.name if not context else f"{self.name} {dict(context)}", self.pacer)
         yield from super().request_records(context)
         self._progress.page(0, final=True)
 
@@ -304,7 +218,19 @@ class ZendeskObjectsStream(RESTStream[Any]):
 
     @override
     def parse_response(self, response: requests.Response) -> Iterator[dict[str, Any]]:
-        return iter(page_body(response).get(self.records_key) or ())
+        records: list[Any] = json_object(response)[self.records_key]
+        keys = self.primary_keys or []
+        keyed = [r for r in records if isinstance(r, dict) and all(r.get(k) is not None for k in keys)]
+        if len(keyed) < len(records):
+            # A record without its key could never be matched downstream: refuse it, loudly.
+            LOGGER.warning(
+                "%s: %d of %d records on this page have no %s: refused, not emitted",
+                self.name,
+                len(records) - len(keyed),
+                len(records),
+                " + ".join(keys),
+            )
+        return iter(keyed)
 
     @override
     def generate_child_contexts(

@@ -5,21 +5,17 @@ from __future__ import annotations
 import logging
 from collections import deque
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol
-from weakref import WeakKeyDictionary
 
 from singer_sdk.pagination import BaseAPIPaginator
 from typing_extensions import override
 
-from zendesk_objects_shared import RunFailure, fastjson
+from zendesk_objects_shared import RunFailure
+from zendesk_objects_shared.bodies import json_object
 
 if TYPE_CHECKING:
     import requests
 
 LOGGER = logging.getLogger(__name__)
-
-# One decoded body per response: the retry loop decodes it (a truncated body is retried), then the
-# stream's records and the paginator's cursor are read from the same dict instead of decoding twice.
-_BODIES: WeakKeyDictionary[requests.Response, dict[str, Any]] = WeakKeyDictionary()
 
 
 class PageDone(Protocol):
@@ -27,19 +23,6 @@ class PageDone(Protocol):
 
     def __call__(self, cursor: str | None, body: dict[str, Any], *, settled: bool) -> None:
         """`settled` is False for an empty page that is not the last, or a page whose cursor came back."""
-
-
-def page_body(response: requests.Response) -> dict[str, Any]:
-    """The response's JSON object, decoded once; ValueError when the body is not a whole JSON object."""
-    body = _BODIES.get(response)
-    if body is None:
-        # orjson where it reads as `json` does (requests would pick simplejson, which is slower here).
-        decoded = fastjson.loads(response.content)
-        if not isinstance(decoded, dict):
-            msg = f"expected a JSON object, got {type(decoded).__name__}"
-            raise ValueError(msg)
-        _BODIES[response] = body = decoded
-    return body
 
 
 class ExportStalledError(RunFailure):
@@ -81,11 +64,11 @@ class CursorPaginator(BaseAPIPaginator["str | None"]):
 
     @override
     def get_next(self, response: requests.Response) -> str | None:
-        return self.page_cursor(page_body(response))
+        return self.page_cursor(json_object(response))
 
     @override
     def advance(self, response: requests.Response) -> None:
-        body = page_body(response)
+        body = json_object(response)
         self._page_count += 1
         # The last page's cursor is kept (wire notes §2): the next run starts exactly where this one ended.
         cursor = self.page_cursor(body) or self._value

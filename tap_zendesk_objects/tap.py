@@ -12,7 +12,7 @@ from singer_sdk import typing as th
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities, TapCapabilities
 from typing_extensions import override
 
-from tap_zendesk_objects.client import RequestRunner, TapRuntime
+from tap_zendesk_objects.client import TapRuntime
 from tap_zendesk_objects.output import BufferedSingerWriter
 from tap_zendesk_objects.streams import CustomObjectRecordsStream, SequinRecordsStream, TicketsStream
 from zendesk_objects_shared import (
@@ -20,11 +20,14 @@ from zendesk_objects_shared import (
     SECRETS,
     ConfigurationError,
     RequestPacer,
-    RetryPolicy,
+    ZendeskAPIError,
     ZendeskConnection,
     validate_base_url,
 )
 from zendesk_objects_shared.cli import OneLineCli
+from zendesk_objects_shared.custom_objects import object_fields
+from zendesk_objects_shared.http import HttpCore
+from zendesk_objects_shared.pacing import AccountBudget, log_wait
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -140,13 +143,19 @@ class TapZendeskObjects(OneLineCli, Tap):
             limit,
             window,
             reason=f"Zendesk export rate limit ({limit} requests per {window:g} s)",
-            on_wait=_log_wait,
+            on_wait=log_wait(LOGGER),
         )
-        # A 429 without Retry-After waits one whole export window.
-        runner = RequestRunner(RetryPolicy(rate_limit_fallback_seconds=window))
+        http = HttpCore(
+            timeout_seconds=connection.timeout_seconds,
+            # A 429 without a readable Retry-After waits one whole export window.
+            policy=connection.retry_policy(rate_limit_window_seconds=window),
+            # No budget of its own: the tap only reads what Zendesk reports, and keeps the reserve.
+            budget=AccountBudget(None, on_wait=log_wait(LOGGER)),
+            logger=LOGGER,
+        )
         return TapRuntime(
             connection=connection,
-            runner=runner,
+            http=http,
             export_pacer=pacer,
             write_state=lambda: self.state_writer.write_state(self.state),
             sequin_base_url=sequin_url,
@@ -168,19 +177,15 @@ class TapZendeskObjects(OneLineCli, Tap):
         configured = self.config.get("custom_object_keys")
         if configured is not None:
             return [str(key) for key in configured]
-        body = self.runtime.get_json("/api/v2/custom_objects")
-        return [str(obj["key"]) for obj in body.get("custom_objects") or []]
+        body = self.runtime.get_json("/api/v2/custom_objects", "custom_objects")
+        return [str(obj["key"]) for obj in body["custom_objects"] if isinstance(obj, dict) and obj.get("key")]
 
     def _custom_object_fields(self, key: str) -> list[dict[str, Any]]:
-        fields: list[dict[str, Any]] = []
-        params: dict[str, Any] = {"page[size]": 100}
-        while True:
-            body = self.runtime.get_json(f"/api/v2/custom_objects/{key}/fields", params)
-            fields.extend(body.get("custom_object_fields") or [])
-            meta = body.get("meta") or {}
-            if not meta.get("has_more") or not meta.get("after_cursor"):
-                return fields
-            params = {"page[size]": 100, "page[after]": meta["after_cursor"]}
+        fields = object_fields(self.runtime.get_json_or_none("custom_object_fields"), key)
+        if fields is None:
+            path = f"/api/v2/custom_objects/{key}/fields"
+            raise ZendeskAPIError(404, f"custom object {key!r} does not exist", url_path=path)
+        return fields
 
     @classmethod
     @override
@@ -215,7 +220,3 @@ def _check_start_date(value: object) -> None:
             f"`start_date` must be an ISO-8601 date or date-time such as 2024-01-01T00:00:00Z, got {value!r}"
         )
         raise ConfigurationError(msg) from None
-
-
-def _log_wait(seconds: float, reason: str) -> None:
-    LOGGER.info("Waiting %.1f s for the %s", seconds, reason)

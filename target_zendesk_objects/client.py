@@ -1,46 +1,36 @@
-"""Zendesk HTTP for the target: one paced, retrying request loop and the custom object calls it serves."""
+"""The custom object calls the target makes, each one request through the shared loop (http.py)."""
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import requests
 
-from zendesk_objects_shared import (
-    Outcome,
-    RequestFailedError,
-    RequestPacer,
-    RetryPolicy,
-    ZendeskAPIError,
-    classify,
-    error_message,
-    retry_after_seconds,
-)
+from zendesk_objects_shared import ZendeskAPIError, error_message
+from zendesk_objects_shared.bodies import holding, json_object
+from zendesk_objects_shared.custom_objects import object_fields
 
 if TYPE_CHECKING:
+    from collections.abc import Collection, Sequence
+
     from zendesk_objects_shared import ZendeskConnection
+    from zendesk_objects_shared.http import BodyCheck, HttpCore
 
 LOGGER = logging.getLogger("target-zendesk-objects")
 
-# Failures that never reached an HTTP status: retried with backoff.
-TRANSIENT_ERRORS = (
-    requests.exceptions.ConnectionError,
-    requests.exceptions.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-    ConnectionResetError,
-)
 NOT_FOUND = 404
-# A 429 is waited out at most this many times in a row before the run gives up.
-MAX_RATE_LIMIT_WAITS = 100
+UNPROCESSABLE = 422
 
 
 class UnknownObjectError(Exception):
     """The custom object a stream writes to does not exist."""
+
+
+class ShowManyRefusedError(Exception):
+    """Zendesk refused a `job_statuses/show_many` request (too many ids, or ids it does not take there)."""
 
 
 @dataclass(frozen=True)
@@ -53,52 +43,51 @@ class WriteOutcome:
 
 
 class ZendeskWriteClient:
-    """Custom object reads and writes through one loop: pacing, 429 waits, backoff, classification.
+    """Custom object reads, writes and jobs of one account, through the shared request loop."""
 
-    Every request takes a slot from one pacer sized to `requests_per_minute` (the account budget is shared
-    by every call, job polls included). Each thread gets its own `requests.Session`.
-    """
-
-    def __init__(
-        self, connection: ZendeskConnection, pacer: RequestPacer, policy: RetryPolicy | None = None
-    ) -> None:
-        """Send to `connection`'s account, paced by `pacer`, retrying per `policy`."""
+    def __init__(self, connection: ZendeskConnection, http: HttpCore) -> None:
+        """Send to `connection`'s account through `http` (its pacing, deadline and retries)."""
         self.connection = connection
-        self.pacer = pacer
-        self.policy = policy or RetryPolicy()
-        self._local = threading.local()
-        self.requests_sent = 0
-        self.rate_limited = 0
+        self.http = http
 
-    # --- the custom object calls -------------------------------------------------------------------
+    @property
+    def requests_sent(self) -> int:
+        """Requests sent so far (retries included)."""
+        return self.http.requests_sent
+
+    @property
+    def rate_limited(self) -> int:
+        """429 answers so far."""
+        return self.http.rate_limited
+
+    def budget_per_second(self) -> float:
+        """The account budget this run paces its requests to, per second."""
+        pacer = self.http.budget.pacer
+        return pacer.limit / pacer.window_seconds
 
     def object_fields(self, key: str) -> list[dict[str, Any]]:
         """The object's field definitions, `standard::name` included; UnknownObjectError when absent."""
-        path = f"/api/v2/custom_objects/{quote(key, safe='')}/fields"
-        response = self.send("GET", path, params={"include_standard_fields": "true"}, allow_not_found=True)
-        if response.status_code == NOT_FOUND:
-            msg = f"custom object {key!r} does not exist ({error_message(response)})"
+        fields = object_fields(lambda path, params: self._get_json(path, params, "custom_object_fields"), key)
+        if fields is None:
+            msg = f"custom object {key!r} does not exist"
             raise UnknownObjectError(msg)
-        fields: list[dict[str, Any]] = response.json().get("custom_object_fields") or []
         return fields
 
     def upsert(self, key: str, match_on: str, value: str, record: dict[str, Any]) -> WriteOutcome:
         """PATCH one record by external id or name (create or update)."""
-        response = self.send(
+        response = self._send(
             "PATCH",
-            f"/api/v2/custom_objects/{quote(key, safe='')}/records",
+            f"{_records(key)}",
             params={match_on: value},
-            json={"custom_object_record": record},
+            body={"custom_object_record": record},
+            accept={UNPROCESSABLE},
         )
         return _outcome(response)
 
     def delete(self, key: str, match_on: str, value: str) -> WriteOutcome:
         """DELETE one record by external id or name; a record that is already gone counts as deleted."""
-        response = self.send(
-            "DELETE",
-            f"/api/v2/custom_objects/{quote(key, safe='')}/records",
-            params={match_on: value},
-            allow_not_found=True,
+        response = self._send(
+            "DELETE", _records(key), params={match_on: value}, accept={NOT_FOUND, UNPROCESSABLE}
         )
         if response.status_code == NOT_FOUND:
             # A replay after a crash deletes again, or the input deletes what never reached Zendesk:
@@ -108,113 +97,91 @@ class ZendeskWriteClient:
 
     def submit_job(self, key: str, action: str, items: list[Any]) -> dict[str, Any]:
         """POST a job; waits out the account's job cap (429) as Zendesk asks. Returns the job_status."""
-        response = self.send(
+        response = self._send(
             "POST",
             f"/api/v2/custom_objects/{quote(key, safe='')}/jobs",
-            json={"job": {"action": action, "items": items}},
+            body={"job": {"action": action, "items": items}},
+            check=holding("job_status", dict),
+            # The job cap (30 queued or running jobs per account) frees up as jobs finish: only this
+            # submission waits; status polls go on, and they are what confirms the finished jobs.
+            on_rate_limit="wait_alone",
         )
-        if classify(response) is Outcome.REJECTED:
-            raise ZendeskAPIError(response.status_code, error_message(response), url_path="jobs")
-        status: dict[str, Any] = response.json()["job_status"]
+        status: dict[str, Any] = json_object(response)["job_status"]
         return status
 
     def job_status(self, job_id: str) -> dict[str, Any] | None:
-        """GET a job's status; None when Zendesk no longer knows the job (statuses expire)."""
-        response = self.send("GET", f"/api/v2/job_statuses/{quote(job_id, safe='')}", allow_not_found=True)
+        """GET one job's status; None when Zendesk no longer knows the job (statuses expire)."""
+        response = self._send(
+            "GET",
+            f"/api/v2/job_statuses/{quote(job_id, safe='')}",
+            accept={NOT_FOUND},
+            check=holding("job_status", dict),
+        )
         if response.status_code == NOT_FOUND:
             return None
-        status: dict[str, Any] = response.json()["job_status"]
+        status: dict[str, Any] = json_object(response)["job_status"]
         return status
 
-    # --- the loop ----------------------------------------------------------------------------------
+    def job_statuses(self, job_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Many jobs' statuses in one request, by id; ShowManyRefusedError when Zendesk refuses the call.
 
-    def send(
+        `GET /api/v2/job_statuses/show_many?ids=` answers in its own order and may leave out jobs it no
+        longer knows (wire notes §17): the result is keyed by id, and a missing id is the caller's to check.
+        """
+        try:
+            response = self._send(
+                "GET",
+                "/api/v2/job_statuses/show_many",
+                params={"ids": ",".join(job_ids)},
+                check=holding("job_statuses", list),
+            )
+        except ZendeskAPIError as exc:
+            if exc.status in {400, NOT_FOUND, UNPROCESSABLE}:
+                raise ShowManyRefusedError(str(exc)) from None
+            raise
+        statuses = json_object(response)["job_statuses"]
+        return {
+            str(status["id"]): status for status in statuses if isinstance(status, dict) and "id" in status
+        }
+
+    # --- one request -------------------------------------------------------------------------------
+
+    def _get_json(self, path: str, params: dict[str, str], key: str) -> dict[str, Any] | None:
+        """GET a JSON object holding `key`; None on 404."""
+        response = self._send("GET", path, params=params, accept={NOT_FOUND}, check=holding(key, list))
+        return None if response.status_code == NOT_FOUND else json_object(response)
+
+    def _send(  # noqa: PLR0913
         self,
         method: str,
         path: str,
         *,
         params: dict[str, str] | None = None,
-        json: Any = None,  # noqa: ANN401 (any JSON body)
-        allow_not_found: bool = False,
+        body: Any = None,  # noqa: ANN401 (any JSON body)
+        accept: Collection[int] = (),
+        check: BodyCheck | None = None,
+        on_rate_limit: str = "hold_everyone",
     ) -> requests.Response:
-        """Send until Zendesk answers for good: OK, a 422 (returned) or a 404 when allowed; else raise."""
-        failures = 0
-        waits = 0
-        job_post = method == "POST" and path.endswith("/jobs")
-        while True:
-            self.pacer.acquire()
-            try:
-                response = self._session().request(
-                    method,
-                    self.connection.base_url + path,
-                    params=params,
-                    json=json,
-                    auth=self.connection.auth,
-                    timeout=self.connection.timeout_seconds,
-                )
-            except TRANSIENT_ERRORS as exc:
-                failures += 1
-                self._back_off(failures, None, f"{type(exc).__name__}", method, path)
-                continue
-            self.requests_sent += 1
-            outcome = classify(response)
-            if outcome in {Outcome.OK, Outcome.REJECTED} or (
-                allow_not_found and response.status_code == NOT_FOUND
-            ):
-                return response
-            if outcome is Outcome.RATE_LIMITED:
-                waits += 1
-                self.rate_limited += 1
-                self._wait_rate_limit(response, waits, job_cap=job_post, method=method, path=path)
-                continue
-            if outcome is Outcome.RETRYABLE:
-                failures += 1
-                reason = f"HTTP {response.status_code}: {error_message(response)}"
-                self._back_off(failures, response, reason, method, path)
-                continue
-            raise ZendeskAPIError(response.status_code, error_message(response), url_path=path)
-
-    def _session(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            self._local.session = session
-        return session
-
-    def _wait_rate_limit(
-        self, response: requests.Response, waits: int, *, job_cap: bool, method: str, path: str
-    ) -> None:
-        if waits > MAX_RATE_LIMIT_WAITS:
-            msg = f"still rate limited after {waits - 1} waits: {error_message(response)}"
-            raise ZendeskAPIError(response.status_code, msg, url_path=path)
-        asked = retry_after_seconds(response)
-        wait = asked if asked is not None else self.policy.rate_limit_fallback_seconds
-        LOGGER.info(
-            "%s %s: HTTP 429 (%s); waiting %.2f s as Zendesk asks",
+        request = requests.Request(
             method,
-            path,
-            error_message(response),
-            wait,
+            self.connection.base_url + path,
+            params=params,
+            json=body,
+            auth=self.connection.auth,
         )
-        if job_cap:
-            # The job cap (30 queued or running jobs per account) frees up as jobs finish: only this
-            # submission waits; status polls go on, and they are what confirms the finished jobs.
-            time.sleep(wait)
-        else:
-            self.pacer.hold_off(wait)  # the account budget is spent: every thread's next request waits
+        return self.http.send(
+            request.prepare(),
+            accept=accept,
+            check=check,
+            on_rate_limit="wait_alone" if on_rate_limit == "wait_alone" else "hold_everyone",
+        )
 
-    def _back_off(
-        self, failures: int, response: requests.Response | None, reason: str, method: str, path: str
-    ) -> None:
-        if failures >= self.policy.max_tries:
-            msg = f"giving up on {method} {path} after {failures} attempts; last error: {reason}"
-            raise RequestFailedError(msg)
-        wait = self.policy.wait_seconds(failures, response)
-        LOGGER.warning("%s %s: %s; retrying in %.1f s (attempt %d)", method, path, reason, wait, failures + 1)
-        time.sleep(wait)
+
+def _records(key: str) -> str:
+    return f"/api/v2/custom_objects/{quote(key, safe='')}/records"
 
 
 def _outcome(response: requests.Response) -> WriteOutcome:
-    if classify(response) is Outcome.REJECTED:
+    if response.status_code == UNPROCESSABLE:
         return WriteOutcome(ok=False, error=f"HTTP {response.status_code}: {error_message(response)}")
     return WriteOutcome(ok=True)

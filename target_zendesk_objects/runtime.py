@@ -12,7 +12,9 @@ from target_zendesk_objects.mapping import RecordMapper
 from target_zendesk_objects.rejections import RejectionLog
 from target_zendesk_objects.validation import ObjectFields
 from target_zendesk_objects.writer import RecordWriter
-from zendesk_objects_shared import ConfigurationError, RequestPacer, RunFailure, ZendeskConnection
+from zendesk_objects_shared import ConfigurationError, RunFailure, ZendeskConnection
+from zendesk_objects_shared.http import HttpCore
+from zendesk_objects_shared.pacing import AccountBudget, log_wait
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -39,13 +41,14 @@ class WriteRuntime:
             )
             raise ConfigurationError(msg)
         connection = ZendeskConnection.from_config(config)
-        pacer = RequestPacer(
-            int(config.get("requests_per_minute", 400)),
-            60.0,
-            reason="account request budget (`requests_per_minute`)",
-            on_wait=lambda seconds, reason: LOGGER.info("Waiting %.1f s for the %s", seconds, reason),
+        budget = AccountBudget(int(config.get("requests_per_minute", 400)), on_wait=log_wait(LOGGER))
+        http = HttpCore(
+            timeout_seconds=connection.timeout_seconds,
+            policy=connection.retry_policy(),
+            budget=budget,
+            logger=LOGGER,
         )
-        self.client = ZendeskWriteClient(connection, pacer)
+        self.client = ZendeskWriteClient(connection, http)
         self.ledger = CheckpointLedger()
         self.rejections = RejectionLog(str(config.get("rejected_records_path") or "rejected_records.jsonl"))
         self.max_rejected = int(config.get("max_rejected_records", 0))

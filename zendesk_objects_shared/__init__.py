@@ -16,7 +16,7 @@ from zendesk_objects_shared.errors import (
     ZendeskAPIError,
     classify,
     error_message,
-    retry_after_seconds,
+    read_retry_after,
 )
 from zendesk_objects_shared.pacing import RequestPacer
 from zendesk_objects_shared.redaction import (
@@ -47,8 +47,8 @@ __all__ = [
     "classify",
     "error_message",
     "is_loopback_host",
+    "read_retry_after",
     "redact",
     "resolve_base_url",
-    "retry_after_seconds",
     "validate_base_url",
 ]

@@ -11,11 +11,14 @@ from singer_sdk import typing as th
 
 from zendesk_objects_shared.auth import ZendeskAuth
 from zendesk_objects_shared.errors import ConfigurationError
+from zendesk_objects_shared.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 DEFAULT_TIMEOUT_SECONDS = 300.0
+DEFAULT_MAX_RETRY_AFTER_SECONDS = 600.0
+DEFAULT_MAX_REQUEST_ATTEMPTS = 10
 
 # The settings every plugin of this project takes to reach a Zendesk account (SPEC §1).
 CONNECTION_PROPERTIES = th.PropertiesList(
@@ -50,7 +53,30 @@ CONNECTION_PROPERTIES = th.PropertiesList(
         "request_timeout_seconds",
         th.NumberType,
         default=DEFAULT_TIMEOUT_SECONDS,
-        description="Timeout of each HTTP request, in seconds.",
+        description=(
+            "Longest time one HTTP request may take, in seconds, whatever the server does: connecting, "
+            "waiting and reading the whole body (a server that trickles bytes is cut off). Retried like "
+            "a timeout."
+        ),
+    ),
+    th.Property(
+        "max_request_attempts",
+        th.IntegerType(minimum=1, maximum=100),
+        default=DEFAULT_MAX_REQUEST_ATTEMPTS,
+        description=(
+            "Tries of one request before the run gives up with one line: 5xx, timeouts, resets and 200 "
+            "answers that are not what the endpoint returns are retried with capped exponential backoff "
+            "(1 s doubling up to 60 s); 429s are waited out and do not count."
+        ),
+    ),
+    th.Property(
+        "max_retry_after_seconds",
+        th.NumberType,
+        default=DEFAULT_MAX_RETRY_AFTER_SECONDS,
+        description=(
+            "Longest wait a 429's Retry-After may ask for: a longer one ends the run with one line naming "
+            "the wait Zendesk asked for (rerun later), instead of sleeping for hours."
+        ),
     ),
 )
 
@@ -62,6 +88,16 @@ class ZendeskConnection:
     base_url: str
     auth: ZendeskAuth
     timeout_seconds: float
+    max_retry_after_seconds: float = DEFAULT_MAX_RETRY_AFTER_SECONDS
+    max_request_attempts: int = DEFAULT_MAX_REQUEST_ATTEMPTS
+
+    def retry_policy(self, *, rate_limit_window_seconds: float = 60.0) -> RetryPolicy:
+        """The retry policy these settings ask for; a 429 without Retry-After waits one rate-limit window."""
+        return RetryPolicy(
+            max_tries=self.max_request_attempts,
+            rate_limit_fallback_seconds=rate_limit_window_seconds,
+            max_retry_after_seconds=self.max_retry_after_seconds,
+        )
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ZendeskConnection:
@@ -69,7 +105,11 @@ class ZendeskConnection:
         return cls(
             base_url=resolve_base_url(config),
             auth=ZendeskAuth.from_config(config),
-            timeout_seconds=_timeout(config),
+            timeout_seconds=_positive(config, "request_timeout_seconds", DEFAULT_TIMEOUT_SECONDS),
+            max_retry_after_seconds=_positive(
+                config, "max_retry_after_seconds", DEFAULT_MAX_RETRY_AFTER_SECONDS
+            ),
+            max_request_attempts=int(config.get("max_request_attempts") or DEFAULT_MAX_REQUEST_ATTEMPTS),
         )
 
 
@@ -111,13 +151,13 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-def _timeout(config: Mapping[str, Any]) -> float:
-    value = config.get("request_timeout_seconds", DEFAULT_TIMEOUT_SECONDS)
+def _positive(config: Mapping[str, Any], setting: str, default: float) -> float:
+    value = config.get(setting, default)
     try:
-        seconds = float(value)
+        number = float(value)
     except (TypeError, ValueError):
-        seconds = -1.0
-    if seconds <= 0:
-        msg = f"`request_timeout_seconds` must be a positive number, got {value!r}"
+        number = -1.0
+    if not number > 0 or number == float("inf"):
+        msg = f"`{setting}` must be a positive number of seconds, got {value!r}"
         raise ConfigurationError(msg)
-    return seconds
+    return number

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 import json
+import math
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
@@ -122,22 +124,44 @@ def describe_details(details: dict[str, Any]) -> str:
     return "; ".join(reasons)
 
 
-def retry_after_seconds(response: requests.Response | None) -> float | None:
-    """The wait a 429/503 asks for: `Retry-After` as seconds (decimals allowed) or an HTTP date."""
-    if response is None:
-        return None
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
+@dataclass(frozen=True)
+class RetryAfter:
+    """A `Retry-After` header as sent, and the wait it asks for (None: absent, or not a wait we can read)."""
+
+    text: str | None
+    seconds: float | None
+
+    def describe(self) -> str:
+        """How the header reads in a log line."""
+        if self.text is None:
+            return "no Retry-After"
+        if self.seconds is None:
+            return f"unreadable Retry-After {self.text!r}"
+        return f"Retry-After: {self.text}"
+
+
+def read_retry_after(response: requests.Response | None) -> RetryAfter:
+    """The wait a 429/503 asks for: `Retry-After` as seconds (decimals allowed) or as an HTTP date.
+
+    Anything else (a negative number, `inf`, `nan`, words) is not a wait: the caller falls back to its own.
+    """
+    value = None if response is None else response.headers.get("Retry-After")
+    text = (value or "").strip()
+    if not text:
+        return RetryAfter(None, None)
     try:
-        return max(0.0, float(value))
+        seconds = float(text)
     except ValueError:
         pass
+    else:
+        return RetryAfter(text, seconds if math.isfinite(seconds) and seconds >= 0 else None)
     try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return RetryAfter(text, None)
+    if when.tzinfo is None:  # an HTTP date is GMT; a date without a zone is read the same way
+        when = when.replace(tzinfo=timezone.utc)
+    return RetryAfter(text, max(0.0, (when - datetime.now(timezone.utc)).total_seconds()))
 
 
 def _describe_jsonapi_error(item: dict[str, Any]) -> str:

@@ -32,8 +32,9 @@ def test_paced_export_stays_under_the_export_limit(
     assert {t["id"] for t in run.records("tickets")} == set(sb.admin.ticket_ids(include_deleted=True))
     stats = sb.admin.stats()
     assert stats["requests_by_kind"]["ticket_export"] >= 25
-    assert _export_429s(stats) <= 2
-    assert "Waiting" in run.stderr  # the tap says when it waits for the limit
+    assert _export_429s(stats) == 0  # requests are spaced: the limit is never tripped
+    # The tap says how long it waited for the limit (each wait is short: a tenth of a second here).
+    assert "of it waiting for the Zendesk export rate limit (10 requests per 1 s)" in run.stderr
 
 
 FAULTS = {

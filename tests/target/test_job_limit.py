@@ -33,6 +33,8 @@ SLOW_CAPPED = {
     "job_items_per_second": 40.0,
     "job_queue_seconds": 0.2,
     "records_per_object": 0,
+    # An account budget that never binds: the cap, not the budget, is under test.
+    "account_requests_per_window": 100_000,
 }
 FOREIGN_JOBS = 10
 
