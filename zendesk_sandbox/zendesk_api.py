@@ -5,12 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import math
 import re
 from typing import TYPE_CHECKING
 
 from zendesk_sandbox import exports, objects_api, wire
-from zendesk_sandbox.limits import retry_after_text
+from zendesk_sandbox.limits import reset_text, retry_after_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -66,12 +65,12 @@ def handle(core: Core, request: wire.Request, api_path: str) -> wire.Response:
     if refused is None and any(part in request.path for part in settings.forbidden_paths_contain):
         refused = wire.forbidden()
     if refused is None:
-        wait = core.account_window.try_acquire()
+        wait = core.account_limit.try_acquire()
         if wait:
             core.stats.limited("account_limit")
             refused = wire.account_limited(retry_after_text(wait, settings.window_seconds))
     if refused is None and kind in EXPORT_KINDS:
-        wait = core.export_window.try_acquire()
+        wait = core.export_limit.try_acquire()
         if wait:
             core.stats.limited("export_limit")
             refused = wire.export_limited(retry_after_text(wait, settings.window_seconds))
@@ -102,14 +101,16 @@ def _authenticate(core: Core, header: str) -> wire.Response | None:
 
 
 def _account_headers(core: Core) -> list[tuple[str, str]]:
-    # NOTES §9: both the older x-rate-limit pair and the current ratelimit-* trio
-    limit = str(core.settings().account_requests_per_window)
-    remaining = str(core.account_window.remaining())
-    reset = str(math.ceil(core.account_window.reset_seconds()))
+    # NOTES §9: both the older x-rate-limit pair and the current ratelimit-* trio. The limit is the
+    # window's; remaining and reset are what the counting mode truly admits (zendesk_sandbox/limits.py).
+    settings = core.settings()
+    limit = str(settings.account_requests_per_window)
+    left, reset = core.account_limit.state()
+    remaining = str(left)
     return [
         ("x-rate-limit", limit),
         ("x-rate-limit-remaining", remaining),
         ("ratelimit-limit", limit),
         ("ratelimit-remaining", remaining),
-        ("ratelimit-reset", reset),
+        ("ratelimit-reset", reset_text(reset, settings.window_seconds)),
     ]
