@@ -150,6 +150,8 @@ class SandboxSettings:
     job_items_per_second: float = 200.0
     job_failure_rate: float = 0.0
     job_retention_seconds: float = 3600.0  # an ended job's status answers 404 after this
+    job_status_show_many_max_ids: int = 100  # more ids in one show_many: 400 TooManyValues (LOOKUPS §4)
+    job_status_show_many_accepts_v3: bool = True  # False: show_many refuses custom object (V3-) job ids
     limit_counting: Counting = "sliding"  # how both limits count their window: sliding | fixed | tenths
     foreign_requests_per_window: int = 0  # another integration spending the account budget at an even pace
     recent_data_lag_seconds: float = 60.0
@@ -240,11 +242,17 @@ def checked(settings: SandboxSettings) -> SandboxSettings:
     if settings.limit_counting not in COUNTINGS:
         msg = f"limit_counting must be one of {', '.join(COUNTINGS)}, not {settings.limit_counting!r}"
         raise ValueError(msg)
-    for name, least in (("foreign_requests_per_window", 0),):
+    for name, least in (
+        ("foreign_requests_per_window", 0),
+        ("job_status_show_many_max_ids", 1),
+    ):
         value = getattr(settings, name)
         if not isinstance(value, int) or isinstance(value, bool) or value < least:
             msg = f"{name} must be an integer of at least {least}, not {value!r}"
             raise ValueError(msg)
+    if not isinstance(settings.job_status_show_many_accepts_v3, bool):
+        msg = "job_status_show_many_accepts_v3 must be true or false"
+        raise TypeError(msg)
     if not settings.window_seconds > 0:
         msg = f"window_seconds must be above 0, not {settings.window_seconds!r}"
         raise ValueError(msg)

@@ -115,14 +115,14 @@ def record_invalid(details: Details) -> Response:
     )
 
 
-def too_many_values() -> Response:
-    """Return the 400 for more than 100 job items; NOTES §8 body verbatim (its double space included)."""
+def too_many_values(max_count: int = 100) -> Response:
+    """Return the 400 for more values than a list parameter takes: NOTES §8 body, its double space kept."""
     return json_response(
         400,
         {
             "error": "TooManyValues",
-            "description": "Parameter  cannot specify more than 100 values",
-            "max_count": 100,
+            "description": f"Parameter  cannot specify more than {max_count} values",
+            "max_count": max_count,
         },
     )
 

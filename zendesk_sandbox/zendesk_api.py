@@ -39,6 +39,8 @@ _ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
      lambda core, req, args: objects_api.delete_record(core, req, args[0])),
     ("POST", re.compile(rf"^/custom_objects/{_KEY}/jobs$"), "jobs_create",
      lambda core, req, args: objects_api.create_job(core, req, args[0])),
+    ("GET", re.compile(r"^/job_statuses/show_many$"), "job_status_show_many",
+     lambda core, req, _args: objects_api.job_statuses(core, req)),
     ("GET", re.compile(r"^/job_statuses/([A-Za-z0-9-]+)$"), "job_status",
      lambda core, _req, args: objects_api.job_status(core, args[0])),
     ("GET", re.compile(r"^/ticket_fields$"), "ticket_fields",
