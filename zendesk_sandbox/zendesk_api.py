@@ -80,6 +80,9 @@ def handle(core: Core, request: wire.Request, api_path: str) -> wire.Response:
         response = refused
     elif handler is None:
         response = wire.invalid_endpoint()
+    elif not _readable(request):
+        # Checked here, once, for every endpoint: no handler ever sees a body it cannot read.
+        response = wire.unparsable_json()
     else:
         response = handler(core, request, args)
     response.headers.extend(_account_headers(core))
@@ -100,6 +103,16 @@ def _authenticate(core: Core, header: str) -> wire.Response | None:
         expected = f"{settings.email}/token:{settings.api_token}"
         return None if hmac.compare_digest(decoded.encode(), expected.encode()) else wire.unauthorized_basic()
     return wire.unauthorized_basic()
+
+
+def _readable(request: wire.Request) -> bool:
+    if not request.body:
+        return True
+    try:
+        request.json_body()
+    except wire.UnreadableBodyError:
+        return False
+    return True
 
 
 def _account_headers(core: Core) -> list[tuple[str, str]]:
