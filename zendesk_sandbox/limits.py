@@ -210,23 +210,22 @@ class RateLimit:
 
     def try_acquire(self) -> float:
         """Admit one request now and return 0, or return the seconds until one would be admitted."""
-        now = time.monotonic()
-        with self._lock:
+        with self._lock:  # the clock is read under the lock, so the counter sees instants in order
+            now = time.monotonic()
             self._catch_up(now)
             return self.counter.try_acquire(now)
 
     def state(self) -> tuple[int, float]:
         """Return (remaining, seconds until remaining grows), both at one instant."""
-        now = time.monotonic()
         with self._lock:
+            now = time.monotonic()
             self._catch_up(now)
             return self.counter.remaining(now), self.counter.reset_seconds(now)
 
     def catch_up(self) -> None:
         """Offer the foreign requests due by now to the counter (so that stats are up to date)."""
-        now = time.monotonic()
         with self._lock:
-            self._catch_up(now)
+            self._catch_up(time.monotonic())
 
     def _catch_up(self, now: float) -> None:
         if not self._interval:
