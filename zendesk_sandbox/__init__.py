@@ -1,17 +1,22 @@
-"""A local stand-in for the Zendesk Support API and Sequin's `/v1/records`: demo, tests and benchmarks.
+r"""A local stand-in for the Zendesk Support API and Sequin's `/v1/records`: demo, tests and benchmarks.
 
 Public API: `Sandbox`, `SandboxSettings`, `FaultSettings`, `CustomObjectSpec` (README.md, "The sandbox").
 Beyond the basics:
 - settings `job_failure_rate`, `job_retention_seconds` (3600), `start_time_min_age_seconds` (60),
   `cursor_ttl_seconds` (None = cursors never expire), `custom_object_export_end_of_stream`,
-  `custom_object_last_page_cursor`, `numeric_values_as_strings`, `forbidden_paths_contain`;
+  `custom_object_last_page_cursor`, `numeric_values_as_strings`, `forbidden_paths_contain`,
+  `job_status_show_many_max_ids` (100), `job_status_show_many_accepts_v3` (True), `limit_counting`
+  ("sliding" | "fixed" | "tenths"), `foreign_requests_per_window` (0), all live;
+- stats: `requests_by_kind` (e.g. `job_status`, `job_status_show_many`), `rate_limited` (our 429s by
+  reason: `account_limit`, `export_limit`, `job_limit`, `fault`), `foreign_requests` and
+  `foreign_requests_refused` (the simulated foreign integration's, not in `requests`);
 - `Sandbox.settings`, `Sandbox.seeded_now`, `Sandbox.close()` (stop + close the file); CLI `--host`;
 - `admin.custom_object_fields(key, include_standard=False)`, `admin.expire_cursors()` (and
   `POST /_sandbox/cursors/expire`), `admin.sequin_records(collection_id=None, include_deleted=True)`,
   `admin.create_custom_object(..., name_mode="plain", autonumber_prefix="")`;
 - `DEFAULT_CUSTOM_OBJECTS`: `apartment` (plain name, all 10 field types), `contract` (autonumbered
   `CTR-0001`…), `vendor` (unique name).
-Decisions where NOTES.md leaves the wire unconfirmed (each also commented where it is implemented):
+Decisions where NOTES.md or LOOKUPS.md leave the wire unconfirmed (each also commented where implemented):
 - custom object field values: integer -> number, decimal -> number (strings with
   `numeric_values_as_strings`), date -> "YYYY-MM-DDT00:00:00+00:00", multiselect -> list of option values,
   lookup -> id string; writes accept numbers or numeric strings, and dates as YYYY-MM-DD or ISO datetimes;
@@ -21,7 +26,30 @@ Decisions where NOTES.md leaves the wire unconfirmed (each also commented where 
 - the job-cap 429 body is `{"error":"TooManyJobs",...}`; job item results carry index, id, external_id,
   success, status and on failure error + details; a job drawn by `job_failure_rate` ends `failed` with
   nothing applied; ended jobs are forgotten after `job_retention_seconds` (404);
-- Retry-After is whole seconds (min 1) with a 60 s window and has two decimals with a shorter test window;
+- Retry-After is whole seconds (min 1) with a 60 s window and has two decimals with a shorter test window,
+  both rounded up; `ratelimit-reset` likewise (min 0);
+- `GET /api/v2/job_statuses/show_many` (LOOKUPS §4): takes up to 100 ids (more: 400 TooManyValues, its
+  max_count the setting), accepts V3- ids, leaves unknown and forgotten ids out, lists by id (LOOKUPS §2a:
+  not in request order); missing or empty `ids`: 400 InvalidValue; duplicates count toward the maximum;
+  with `job_status_show_many_accepts_v3` off any V3- id gets a classic 400 InvalidValue;
+- how a limit counts its window is unconfirmed (LOOKUPS §8.2): `limit_counting` decides for the export and
+  account limits alike: `sliding` (default: any window-long span), `fixed` (windows back to back from the
+  sandbox's start), `tenths` (each tenth of a fixed window admits limit // 10, at least 1; the window still
+  `limit`). Headers, in every mode: `x-rate-limit` / `ratelimit-limit` = the window's limit;
+  `*-remaining` = requests that would pass in a row now (so in `tenths` at most limit // 10);
+  `ratelimit-reset` = seconds until remaining grows (oldest request leaves / window ends / bucket ends, or
+  the window's end once the window is spent); Retry-After = seconds until the refused request would pass.
+  The export limit sends no headers of its own (NOTES §9), only Retry-After;
+- the foreign integration (`foreign_requests_per_window`) spends only the account budget, one request
+  every window / N seconds from the moment it is set (first one interval later); a request of its that
+  the limit refuses is dropped, not retried;
+- a body Zendesk cannot read (not UTF-8, not JSON, or JSON holding a lone surrogate such as "\ud800",
+  which UTF-8 cannot encode) gets 422 `{"error":"Unprocessable Entity","message":"Server could not
+  parse JSON"}`, the one real answer found (cloudbees-oss/zendesk-java-client#6: a body sent in the wrong
+  charset); it is checked after auth, limits and routing, for every endpoint, so a job POST holding one
+  such item is refused whole; the admin API answers 400 InvalidValue;
+- a job item over 32 KB (its compact JSON) fails alone, as the single write's 422 would say
+  (`error: RecordInvalid`, `details.base: RecordTooLarge`), and the rest of the job applies;
 - a change is stamped after the newest second an export has served (clock.py), so with a zero lag a
   change can take up to one second to become exportable, but is never skipped.
 """

@@ -175,11 +175,13 @@ class Admin:
         self._core.cursors.expire_all()
 
     def stats(self) -> dict[str, Any]:
-        """Return the request counters."""
+        """Return the request counters (the foreign integration's caught up to now)."""
+        self._core.account_limit.catch_up()
         return self._core.stats.snapshot()
 
     def reset_stats(self) -> None:
-        """Zero the request counters."""
+        """Zero the request counters (foreign requests due before now are counted, then zeroed too)."""
+        self._core.account_limit.catch_up()
         self._core.stats.reset()
 
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zendesk_sandbox.limits import COUNTINGS
 from zendesk_sandbox.sandbox import Sandbox
 from zendesk_sandbox.settings import SandboxSettings, data_signature, settings_from_json
 from zendesk_sandbox.store import DataMismatchError
@@ -31,6 +32,8 @@ _OPTION_FIELDS = {
     "window_seconds": "window_seconds",
     "export_limit": "export_requests_per_window",
     "account_limit": "account_requests_per_window",
+    "limit_counting": "limit_counting",
+    "foreign_requests": "foreign_requests_per_window",
     "job_cap": "max_active_jobs",
     "job_items_per_second": "job_items_per_second",
     "host": "host",
@@ -57,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--window-seconds", type=float, help="length of a rate-limit minute")
     serve.add_argument("--export-limit", type=int, help="incremental export requests per window")
     serve.add_argument("--account-limit", type=int, help="Zendesk requests per window")
+    serve.add_argument(
+        "--limit-counting", choices=COUNTINGS, help="how both limits count their window (default: sliding)"
+    )
+    serve.add_argument(
+        "--foreign-requests", type=int, help="requests per window another integration spends of the account's"
+    )
     serve.add_argument("--job-cap", type=int, help="queued + working jobs allowed")
     serve.add_argument("--job-items-per-second", type=float)
     serve.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")

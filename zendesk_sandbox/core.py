@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from zendesk_sandbox.clock import ChangeClock
 from zendesk_sandbox.cursors import CursorLedger
 from zendesk_sandbox.faults import Faults
 from zendesk_sandbox.jobs import JobRunner
-from zendesk_sandbox.limits import SlidingWindow
+from zendesk_sandbox.limits import RateLimit, counter
 from zendesk_sandbox.records import Records
 from zendesk_sandbox.settings import updated_settings
 from zendesk_sandbox.stats import Stats
@@ -28,6 +29,7 @@ class Core:
         """Open (and seed if empty) the store at `db_path`."""
         self._settings = settings
         self._settings_lock = threading.Lock()
+        self.started = time.monotonic()  # `fixed` and `tenths` windows are aligned to this instant
         self.store = Store(db_path)
         self.seeded_now = self.store.ensure_seeded(settings)
         self.stats = Stats()
@@ -36,7 +38,7 @@ class Core:
         self.jobs = JobRunner(self.records, self.settings, self.stats)
         self.faults = Faults(self.settings, self.stats)
         self.cursors = CursorLedger()
-        self._windows()
+        self._limits()
 
     def settings(self) -> SandboxSettings:
         """Return the current settings."""
@@ -46,15 +48,23 @@ class Core:
         """Apply live setting changes; rate-limit windows, fault RNG and storm are reset."""
         with self._settings_lock:
             self._settings = updated_settings(self._settings, changes)
-            self._windows()
+            self._limits()
             self.faults.reset()
             self.jobs.reseed()
             return self._settings
 
-    def _windows(self) -> None:
+    def _limits(self) -> None:
         settings = self._settings
-        self.export_window = SlidingWindow(settings.export_requests_per_window, settings.window_seconds)
-        self.account_window = SlidingWindow(settings.account_requests_per_window, settings.window_seconds)
+        counting, window = settings.limit_counting, settings.window_seconds
+        self.export_limit = RateLimit(
+            counter(counting, settings.export_requests_per_window, window, self.started)
+        )
+        # The foreign integration spends only the account budget; its export requests are not simulated.
+        self.account_limit = RateLimit(
+            counter(counting, settings.account_requests_per_window, window, self.started),
+            foreign_per_window=settings.foreign_requests_per_window,
+            on_foreign=self.stats.foreign,
+        )
 
     def account_url(self) -> str:
         """Return the base of resource `url` fields: public_url, else https://{subdomain}.zendesk.com."""

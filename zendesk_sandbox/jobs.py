@@ -219,6 +219,9 @@ class JobRunner:
         try:
             write = self._write(job, item)
         except RecordInvalidError as invalid:
+            # Each item is checked as a single write is, so an item over 32 KB fails alone with the 422's
+            # RecordTooLarge details and the job goes on (a sandbox decision: LOOKUPS §8.3 says nothing
+            # about jobs).
             return result | {
                 "success": False,
                 "status": "Failed",

@@ -154,7 +154,13 @@ class Records:
 
     def _write(self, meta: ObjectMeta, payload: dict[str, Any], existing: StoredRecord | None) -> WriteResult:
         details: Details = {}
-        if len(compact(payload).encode()) > validation.MAX_RECORD_BYTES:
+        try:
+            size = len(compact(payload).encode())
+        except UnicodeEncodeError:
+            # HTTP bodies holding a lone surrogate never get here (wire.UnreadableBodyError); admin calls can.
+            add(details, "base", "InvalidValue", "The record holds text that UTF-8 cannot encode")
+            raise RecordInvalidError(details) from None
+        if size > validation.MAX_RECORD_BYTES:
             add(details, "base", "RecordTooLarge", "Record size exceeds the 32 KB limit")
             raise RecordInvalidError(details)
         unknown = sorted(set(payload) - {"name", "external_id", "custom_object_fields", "id"})

@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from zendesk_sandbox.limits import COUNTINGS, Counting
+
 NameMode = Literal["plain", "unique", "autonumber"]
 
 
@@ -148,6 +150,10 @@ class SandboxSettings:
     job_items_per_second: float = 200.0
     job_failure_rate: float = 0.0
     job_retention_seconds: float = 3600.0  # an ended job's status answers 404 after this
+    job_status_show_many_max_ids: int = 100  # more ids in one show_many: 400 TooManyValues (LOOKUPS §4)
+    job_status_show_many_accepts_v3: bool = True  # False: show_many refuses custom object (V3-) job ids
+    limit_counting: Counting = "sliding"  # how both limits count their window: sliding | fixed | tenths
+    foreign_requests_per_window: int = 0  # another integration spending the account budget at an even pace
     recent_data_lag_seconds: float = 60.0
     start_time_min_age_seconds: float = 60.0
     cursor_ttl_seconds: float | None = None
@@ -228,7 +234,29 @@ def updated_settings(settings: SandboxSettings, changes: dict[str, Any]) -> Sand
             msg = f"unknown fault settings: {', '.join(unknown)}"
             raise ValueError(msg)
         changes["faults"] = dataclasses.replace(settings.faults, **_tupled(faults))
-    return dataclasses.replace(settings, **changes)
+    return checked(dataclasses.replace(settings, **changes))
+
+
+def checked(settings: SandboxSettings) -> SandboxSettings:
+    """Return `settings`, or raise ValueError for a value the sandbox cannot apply."""
+    if settings.limit_counting not in COUNTINGS:
+        msg = f"limit_counting must be one of {', '.join(COUNTINGS)}, not {settings.limit_counting!r}"
+        raise ValueError(msg)
+    for name, least in (
+        ("foreign_requests_per_window", 0),
+        ("job_status_show_many_max_ids", 1),
+    ):
+        value = getattr(settings, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            msg = f"{name} must be an integer of at least {least}, not {value!r}"
+            raise ValueError(msg)
+    if not isinstance(settings.job_status_show_many_accepts_v3, bool):
+        msg = "job_status_show_many_accepts_v3 must be true or false"
+        raise TypeError(msg)
+    if not settings.window_seconds > 0:
+        msg = f"window_seconds must be above 0, not {settings.window_seconds!r}"
+        raise ValueError(msg)
+    return settings
 
 
 def settings_from_json(values: dict[str, Any], base: SandboxSettings | None = None) -> SandboxSettings:
@@ -247,7 +275,7 @@ def settings_from_json(values: dict[str, Any], base: SandboxSettings | None = No
             spec if isinstance(spec, CustomObjectSpec) else _spec_from_json(spec)
             for spec in changes["custom_objects"]
         )
-    return dataclasses.replace(base, **changes)
+    return checked(dataclasses.replace(base, **changes))
 
 
 def _spec_from_json(value: dict[str, Any]) -> CustomObjectSpec:

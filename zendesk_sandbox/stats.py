@@ -24,6 +24,8 @@ class Stats:
             self.rate_limited: Counter[str] = Counter()
             self.faults: Counter[str] = Counter()
             self.max_active_jobs_seen = 0
+            self.foreign_admitted = 0
+            self.foreign_refused = 0
 
     def request(self, kind: str) -> None:
         """Count one request of an endpoint kind."""
@@ -37,7 +39,7 @@ class Stats:
             self.by_status[str(status)] += 1
 
     def limited(self, reason: str) -> None:
-        """Count one 429 by reason (export_limit, account_limit, job_limit, fault)."""
+        """Count one of our 429s by reason (export_limit, account_limit, job_limit, fault)."""
         with self._lock:
             self.rate_limited[reason] += 1
 
@@ -45,6 +47,12 @@ class Stats:
         """Count one injected fault."""
         with self._lock:
             self.faults[name] += 1
+
+    def foreign(self, admitted: int, refused: int) -> None:
+        """Count the simulated foreign integration's requests: admitted and refused by the account limit."""
+        with self._lock:
+            self.foreign_admitted += admitted
+            self.foreign_refused += refused
 
     def active_jobs(self, count: int) -> None:
         """Track the highest number of queued + working jobs seen."""
@@ -61,4 +69,7 @@ class Stats:
                 "rate_limited": dict(self.rate_limited),
                 "faults": dict(self.faults),
                 "max_active_jobs_seen": self.max_active_jobs_seen,
+                # not part of `requests`: the simulated foreign integration (`foreign_requests_per_window`)
+                "foreign_requests": self.foreign_admitted,
+                "foreign_requests_refused": self.foreign_refused,
             }

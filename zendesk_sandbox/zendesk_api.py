@@ -5,12 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import math
 import re
 from typing import TYPE_CHECKING
 
 from zendesk_sandbox import exports, objects_api, wire
-from zendesk_sandbox.limits import retry_after_text
+from zendesk_sandbox.limits import reset_text, retry_after_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,6 +39,8 @@ _ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
      lambda core, req, args: objects_api.delete_record(core, req, args[0])),
     ("POST", re.compile(rf"^/custom_objects/{_KEY}/jobs$"), "jobs_create",
      lambda core, req, args: objects_api.create_job(core, req, args[0])),
+    ("GET", re.compile(r"^/job_statuses/show_many$"), "job_status_show_many",
+     lambda core, req, _args: objects_api.job_statuses(core, req)),
     ("GET", re.compile(r"^/job_statuses/([A-Za-z0-9-]+)$"), "job_status",
      lambda core, _req, args: objects_api.job_status(core, args[0])),
     ("GET", re.compile(r"^/ticket_fields$"), "ticket_fields",
@@ -66,12 +67,12 @@ def handle(core: Core, request: wire.Request, api_path: str) -> wire.Response:
     if refused is None and any(part in request.path for part in settings.forbidden_paths_contain):
         refused = wire.forbidden()
     if refused is None:
-        wait = core.account_window.try_acquire()
+        wait = core.account_limit.try_acquire()
         if wait:
             core.stats.limited("account_limit")
             refused = wire.account_limited(retry_after_text(wait, settings.window_seconds))
     if refused is None and kind in EXPORT_KINDS:
-        wait = core.export_window.try_acquire()
+        wait = core.export_limit.try_acquire()
         if wait:
             core.stats.limited("export_limit")
             refused = wire.export_limited(retry_after_text(wait, settings.window_seconds))
@@ -79,6 +80,9 @@ def handle(core: Core, request: wire.Request, api_path: str) -> wire.Response:
         response = refused
     elif handler is None:
         response = wire.invalid_endpoint()
+    elif not _readable(request):
+        # Checked here, once, for every endpoint: no handler ever sees a body it cannot read.
+        response = wire.unparsable_json()
     else:
         response = handler(core, request, args)
     response.headers.extend(_account_headers(core))
@@ -101,15 +105,27 @@ def _authenticate(core: Core, header: str) -> wire.Response | None:
     return wire.unauthorized_basic()
 
 
+def _readable(request: wire.Request) -> bool:
+    if not request.body:
+        return True
+    try:
+        request.json_body()
+    except wire.UnreadableBodyError:
+        return False
+    return True
+
+
 def _account_headers(core: Core) -> list[tuple[str, str]]:
-    # NOTES §9: both the older x-rate-limit pair and the current ratelimit-* trio
-    limit = str(core.settings().account_requests_per_window)
-    remaining = str(core.account_window.remaining())
-    reset = str(math.ceil(core.account_window.reset_seconds()))
+    # NOTES §9: both the older x-rate-limit pair and the current ratelimit-* trio. The limit is the
+    # window's; remaining and reset are what the counting mode truly admits (zendesk_sandbox/limits.py).
+    settings = core.settings()
+    limit = str(settings.account_requests_per_window)
+    left, reset = core.account_limit.state()
+    remaining = str(left)
     return [
         ("x-rate-limit", limit),
         ("x-rate-limit-remaining", remaining),
         ("ratelimit-limit", limit),
         ("ratelimit-remaining", remaining),
-        ("ratelimit-reset", reset),
+        ("ratelimit-reset", reset_text(reset, settings.window_seconds)),
     ]

@@ -49,6 +49,8 @@ JOB_WAIT_SECONDS = 30.0
 TICKET_EXPORT = "/api/v2/incremental/tickets/cursor"
 RECORD_EXPORT = "/api/v2/incremental/custom_objects/{custom_object_key}/cursor"
 JOB_STATUS = "/api/v2/job_statuses/{job_status_id}"
+JOB_STATUSES = "/api/v2/job_statuses/show_many"
+JOB_STATUS_PREFIX = "/api/v2/job_statuses/"
 JOBS = "/api/v2/custom_objects/{custom_object_key}/jobs"
 RECORDS = "/api/v2/custom_objects/{custom_object_key}/records"
 
@@ -517,6 +519,53 @@ def test_failed_job_status_matches_the_oas(sandbox_factory: Callable[..., Sandbo
         time.sleep(JOB_POLL_SECONDS)
         body = zendesk.checked("GET", f"/api/v2/job_statuses/{job_id}", 200)
     assert body["job_status"]["status"] == "failed"
+
+
+def test_job_statuses_show_many_matches_the_oas(zendesk: Zendesk, sandbox: Sandbox, oas: ZendeskOas) -> None:
+    """A queued, a working and a completed job in one show_many body; the completed one's results follow
+    NOTES, not the OAS result objects (see the test above), so they are checked against its single status."""
+    key = _object_keys(zendesk)[0]
+
+    def submit(count: int, tag: str) -> str:
+        items = [_new_record(zendesk, sandbox, key, f"fidelity-many-{tag}-{index}") for index in range(count)]
+        job = {"job": {"action": "create_or_update_by_external_id", "items": items}}
+        response = zendesk.call("POST", f"/api/v2/custom_objects/{key}/jobs", json=job)
+        assert response.status_code == 200, response.text[:500]
+        job_id: str = response.json()["job_status"]["id"]
+        return job_id
+
+    def wait_for(job_id: str, status: str) -> None:
+        deadline = time.monotonic() + JOB_WAIT_SECONDS
+        while zendesk.call("GET", JOB_STATUS_PREFIX + job_id).json()["job_status"]["status"] != status:
+            assert time.monotonic() < deadline, f"job {job_id} never reached {status}"
+            time.sleep(JOB_POLL_SECONDS)
+
+    sandbox.configure(job_queue_seconds=0.0, job_items_per_second=1000.0)
+    completed = submit(3, "done")
+    wait_for(completed, "completed")
+    sandbox.configure(job_queue_seconds=0.0, job_items_per_second=0.5)  # 20 items: working for 40 s
+    working = submit(20, "working")
+    wait_for(working, "working")
+    sandbox.configure(job_queue_seconds=600.0)
+    queued = submit(2, "queued")
+    response = zendesk.call("GET", f"{JOB_STATUSES}.json", params={"ids": f"{queued},{working},{completed}"})
+    assert response.status_code == 200, response.text[:500]
+    body = response.json()
+    statuses = {status["id"]: status for status in body["job_statuses"]}
+    assert [statuses[job_id]["status"] for job_id in (queued, working, completed)] == [
+        "queued",
+        "working",
+        "completed",
+    ]
+    envelope = {
+        "job_statuses": [
+            status | {"results": None} if status["id"] == completed else status
+            for status in body["job_statuses"]
+        ]
+    }
+    assert oas.errors(JOB_STATUSES, "get", 200, envelope) == []
+    single = zendesk.call("GET", f"{JOB_STATUS_PREFIX}{completed}").json()["job_status"]
+    assert statuses[completed]["results"] == single["results"]
 
 
 # --- ticket fields ---------------------------------------------------------------------------------------

@@ -90,6 +90,25 @@ def test_serve_takes_limits_from_options_and_a_settings_file(tmp_path: Path) -> 
         assert process.returncode == 0, errors
 
 
+def test_serve_takes_the_counting_mode_and_a_foreign_integration(tmp_path: Path) -> None:
+    options = ("--tickets", "20", "--limit-counting", "tenths", "--foreign-requests", "5")
+    with _serve(tmp_path, *options) as process:
+        match = LINE.match(_first_line(process).strip())
+        assert match
+        settings = requests.get(match.group(1) + "/_sandbox/settings", timeout=30).json()
+        assert (settings["limit_counting"], settings["foreign_requests_per_window"]) == ("tenths", 5)
+        process.terminate()
+        _, errors = process.communicate(timeout=20)
+        assert process.returncode == 0, errors
+
+
+def test_serve_refuses_an_unknown_counting_mode(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "zendesk_sandbox.cli", "serve", "--limit-counting", "leaky"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "leaky" in done.stderr
+
+
 def test_seed_only_seeds_and_reuses_the_file(tmp_path: Path) -> None:
     db = tmp_path / "seeded.sqlite"
     command = [sys.executable, "-m", "zendesk_sandbox.cli", "seed", "--db", str(db), "--tickets", "300"]
