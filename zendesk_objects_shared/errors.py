@@ -105,7 +105,8 @@ def message_from_body(body: Any) -> str:  # noqa: ANN401 (any JSON document)
     error = body.get("error")
     if isinstance(error, dict):  # 403: {"error":{"title","message"}}
         return ": ".join(str(error[k]) for k in ("title", "message") if error.get(k))
-    description = body.get("description") or body.get("error_description")
+    # `message` too: the 422 for a body Zendesk cannot parse says {"error": ..., "message": ...} (wire notes §8).
+    description = body.get("description") or body.get("error_description") or body.get("message")
     head = ": ".join(str(part) for part in (error, description) if part)
     details = body.get("details")
     if isinstance(details, dict) and details:
