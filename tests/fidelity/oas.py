@@ -20,7 +20,8 @@ from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-OAS_PATH = Path(__file__).parents[2] / ".." / "shared" / "reference" / "zendesk-oas.yaml"
+# Vendored, byte for byte, with its provenance in docs/reference/README.md.
+OAS_PATH = Path(__file__).parents[2] / "docs" / "reference" / "zendesk-oas.yaml"
 
 # The ticket status enum as the OAS spells it; real exports also send "deleted" (NOTES §2).
 TICKET_STATUS_ENUM = frozenset({"new", "open", "pending", "hold", "solved", "closed"})
@@ -44,7 +45,7 @@ def _oas_loader() -> type[yaml.SafeLoader]:
     """Return a YAML loader that reads the OAS as JSON would (libyaml's when available: ~1 s, not ~10 s)."""
     base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     loader: type[yaml.SafeLoader] = type("OasLoader", (base,), {})
-    # The OAS has a literal `=` mapping key (line ~32367) that PyYAML reads as the `value` tag.
+    # The OAS has a plain `=` scalar (lines 32367, 32370) that PyYAML resolves to the `value` tag.
     loader.add_constructor("tag:yaml.org,2002:value", _scalar)
     # Example timestamps would become datetime objects; JSON bodies carry them as strings.
     loader.add_constructor("tag:yaml.org,2002:timestamp", _scalar)
