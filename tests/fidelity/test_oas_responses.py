@@ -25,7 +25,10 @@ if TYPE_CHECKING:
     from tests.fidelity.oas import ZendeskOas
     from zendesk_sandbox import Sandbox
 
-NOTES_PATH = Path(__file__).parents[2] / ".." / "shared" / "reference" / "NOTES.md"
+WIRE_NOTES_PATH = Path(__file__).parents[2] / "docs" / "wire-notes.md"
+# The list of a real ticket's keys in wire notes §2: a comment marker, then one fenced text block.
+REAL_TICKET_KEYS = re.compile(r"<!-- real-ticket-keys\b[^>]*-->\s*```text\n(.*?)\n```", re.DOTALL)
+KEY_NAME = re.compile(r"^[a-z_]+$")
 DEFAULTS = SandboxSettings()
 START_TIME = int(datetime.fromisoformat(DEFAULTS.data_start.replace("Z", "+00:00")).timestamp()) - 1
 FIELD_TYPES = {
@@ -180,22 +183,22 @@ def test_sideloads_follow_notes_and_match_their_oas_objects(zendesk: Zendesk, oa
                 assert ticket["metric_set"]["ticket_id"] == ticket["id"]
 
 
-def _top_level_names(listing: str) -> list[str]:
-    """Names of a NOTES key listing such as `url, via{channel,source{from}}, fields (duplicate of x)`."""
-    previous = None
-    while previous != listing:  # drop nested `{...}`, `[...]` and `(...)` groups, innermost first
-        previous, listing = listing, re.sub(r"\{[^{}]*\}|\[[^\[\]]*\]|\([^()]*\)", "", listing)
-    return [name.strip() for name in listing.split(",")]
+def _real_ticket_keys() -> list[str]:
+    """The keys wire notes §2 lists for a real exported ticket, in its order."""
+    notes = WIRE_NOTES_PATH.read_text(encoding="utf-8")
+    listed = REAL_TICKET_KEYS.findall(notes)
+    assert len(listed) == 1, "wire notes §2 must hold exactly one list of the real ticket keys"
+    keys = [key.strip() for key in listed[0].split(",")]
+    assert all(KEY_NAME.match(key) for key in keys), keys
+    return keys
 
 
 def test_ticket_keys_follow_notes_not_the_oas_property_list(zendesk: Zendesk, oas: ZendeskOas) -> None:
     """OAS says a ticket has the TicketObject properties (encoded_id, requester, ...), NOTES §2 says the
     export sends the 39 keys it lists (plus metric_set when sideloaded); we follow NOTES."""
-    notes = NOTES_PATH.read_text(encoding="utf-8")
-    listed = re.search(r"Ticket object keys \(real, 2024\): `([^`]+)`", notes)
-    assert listed is not None, "NOTES §2 no longer lists the real ticket keys"
-    real_keys = set(_top_level_names(listed.group(1)))
-    assert len(real_keys) == 39
+    listed = _real_ticket_keys()
+    real_keys = set(listed)
+    assert len(listed) == len(real_keys) == 39
     declared = set(oas.schema_component("TicketObject")["properties"])
     assert real_keys <= declared
     body = zendesk.checked("GET", TICKET_EXPORT, 200, params={"start_time": START_TIME})
