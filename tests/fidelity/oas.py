@@ -1,6 +1,6 @@
-"""Zendesk's OAS as a validator of response bodies, with exactly the allowances NOTES.md lists.
+"""Zendesk's OAS as a validator of response bodies, with exactly the allowances docs/wire-notes.md lists.
 
-NOTES.md "Reading the OAS against real responses" names three ways real responses break the OAS:
+docs/wire-notes.md "Reading the OAS against real responses" names three ways real responses break the OAS:
 null arrives where the OAS types a value as non-null, ticket `status` can be `"deleted"`, and `oneOf`
 branches overlap once null is admitted. `relax` applies those three and nothing else.
 """
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 # Vendored, byte for byte, with its provenance in docs/reference/README.md.
 OAS_PATH = Path(__file__).parents[2] / "docs" / "reference" / "zendesk-oas.yaml"
 
-# The ticket status enum as the OAS spells it; real exports also send "deleted" (NOTES §2).
+# The ticket status enum as the OAS spells it; real exports also send "deleted" (wire notes §2).
 TICKET_STATUS_ENUM = frozenset({"new", "open", "pending", "hold", "solved", "closed"})
 DELETED_TICKET_STATUS = "deleted"
 
@@ -117,7 +117,7 @@ def _pointer(document: JsonDict, ref: str) -> Any:
 
 
 def relax(schema: Any) -> Any:
-    """Return a copy of a resolved schema with NOTES' three allowances and no other change."""
+    """Return a copy of a resolved schema with the wire notes' three allowances and no other change."""
     if isinstance(schema, list):
         return [relax(item) for item in schema]
     if not isinstance(schema, dict):
