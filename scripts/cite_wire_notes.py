@@ -14,10 +14,10 @@ Their content now lives in `docs/wire-notes.md` and the README, and this script 
 A line that the rewrite makes longer than the project's line length is rewrapped (comments, docstring
 lines), or the citation leaves a docstring's summary line for a line of its own.
 
-Usage: `scripts/cite_wire_notes.py [PATH ...]` rewrites the tracked *.py files (all of them, or those
-under the PATHs) in place; `--check` writes nothing. Both exit 1 and list what is left: a citation of
-NOTES, LOOKUPS or SPEC, or a line still too long. `--root DIR` works on another checkout. Running it again
-changes nothing.
+Only comments and string literals are read and rewritten. `scripts/cite_wire_notes.py [PATH ...]`
+rewrites the tracked *.py files (all of them, or those under the PATHs) in place; `--check` writes
+nothing. Both exit 1 and list what is left: a citation of NOTES, LOOKUPS or SPEC, or a line still too
+long. `--root DIR` works on another checkout. Running it again changes nothing.
 """
 
 from __future__ import annotations
@@ -425,9 +425,28 @@ def tracked_python_files(root: Path, under: Iterable[str]) -> list[str]:
     return sorted(files)
 
 
+def prose_spans(source: str) -> list[tuple[int, int]]:
+    """Return the (start, end) offsets of the comments and string literals of Python source."""
+    starts = [0]
+    for line in source.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    return [
+        (starts[token.start[0] - 1] + token.start[1], starts[token.end[0] - 1] + token.end[1])
+        for token in tokenize.generate_tokens(io.StringIO(source).readline)
+        if token.type in {tokenize.COMMENT, tokenize.STRING}
+    ]
+
+
 def rewrite_file(source: str, width: int) -> tuple[str, list[int]]:
-    """Return the rewritten source of one file and the numbers of its lines still too long."""
-    rewritten = rewrite_text(source)
+    """Return the rewritten source of one file and the numbers of its lines still too long.
+
+    Only comments and string literals are rewritten: a name such as `NOTES` in code is code.
+    """
+    pieces, done = [], 0
+    for start, end in prose_spans(source):
+        pieces += [source[done:start], rewrite_text(source[start:end])]
+        done = end
+    rewritten = "".join([*pieces, source[done:]])
     before, after = source.split("\n"), rewritten.split("\n")
     if len(before) != len(after):
         message = "a rewrite rule moved a line break"
@@ -443,10 +462,14 @@ def rewrite_file(source: str, width: int) -> tuple[str, list[int]]:
 def findings(path: str, source: str, too_long: Iterable[int], width: int) -> list[Finding]:
     """Return what is left in a file: citations of outside documents, and lines still too long."""
     lines = source.split("\n")
+    cited = {
+        source.count("\n", 0, start + found.start()) + 1
+        for start, end in prose_spans(source)
+        for found in LEFT.finditer(source[start:end])
+    }
     found = [
-        Finding(path, number, line, "cites a document outside the repository")
-        for number, line in enumerate(lines, start=1)
-        if LEFT.search(line)
+        Finding(path, number, lines[number - 1], "cites a document outside the repository")
+        for number in cited
     ]
     found += [
         Finding(path, number, lines[number - 1], f"longer than {width} after the rewrite")

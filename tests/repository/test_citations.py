@@ -119,6 +119,7 @@ FORMS = [
     ),
     ('OAS = "../shared/reference/zendesk-oas.yaml"', 'OAS = "docs/reference/zendesk-oas.yaml"'),
     ("SUBSCRIPTION_SPEC = 1  # not a citation", "SUBSCRIPTION_SPEC = 1  # not a citation"),
+    ("LOOKUPS = {}  # LOOKUPS §4: code stays code", "LOOKUPS = {}  # wire notes §17: code stays code"),
 ]
 
 
