@@ -48,7 +48,7 @@ class Plugin:
         return self.name.replace("-", "_")
 
 
-# Both sides accept exactly one auth method and a base URL given either way (SPEC §1).
+# Both sides accept exactly one auth method and a base URL given either way (README, The tap > Settings).
 AUTH_GROUPS: tuple[tuple[str, ...], ...] = (
     ("subdomain", "email", "api_token"),
     ("subdomain", "oauth_token"),

@@ -1,6 +1,6 @@
-"""Zendesk's OAS as a validator of response bodies, with exactly the allowances NOTES.md lists.
+"""Zendesk's OAS as a validator of response bodies, with exactly the allowances docs/wire-notes.md lists.
 
-NOTES.md "Reading the OAS against real responses" names three ways real responses break the OAS:
+docs/wire-notes.md "Reading the OAS against real responses" names three ways real responses break the OAS:
 null arrives where the OAS types a value as non-null, ticket `status` can be `"deleted"`, and `oneOf`
 branches overlap once null is admitted. `relax` applies those three and nothing else.
 """
@@ -20,9 +20,10 @@ from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-OAS_PATH = Path(__file__).parents[2] / ".." / "shared" / "reference" / "zendesk-oas.yaml"
+# Vendored, byte for byte, with its provenance in docs/reference/README.md.
+OAS_PATH = Path(__file__).parents[2] / "docs" / "reference" / "zendesk-oas.yaml"
 
-# The ticket status enum as the OAS spells it; real exports also send "deleted" (NOTES §2).
+# The ticket status enum as the OAS spells it; real exports also send "deleted" (wire notes §2).
 TICKET_STATUS_ENUM = frozenset({"new", "open", "pending", "hold", "solved", "closed"})
 DELETED_TICKET_STATUS = "deleted"
 
@@ -44,7 +45,7 @@ def _oas_loader() -> type[yaml.SafeLoader]:
     """Return a YAML loader that reads the OAS as JSON would (libyaml's when available: ~1 s, not ~10 s)."""
     base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     loader: type[yaml.SafeLoader] = type("OasLoader", (base,), {})
-    # The OAS has a literal `=` mapping key (line ~32367) that PyYAML reads as the `value` tag.
+    # The OAS has a plain `=` scalar (lines 32367, 32370) that PyYAML resolves to the `value` tag.
     loader.add_constructor("tag:yaml.org,2002:value", _scalar)
     # Example timestamps would become datetime objects; JSON bodies carry them as strings.
     loader.add_constructor("tag:yaml.org,2002:timestamp", _scalar)
@@ -116,7 +117,7 @@ def _pointer(document: JsonDict, ref: str) -> Any:
 
 
 def relax(schema: Any) -> Any:
-    """Return a copy of a resolved schema with NOTES' three allowances and no other change."""
+    """Return a copy of a resolved schema with the wire notes' three allowances and no other change."""
     if isinstance(schema, list):
         return [relax(item) for item in schema]
     if not isinstance(schema, dict):

@@ -1,4 +1,4 @@
-"""How the fidelity tests read the OAS: operations found by path, and NOTES' three allowances, no more."""
+"""How the fidelity tests read the OAS: operations by path, and the wire notes' three allowances, no more."""
 
 from __future__ import annotations
 

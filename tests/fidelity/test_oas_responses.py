@@ -1,7 +1,8 @@
 """Every JSON body the sandbox serves on a Zendesk endpoint validates against that operation in Zendesk's OAS.
 
-Only NOTES' three allowances are applied (see tests/fidelity/oas.py). Where NOTES contradicts the OAS, a test
-named after the point says "OAS says X, NOTES says Y, we follow NOTES" and asserts NOTES' side.
+Only the wire notes' three allowances are applied (see tests/fidelity/oas.py). Where the wire notes contradict
+the OAS, a test named after the point says "OAS says X, the wire notes say Y, we follow the wire notes" and
+asserts the wire notes' side.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ if TYPE_CHECKING:
     from tests.fidelity.oas import ZendeskOas
     from zendesk_sandbox import Sandbox
 
-NOTES_PATH = Path(__file__).parents[2] / ".." / "shared" / "reference" / "NOTES.md"
+WIRE_NOTES_PATH = Path(__file__).parents[2] / "docs" / "wire-notes.md"
+# The list of a real ticket's keys in wire notes §2: a comment marker, then one fenced text block.
+REAL_TICKET_KEYS = re.compile(r"<!-- real-ticket-keys\b[^>]*-->\s*```text\n(.*?)\n```", re.DOTALL)
+KEY_NAME = re.compile(r"^[a-z_]+$")
 DEFAULTS = SandboxSettings()
 START_TIME = int(datetime.fromisoformat(DEFAULTS.data_start.replace("Z", "+00:00")).timestamp()) - 1
 FIELD_TYPES = {
@@ -162,9 +166,9 @@ def test_deleted_tickets_need_the_deleted_status_allowance(zendesk: Zendesk, oas
 
 
 def test_sideloads_follow_notes_and_match_their_oas_objects(zendesk: Zendesk, oas: ZendeskOas) -> None:
-    """OAS says the ticket export body has no sideloads, NOTES §2 says `include=users` adds a top-level
+    """OAS says the ticket export body has no sideloads, wire notes §2 says `include=users` adds a top-level
     `users` array and `include=metric_sets` embeds a `metric_set` per ticket (what singer-io reads); we
-    follow NOTES and validate each sideloaded object against its own OAS schema (UserObject,
+    follow the wire notes and validate each sideloaded object against its own OAS schema (UserObject,
     TicketMetricObject)."""
     schema = oas.response_schema(TICKET_EXPORT, "get", 200)
     assert schema is not None
@@ -182,22 +186,22 @@ def test_sideloads_follow_notes_and_match_their_oas_objects(zendesk: Zendesk, oa
                 assert ticket["metric_set"]["ticket_id"] == ticket["id"]
 
 
-def _top_level_names(listing: str) -> list[str]:
-    """Names of a NOTES key listing such as `url, via{channel,source{from}}, fields (duplicate of x)`."""
-    previous = None
-    while previous != listing:  # drop nested `{...}`, `[...]` and `(...)` groups, innermost first
-        previous, listing = listing, re.sub(r"\{[^{}]*\}|\[[^\[\]]*\]|\([^()]*\)", "", listing)
-    return [name.strip() for name in listing.split(",")]
+def _real_ticket_keys() -> list[str]:
+    """The keys wire notes §2 lists for a real exported ticket, in its order."""
+    notes = WIRE_NOTES_PATH.read_text(encoding="utf-8")
+    listed = REAL_TICKET_KEYS.findall(notes)
+    assert len(listed) == 1, "wire notes §2 must hold exactly one list of the real ticket keys"
+    keys = [key.strip() for key in listed[0].split(",")]
+    assert all(KEY_NAME.match(key) for key in keys), keys
+    return keys
 
 
 def test_ticket_keys_follow_notes_not_the_oas_property_list(zendesk: Zendesk, oas: ZendeskOas) -> None:
-    """OAS says a ticket has the TicketObject properties (encoded_id, requester, ...), NOTES §2 says the
-    export sends the 39 keys it lists (plus metric_set when sideloaded); we follow NOTES."""
-    notes = NOTES_PATH.read_text(encoding="utf-8")
-    listed = re.search(r"Ticket object keys \(real, 2024\): `([^`]+)`", notes)
-    assert listed is not None, "NOTES §2 no longer lists the real ticket keys"
-    real_keys = set(_top_level_names(listed.group(1)))
-    assert len(real_keys) == 39
+    """OAS says a ticket has the TicketObject properties (encoded_id, requester, ...), wire notes §2 says the
+    export sends the 39 keys it lists (plus metric_set when sideloaded); we follow the wire notes."""
+    listed = _real_ticket_keys()
+    real_keys = set(listed)
+    assert len(listed) == len(real_keys) == 39
     declared = set(oas.schema_component("TicketObject")["properties"])
     assert real_keys <= declared
     body = zendesk.checked("GET", TICKET_EXPORT, 200, params={"start_time": START_TIME})
@@ -307,8 +311,9 @@ def test_custom_object_export_pages_match_the_oas(zendesk: Zendesk, sandbox: San
 
 
 def test_custom_object_export_end_of_stream_follows_notes(zendesk: Zendesk) -> None:
-    """OAS says the custom object export has no `end_of_stream` (only `meta.has_more`), NOTES §3 says the
-    emulator adds `end_of_stream` mirroring `!meta.has_more` (real key set unconfirmed); we follow NOTES."""
+    """OAS says the custom object export has no `end_of_stream` (only `meta.has_more`), wire notes §3 says the
+    emulator adds `end_of_stream` mirroring `!meta.has_more` (real key set unconfirmed); we follow the wire
+    notes."""
     key = _object_keys(zendesk)[0]
     path = f"/api/v2/incremental/custom_objects/{key}/cursor"
     schema = zendesk.oas.response_schema(RECORD_EXPORT, "get", 200)
@@ -333,7 +338,7 @@ def test_custom_object_export_end_of_stream_follows_notes(zendesk: Zendesk) -> N
 def test_custom_object_export_variants_match_the_oas(
     sandbox_factory: Callable[..., Sandbox], oas: ZendeskOas, variant: dict[str, Any]
 ) -> None:
-    """The switches for NOTES §3/§5's unconfirmed facts keep every body inside the OAS."""
+    """The switches for wire notes §3/§5's unconfirmed facts keep every body inside the OAS."""
     sandbox = sandbox_factory(export_requests_per_window=10_000, deleted_record_ratio=0.2, **variant)
     zendesk = Zendesk(sandbox, oas, _basic(DEFAULTS))
     key = _object_keys(zendesk)[0]
@@ -429,8 +434,8 @@ def _job_items(zendesk: Zendesk, sandbox: Sandbox, key: str, count: int) -> list
 def test_job_creation_answers_200_not_the_oas_201(
     zendesk: Zendesk, sandbox: Sandbox, oas: ZendeskOas
 ) -> None:
-    """OAS says POST .../jobs answers 201, NOTES §7 says real bulk endpoints answer 200 with the same body;
-    we follow NOTES and validate that 200 body against the OAS' 201 schema."""
+    """OAS says POST .../jobs answers 201, wire notes §7 says real bulk endpoints answer 200 with the same
+    body; we follow the wire notes and validate that 200 body against the OAS' 201 schema."""
     key = _object_keys(zendesk)[0]
     assert oas.declared_statuses(JOBS, "post") == ["201"]
     job = {
@@ -482,10 +487,11 @@ def test_job_status_matches_the_oas_while_queued_and_working(
 def test_completed_job_results_follow_notes_not_the_oas_result_objects(
     zendesk: Zendesk, sandbox: Sandbox, oas: ZendeskOas
 ) -> None:
-    """OAS says job_status.results items are Create/Update/Failed results with integer `id`s, NOTES §1 and §7
-    say custom object record ids are ULID strings and the real item shape is unconfirmed (read `index`, `id`,
-    `external_id`, `success`, `status`, `errors`/`details`); we follow NOTES: the rest of the completed
-    job_status validates against the OAS, the results items against NOTES."""
+    """OAS says job_status.results items are Create/Update/Failed results with integer `id`s,
+    wire notes §1 and §7 say custom object record ids are ULID strings and the real item shape is unconfirmed
+    (read `index`, `id`, `external_id`, `success`, `status`, `errors`/`details`); we follow the wire notes:
+    the rest of the completed job_status validates against the OAS, the results items against the wire
+    notes."""
     completed = _job_lifecycle(zendesk, sandbox)["completed"]
     results = completed["job_status"]["results"]
     envelope = {"job_status": {**completed["job_status"], "results": None}}
@@ -609,9 +615,10 @@ def test_export_refusals_match_the_oas_errors(zendesk: Zendesk) -> None:
 
 @pytest.mark.parametrize("scheme", sorted(AUTH_SCHEMES))
 def test_export_401_follows_notes_not_the_oas_example(sandbox: Sandbox, oas: ZendeskOas, scheme: str) -> None:
-    """OAS says the export's 401 body is `{"errors":[{"code":"Unauthorized",...}]}`, NOTES §8 says real 401s
-    are `{"error":"Couldn't authenticate you"}` for API tokens and `{"error":"invalid_token",...}` for OAuth
-    (§3 calls the OAS examples unconfirmed); we follow NOTES. Both validate (that schema requires no key)."""
+    """OAS says the export's 401 body is `{"errors":[{"code":"Unauthorized",...}]}`, wire notes §8 says real
+    401s are `{"error":"Couldn't authenticate you"}` for API tokens and `{"error":"invalid_token",...}` for
+    OAuth (§3 calls the OAS examples unconfirmed); we follow the wire notes. Both validate (that schema
+    requires no key)."""
     wrong = SandboxSettings(api_token="wrong-token", oauth_token="wrong-token")  # noqa: S106 - a wrong one
     zendesk = Zendesk(sandbox, oas, AUTH_SCHEMES[scheme](wrong))
     key = sandbox.admin.custom_objects()[0]["key"]
@@ -630,8 +637,8 @@ def test_export_401_follows_notes_not_the_oas_example(sandbox: Sandbox, oas: Zen
 def test_export_403_follows_notes_not_the_oas_example(
     sandbox_factory: Callable[..., Sandbox], oas: ZendeskOas
 ) -> None:
-    """OAS says the export's 403 body is `{"errors":[{"code":"Forbidden",...}]}`, NOTES §8 says real
-    permission refusals are `{"error":{"title":"Forbidden","message":...}}`; we follow NOTES."""
+    """OAS says the export's 403 body is `{"errors":[{"code":"Forbidden",...}]}`, wire notes §8 says real
+    permission refusals are `{"error":{"title":"Forbidden","message":...}}`; we follow the wire notes."""
     sandbox = sandbox_factory(forbidden_paths_contain=("/incremental/custom_objects/",))
     zendesk = Zendesk(sandbox, oas, _basic(DEFAULTS))
     key = sandbox.admin.custom_objects()[0]["key"]
@@ -649,9 +656,9 @@ def test_export_403_follows_notes_not_the_oas_example(
 def test_export_429_follows_notes_not_the_oas_example(
     sandbox_factory: Callable[..., Sandbox], oas: ZendeskOas
 ) -> None:
-    """OAS says the export's 429 body is `{"errors":[{"code":"RateLimitExceeded",...}]}`, NOTES §8 says real
-    incremental-export refusals are `{"error":"APIRateLimitExceeded","description":...}` with Retry-After;
-    we follow NOTES."""
+    """OAS says the export's 429 body is `{"errors":[{"code":"RateLimitExceeded",...}]}`, wire notes §8 says
+    real incremental-export refusals are `{"error":"APIRateLimitExceeded","description":...}` with
+    Retry-After; we follow the wire notes."""
     sandbox = sandbox_factory(export_requests_per_window=1, window_seconds=60.0)
     zendesk = Zendesk(sandbox, oas, _bearer(DEFAULTS))
     key = sandbox.admin.custom_objects()[0]["key"]

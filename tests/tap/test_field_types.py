@@ -1,4 +1,4 @@
-"""Custom object field types map to JSON Schema as SPEC §2 says, and values are brought to those types."""
+"""Field types map to JSON Schema and values are brought to those types, as README, The tap > Streams says."""
 
 from __future__ import annotations
 

@@ -71,7 +71,7 @@ def test_refused_cursor_restarts_from_the_high_water_mark(
 def test_custom_object_export_without_end_of_stream_and_null_last_cursor(
     sandbox_factory: Callable[..., Sandbox], tmp_path: Path
 ) -> None:
-    # The other reading of NOTES §3/§13: no `end_of_stream`, and `after_cursor` null on the last page.
+    # The other reading of wire notes §3/§13: no `end_of_stream`, and `after_cursor` null on the last page.
     sb = sandbox_factory(
         custom_object_export_end_of_stream=False, custom_object_last_page_cursor="null", **FAST
     )

@@ -79,7 +79,7 @@ def test_records_with_custom_object_fields_round_trip(sb: Sandbox, tmp_path: Pat
         assert stored["name"] == record["name"]
         expected = {k: v for k, v in record["custom_object_fields"].items() if v is not None}
         got = {k: v for k, v in stored["custom_object_fields"].items() if v is not None}
-        # Zendesk answers a date field as a midnight date-time (NOTES §5): compare the date part.
+        # Zendesk answers a date field as a midnight date-time (wire notes §5): compare the date part.
         got["available_on"] = got["available_on"][:10]
         assert got == expected
 
