@@ -273,7 +273,7 @@ class ZendeskExportStream(ZendeskObjectsStream):
     cursor can restart from it: that repeats the records of that second, and skips none.
     """
 
-    # Zendesk serves no data from the last minute; `start_time` must be at least 60 s old (NOTES §2, §3).
+    # Zendesk serves no data from the last minute; `start_time` must be at least 60 s old (wire notes §2, §3).
     START_TIME_LAG_SECONDS = 61
 
     @property
@@ -342,7 +342,7 @@ class ZendeskExportStream(ZendeskObjectsStream):
         query = dict(parse_qsl(urlsplit(prepared.url or "").query))
         page_size = int(query.get("per_page", self._page_size))
         if response.status_code == GATEWAY_TIMEOUT and page_size > 1:
-            # Big pages time out upstream ("upstream request timeout", NOTES §2, §11 #4-6): ask for half.
+            # Big pages time out upstream ("upstream request timeout", wire notes §2, §11 #4-6): ask for half.
             self._page_size = max(1, page_size // 2)
             LOGGER.warning(
                 "%s: HTTP 504 for %d records per page; retrying with %d",

@@ -1,4 +1,7 @@
-"""Custom object field types → JSON Schema, and the value coercion that makes records match it (SPEC §2)."""
+"""Custom object field types → JSON Schema, and the value coercion that makes records match it.
+
+See README, The tap > Streams.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +12,11 @@ from singer_sdk import typing as th
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-# SPEC §2 mapping. Lookup values are record/user ids; Zendesk sends them as strings (NOTES §1).
+# The type mapping of README, The tap > Streams. Lookup values are record/user ids; Zendesk sends them as
+# strings (wire notes §1).
 _STRING_TYPES = frozenset({"text", "textarea", "regexp", "dropdown", "lookup"})
 
-# The marker Zendesk writes into every field of a deleted record in the incremental export (NOTES §3).
+# The marker Zendesk writes into every field of a deleted record in the incremental export (wire notes §3).
 DELETED_MASK = "[DELETED]"
 
 
@@ -37,7 +41,7 @@ def coerce_value(field_type: str, value: Any) -> Any:  # noqa: ANN401 (field val
     """Bring one field value to its schema type; raise ValueError when it cannot be read as that type.
 
     Zendesk's own examples send numbers as strings ("2500") while client tests see numbers, and dates as
-    `2025-07-03` or `2025-07-03T00:00:00+00:00` (NOTES §5, §13): accept every reading, emit one.
+    `2025-07-03` or `2025-07-03T00:00:00+00:00` (wire notes §5, §13): accept every reading, emit one.
     """
     if value is None or value == DELETED_MASK:
         return None
@@ -98,7 +102,7 @@ def _multiselect(value: Any) -> list[str]:  # noqa: ANN401
 def _date(value: Any) -> str:  # noqa: ANN401
     text = str(value)
     day = text[:10]
-    # YYYY-MM-DD, optionally followed by a time part (the date-time reading of NOTES §5).
+    # YYYY-MM-DD, optionally followed by a time part (the date-time reading of wire notes §5).
     if len(day) == 10 and day[4] == "-" and day[7] == "-" and day.replace("-", "").isdigit():  # noqa: PLR2004
         return day
     msg = f"expected a date, got {value!r}"

@@ -103,7 +103,7 @@ class CursorPaginator(BaseAPIPaginator["str | None"]):
 class TicketExportPaginator(CursorPaginator):
     """`GET /api/v2/incremental/tickets/cursor`: follow `after_cursor`; stop on `end_of_stream: true`.
 
-    The page with `end_of_stream: true` may hold records and still carries `after_cursor` (NOTES §2).
+    The page with `end_of_stream: true` may hold records and still carries `after_cursor` (wire notes §2).
     """
 
     @override
@@ -124,7 +124,7 @@ class CustomObjectExportPaginator(TicketExportPaginator):
     """`GET /api/v2/incremental/custom_objects/{key}/cursor`: follow `after_cursor`.
 
     Stops on `end_of_stream: true`, `meta.has_more: false` or a missing `after_cursor`: which of them the
-    real endpoint sends is unconfirmed (NOTES §3, §13), so any one of them ends the walk.
+    real endpoint sends is unconfirmed (wire notes §3, §13), so any one of them ends the walk.
     """
 
     @override
@@ -138,7 +138,7 @@ class SequinCursorPaginator(CursorPaginator):
     """Sequin `GET /v1/records`: follow `cursor`; stop on an empty page.
 
     Sequin returns the cursor it was sent on an empty page, so the SDK's "stop on an empty page"
-    (`continue_if_empty` False) ends the walk before that page is advanced over (NOTES Sequin §4).
+    (`continue_if_empty` False) ends the walk before that page is advanced over (wire notes Sequin §4).
     """
 
     @override

@@ -11,12 +11,12 @@ from tap_zendesk_objects.field_types import field_schema
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-# Real data breaks the OAS's non-null types everywhere (NOTES "Reading the OAS"), so every property below is
-# nullable; enums are left out because the export sends values the OAS enums lack (`status: "deleted"`).
+# Real data breaks the OAS's non-null types everywhere (wire notes "Reading the OAS"), so every property below
+# is nullable; enums are left out because the export sends values the OAS enums lack (`status: "deleted"`).
 _ANY_JSON = th.CustomType({"type": ["string", "number", "boolean", "array", "object", "null"]})
 _IDS = th.ArrayType(th.IntegerType())
 
-# `custom_fields` / `fields` entries: the value's type depends on the ticket field (NOTES §10).
+# `custom_fields` / `fields` entries: the value's type depends on the ticket field (wire notes §10).
 _FIELD_VALUE = th.ObjectType(th.Property("id", th.IntegerType), th.Property("value", _ANY_JSON))
 
 _VIA = th.ObjectType(
@@ -128,7 +128,7 @@ def custom_object_record_schema(fields: Iterable[Mapping[str, Any]]) -> dict[str
         th.Property("created_by_user_id", th.StringType),
         th.Property("updated_by_user_id", th.StringType),
         th.Property("url", th.StringType),
-        # No `photo`: the incremental export leaves it out (NOTES §3).
+        # No `photo`: the incremental export leaves it out (wire notes §3).
         th.Property(
             "deleted",
             th.BooleanType,

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger("target-zendesk-objects")
 
-MAX_JOB_ITEMS = 100  # Zendesk's limit per custom object job (NOTES §7)
+MAX_JOB_ITEMS = 100  # Zendesk's limit per custom object job (wire notes §7)
 MIN_POLL_SECONDS = 0.05
 MAX_POLL_SECONDS = 10.0
 FIRST_JOB_GUESS_SECONDS = 0.5  # before any job finished: how long one is expected to take

@@ -1,4 +1,7 @@
-"""Routing a record to a custom object and turning it into a custom object record (SPEC §3)."""
+"""Routing a record to a custom object and turning it into a custom object record.
+
+See README, The target > Where a record goes.
+"""
 
 from __future__ import annotations
 

@@ -41,7 +41,8 @@ class Outcome(enum.Enum):
     FATAL = "fatal"  # 401/403/404/other 4xx: stop, a setting must change
 
 
-# The setting a person most likely has to fix, per status (SPEC §2: "a hint about the setting to fix").
+# The setting a person most likely has to fix, per status (README, The tap > Rate limits, retries, logging:
+# "the setting to check").
 SETTING_HINTS = {
     401: "check `email` + `api_token` or `oauth_token`: Zendesk did not accept the credentials",
     403: (
@@ -75,7 +76,8 @@ def classify(response: requests.Response) -> Outcome:
     if status >= 500 or status == 409:  # noqa: PLR2004 (409: concurrent update, Zendesk says retry)
         return Outcome.RETRYABLE
     if status in {400, 422} and "cursor" in error_message(response).lower():
-        # Custom objects say `InvalidCursor`; tickets' wording is unconfirmed (NOTES §13), so match the word.
+        # Custom objects say `InvalidCursor`; tickets' wording is unconfirmed (wire notes §13), so match the
+        # word.
         return Outcome.INVALID_CURSOR
     if status == 422:  # noqa: PLR2004
         return Outcome.REJECTED
@@ -88,13 +90,13 @@ def error_message(response: requests.Response) -> str:
     try:
         body = json.loads(text)
     except ValueError:
-        # The account-wide 429 and some proxies answer in plain text or HTML (NOTES §8).
+        # The account-wide 429 and some proxies answer in plain text or HTML (wire notes §8).
         return _one_line(text) or response.reason or "no message"
     return _one_line(message_from_body(body)) or response.reason or "no message"
 
 
 def message_from_body(body: Any) -> str:  # noqa: ANN401 (any JSON document)
-    """Pull a readable message out of any of the error body shapes listed in NOTES §8."""
+    """Pull a readable message out of any of the error body shapes listed in wire notes §8."""
     if not isinstance(body, dict):
         return json.dumps(body)[:MAX_MESSAGE_CHARS]
     if isinstance(body.get("errors"), list):  # JSON:API style: {"errors":[{"code","title","detail"}]}
@@ -105,7 +107,7 @@ def message_from_body(body: Any) -> str:  # noqa: ANN401 (any JSON document)
     error = body.get("error")
     if isinstance(error, dict):  # 403: {"error":{"title","message"}}
         return ": ".join(str(error[k]) for k in ("title", "message") if error.get(k))
-    # `message` too: the 422 for a body Zendesk cannot parse says {"error": ..., "message": ...} (wire notes §8).
+    # `message` too: Zendesk's 422 for a body it cannot parse says {"error", "message"} (wire notes §8).
     description = body.get("description") or body.get("error_description") or body.get("message")
     head = ": ".join(str(part) for part in (error, description) if part)
     details = body.get("details")

@@ -1,6 +1,6 @@
 """Client-side pacing: requests spaced evenly under a per-window limit, and the account budget as reported.
 
-Zendesk counts its limits "per minute" without saying how (wire notes §9, §21): a sliding minute, a
+Zendesk counts its limits "per minute" without saying how (wire notes §9, §19): a sliding minute, a
 minute that resets on a schedule, or smaller buckets are all possible readings. A pacer that lets
 `limit` requests go at once would be fine under the first and trip 429s under the last. So requests are
 spaced: two requests never leave less than `window / limit` seconds apart (plus a 2% margin for clock and

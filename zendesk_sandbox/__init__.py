@@ -16,7 +16,7 @@ Beyond the basics:
   `admin.create_custom_object(..., name_mode="plain", autonumber_prefix="")`;
 - `DEFAULT_CUSTOM_OBJECTS`: `apartment` (plain name, all 10 field types), `contract` (autonumbered
   `CTR-0001`…), `vendor` (unique name).
-Decisions where NOTES.md or LOOKUPS.md leave the wire unconfirmed (each also commented where implemented):
+Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commented where implemented):
 - custom object field values: integer -> number, decimal -> number (strings with
   `numeric_values_as_strings`), date -> "YYYY-MM-DDT00:00:00+00:00", multiselect -> list of option values,
   lookup -> id string; writes accept numbers or numeric strings, and dates as YYYY-MM-DD or ISO datetimes;
@@ -28,18 +28,18 @@ Decisions where NOTES.md or LOOKUPS.md leave the wire unconfirmed (each also com
   nothing applied; ended jobs are forgotten after `job_retention_seconds` (404);
 - Retry-After is whole seconds (min 1) with a 60 s window and has two decimals with a shorter test window,
   both rounded up; `ratelimit-reset` likewise (min 0);
-- `GET /api/v2/job_statuses/show_many` (LOOKUPS §4): takes up to 100 ids (more: 400 TooManyValues, its
-  max_count the setting), accepts V3- ids, leaves unknown and forgotten ids out, lists by id (LOOKUPS §2a:
+- `GET /api/v2/job_statuses/show_many` (wire notes §17): takes up to 100 ids (more: 400 TooManyValues, its
+  max_count the setting), accepts V3- ids, leaves unknown and forgotten ids out, lists by id (wire notes §15a:
   not in request order); missing or empty `ids`: 400 InvalidValue; duplicates count toward the maximum;
   with `job_status_show_many_accepts_v3` off any V3- id gets a classic 400 InvalidValue;
-- how a limit counts its window is unconfirmed (LOOKUPS §8.2): `limit_counting` decides for the export and
+- how a limit counts its window is unconfirmed (wire notes §19.2): `limit_counting` decides for the export and
   account limits alike: `sliding` (default: any window-long span), `fixed` (windows back to back from the
   sandbox's start), `tenths` (each tenth of a fixed window admits limit // 10, at least 1; the window still
   `limit`). Headers, in every mode: `x-rate-limit` / `ratelimit-limit` = the window's limit;
   `*-remaining` = requests that would pass in a row now (so in `tenths` at most limit // 10);
   `ratelimit-reset` = seconds until remaining grows (oldest request leaves / window ends / bucket ends, or
   the window's end once the window is spent); Retry-After = seconds until the refused request would pass.
-  The export limit sends no headers of its own (NOTES §9), only Retry-After;
+  The export limit sends no headers of its own (wire notes §9), only Retry-After;
 - the foreign integration (`foreign_requests_per_window`) spends only the account budget, one request
   every window / N seconds from the moment it is set (first one interval later); a request of its that
   the limit refuses is dropped, not retried;

@@ -54,7 +54,7 @@ class Admin:
             store.put_ticket(body, times[0], now)
 
     def delete_ticket(self, ticket_id: int) -> None:
-        """Soft-delete a ticket: status "deleted", generated_timestamp bumped (NOTES §2)."""
+        """Soft-delete a ticket: status "deleted", generated_timestamp bumped (wire notes §2)."""
         store = self._core.store
         with store.transaction():
             body, times = store.ticket(ticket_id), store.ticket_times(ticket_id)

@@ -1,10 +1,10 @@
 """Export cursors: their wire encodings and which of them the sandbox treats as expired.
 
-Ticket cursors are base64 of `"{generated_timestamp}.0||{id}|"` (NOTES §2, real). Custom object cursors
+Ticket cursors are base64 of `"{generated_timestamp}.0||{id}|"` (wire notes §2, real). Custom object cursors
 are base64 of `"{updated_ts}|{record_id}"` (opaque; the real format is unknown). Sequin cursors are base64
-of the stream position (NOTES Sequin §1 observation).
+of the stream position (wire notes Sequin §1 observation).
 
-Expiry rule (real lifetimes are unconfirmed, NOTES §13): the sandbox remembers when it handed out each
+Expiry rule (real lifetimes are unconfirmed, wire notes §13): the sandbox remembers when it handed out each
 cursor; with `cursor_ttl_seconds` set, a cursor presented more than that long after it was handed out is
 refused as expired, and `Admin.expire_cursors()` expires every cursor handed out so far. A well-formed
 cursor this process never handed out (e.g. from an earlier run on the same file) is accepted.

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from zendesk_sandbox.jsonvalue import Json
     from zendesk_sandbox.settings import CustomObjectSpec
 
-# Real ids are 13-digit int64s for users, organizations, groups, fields and brands (NOTES §1);
+# Real ids are 13-digit int64s for users, organizations, groups, fields and brands (wire notes §1);
 # tickets are numbered per account from 1 (cursor example `1695052663.0||28|`).
 USER_ID_BASE = 1_500_000_000_000
 ORG_ID_BASE = 1_700_000_000_000
@@ -26,7 +26,7 @@ BRAND_ID = 360_000_123_456
 FORM_ID = 360_000_654_321
 # Custom statuses exist per status category; "closed" tickets keep their "solved" category status.
 CUSTOM_STATUS_IDS = {"new": 1001, "open": 1002, "pending": 1003, "hold": 1004, "solved": 1005}
-SCRUBBED_SUBJECT = "SCRUBBED"  # NOTES §2: scrubbed deleted tickets
+SCRUBBED_SUBJECT = "SCRUBBED"  # wire notes §2: scrubbed deleted tickets
 SCRUBBED_DESCRIPTION = "X"
 ORGANIZATIONS = 25
 GROUPS = 4
@@ -133,7 +133,7 @@ def user_body(user_id: int, index: int, agent: bool, created: int) -> dict[str, 
     }
 
 
-# Custom ticket fields of every type Zendesk reports (NOTES §10), with how the seeder fills them.
+# Custom ticket fields of every type Zendesk reports (wire notes §10), with how the seeder fills them.
 _TICKET_CUSTOM_FIELDS: tuple[dict[str, Any], ...] = (
     {"type": "text", "title": "Order number"},
     {"type": "textarea", "title": "Internal summary"},
@@ -290,7 +290,7 @@ class TicketShape:
         deleted: bool,
         scrubbed: bool,
     ) -> dict[str, Any]:
-        """Return one ticket with the 39 keys a real cursor export sends (NOTES §2), `url` first."""
+        """Return one ticket with the 39 keys a real cursor export sends (wire notes §2), `url` first."""
         requester = pick(rng, self.users)
         assignee = pick(rng, self.agents) if rng.random() < 0.8 else None  # noqa: PLR2004
         status = pick(rng, ("new", "open", "open", "pending", "hold", "solved", "solved", "closed"))
@@ -357,7 +357,7 @@ class TicketShape:
 
 
 def metric_set_json(ticket_id: int, created: int, updated: int) -> str:
-    """Return the `metric_set` singer-io's tap-zendesk reads embedded in each ticket (NOTES §2), as JSON.
+    """Return the `metric_set` singer-io's tap-zendesk reads embedded in each ticket (wire notes §2), as JSON.
 
     Built from a template: it is rendered per ticket on every page that asks for it.
     """

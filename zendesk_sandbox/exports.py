@@ -1,4 +1,4 @@
-"""The two incremental cursor exports: tickets (NOTES §2) and custom object records (NOTES §3)."""
+"""The two incremental cursor exports: tickets (wire notes §2) and custom object records (wire notes §3)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ if TYPE_CHECKING:
 
     from zendesk_sandbox.core import Core
 
-MAX_PAGE = 1000  # NOTES §2/§3: default and maximum per_page; larger values are clamped (list-endpoint habit)
+# wire notes §2/§3: default and maximum per_page; larger values are clamped (list-endpoint habit)
+MAX_PAGE = 1000
 _TRUE = frozenset({"true", "1"})
-# Query parameters an after_url carries forward besides the cursor (NOTES §2: per_page is preserved).
+# Query parameters an after_url carries forward besides the cursor (wire notes §2: per_page is preserved).
 _CARRIED = ("per_page", "include", "exclude_deleted", "support_type_scope", "filter[exclude_deleted]")
 
 
@@ -78,7 +79,7 @@ _TICKETS_PATH = "/api/v2/incremental/tickets/cursor"
 
 
 def _ticket_refusal(description: str) -> wire.Response:
-    # The ticket export's refusals are unconfirmed (NOTES §13). Reading: the classic error shape every
+    # The ticket export's refusals are unconfirmed (wire notes §13). Reading: the classic error shape every
     # ticket endpoint uses (§8) with the 400 status §3 documents for the same refusals on the sister endpoint.
     return wire.classic_error(400, "InvalidValue", description)
 
@@ -119,7 +120,7 @@ def ticket_export(core: Core, request: wire.Request) -> wire.Response:
         ticket_id, rest = row[0], as_bytes(row[8])
         body += (ticket_url, str(ticket_id).encode(), b'.json",')
         if metric_sets and not row[2]:
-            # singer-io tap-zendesk reads the metric set embedded per ticket (NOTES §2)
+            # singer-io tap-zendesk reads the metric set embedded per ticket (wire notes §2)
             metric_set = datagen.metric_set_json(ticket_id, row[3], row[4])
             body += (rest[:-1], b',"metric_set":', metric_set.encode(), b"}")
         else:
@@ -149,7 +150,7 @@ def ticket_export(core: Core, request: wire.Request) -> wire.Response:
 
 
 def record_export(core: Core, request: wire.Request, key: str) -> wire.Response:
-    """Serve one page of GET /api/v2/incremental/custom_objects/{key}/cursor (OAS shape, NOTES §3)."""
+    """Serve one page of GET /api/v2/incremental/custom_objects/{key}/cursor (OAS shape, wire notes §3)."""
     settings = core.settings()
     if key not in core.records.objects():
         return wire.errors_list(404, "CustomObjectNotFound", "Custom object not found")

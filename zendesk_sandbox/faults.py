@@ -62,7 +62,7 @@ class Faults:
         limit = faults.gateway_timeout_above_page_size
         if limit is not None and kind in PAGED_EXPORTS and _page_size(page_size) > limit:
             self.stats.fault("gateway_timeout")
-            # Zendesk's edge answers big slow pages with this text (NOTES §2, §11 #4)
+            # Zendesk's edge answers big slow pages with this text (wire notes §2, §11 #4)
             return wire.Response(504, b"upstream request timeout", wire.TEXT_TYPE)
         return None
 

@@ -1,6 +1,6 @@
-"""Custom object bulk jobs: queued, then applied by a background worker at a fixed item rate (NOTES §7).
+"""Custom object bulk jobs: queued, then applied by a background worker at a fixed item rate (wire notes §7).
 
-Per-item result shape (the real one is unconfirmed, NOTES §7): `index`, `id` (record ULID or null),
+Per-item result shape (the real one is unconfirmed, wire notes §7): `index`, `id` (record ULID or null),
 `external_id`, `success`, `status` (Created | Updated | Deleted | Failed), plus on failure `error` (a code)
 and `details` (the 422-style per-field details, or a sentence). A job drawn by `job_failure_rate` ends
 `failed` with `results: null` and none of its items applied.
@@ -127,7 +127,10 @@ class JobRunner:
         return job
 
     def _forget_old(self, retention: float) -> None:
-        """Drop jobs that ended over `retention` seconds ago (Zendesk keeps statuses briefly, NOTES §7)."""
+        """Drop jobs that ended over `retention` seconds ago.
+
+        Zendesk keeps statuses briefly (wire notes §7).
+        """
         horizon = time.monotonic() - retention
         for job_id in [
             job.id
@@ -147,7 +150,7 @@ class JobRunner:
             return list(self._jobs.values())
 
     def render(self, job: Job, account_url: str) -> dict[str, Any]:
-        """Return the `job_status` object for a job (NOTES §7 real lifecycle)."""
+        """Return the `job_status` object for a job (wire notes §7 real lifecycle)."""
         with self._lock:
             total = job.total
             message: str | None = None
@@ -220,7 +223,7 @@ class JobRunner:
             write = self._write(job, item)
         except RecordInvalidError as invalid:
             # Each item is checked as a single write is, so an item over 32 KB fails alone with the 422's
-            # RecordTooLarge details and the job goes on (a sandbox decision: LOOKUPS §8.3 says nothing
+            # RecordTooLarge details and the job goes on (a sandbox decision: wire notes §16.3 says nothing
             # about jobs).
             return result | {
                 "success": False,

@@ -1,10 +1,12 @@
-"""Request budgets (NOTES §9, LOOKUPS §8.2): how a limit counts its window, a foreign integration, headers.
+"""Request budgets: how a limit counts its window, a foreign integration, headers.
 
-Zendesk never says how its "per minute" is counted (LOOKUPS §8.2: `ratelimit-reset` hints at a fixed window),
-so the sandbox offers three ways, chosen by the live setting `limit_counting` for the export limit and the
-account limit alike. Each is a `Counter`: it admits a request at an instant or says how long until it would,
-and tells what is left and when that grows. Counters are not thread-safe; `RateLimit` adds the clock, a lock
-and the simulated foreign integration.
+See wire notes §9, wire notes §19.2.
+
+Zendesk never says how its "per minute" is counted (wire notes §19.2: `ratelimit-reset` hints at a fixed
+window), so the sandbox offers three ways, chosen by the live setting `limit_counting` for the export limit
+and the account limit alike. Each is a `Counter`: it admits a request at an instant or says how long until it
+would, and tells what is left and when that grows. Counters are not thread-safe; `RateLimit` adds the clock, a
+lock and the simulated foreign integration.
 
 What the headers report stays truthful in every mode: `remaining` > 0 means the next request, sent at once
 and alone, is admitted; `reset` is the seconds until `remaining` next grows.
@@ -104,7 +106,10 @@ class FixedWindow(Counter):
         return max(0, self.limit - self._count)
 
     def reset_seconds(self, now: float) -> float:
-        """Return the seconds until the current window ends (Zendesk's `ratelimit-reset`, LOOKUPS §8.2)."""
+        """Return the seconds until the current window ends.
+
+        Zendesk's `ratelimit-reset` (wire notes §19.2).
+        """
         self._roll(now)
         return max(0.0, self._end() - now)
 
@@ -256,7 +261,10 @@ def retry_after_text(seconds: float, window: float) -> str:
 
 
 def reset_text(seconds: float, window: float) -> str:
-    """Write `ratelimit-reset`: whole seconds rounded up (NOTES §9), two decimals on a shortened window."""
+    """Write `ratelimit-reset`: whole seconds rounded up, two decimals on a shortened window.
+
+    See wire notes §9.
+    """
     if window < REAL_MINUTE:
         return _hundredths(max(0.0, seconds))
     return str(max(0, math.ceil(seconds)))

@@ -18,14 +18,14 @@ if TYPE_CHECKING:
     from zendesk_sandbox.core import Core
     from zendesk_sandbox.store import StoredRecord
 
-MAX_LIST_PAGE = 100  # NOTES §4: page[size] <= 100 on the record list
-MAX_JOB_ITEMS = 100  # NOTES §7
-V3_PREFIX = "V3-"  # custom object job ids (NOTES §7)
+MAX_LIST_PAGE = 100  # wire notes §4: page[size] <= 100 on the record list
+MAX_JOB_ITEMS = 100  # wire notes §7
+V3_PREFIX = "V3-"  # custom object job ids (wire notes §7)
 _SORTS = {"id", "-id", "updated_at", "-updated_at"}
 
 
 def object_not_found() -> wire.Response:
-    """Return the 404 for an unknown custom object key (NOTES §8 RecordNotFound)."""
+    """Return the 404 for an unknown custom object key (wire notes §8 RecordNotFound)."""
     return wire.record_not_found()
 
 
@@ -66,7 +66,7 @@ def list_fields(core: Core, request: wire.Request, key: str) -> wire.Response:
 
 
 def list_records(core: Core, request: wire.Request, key: str) -> wire.Response:
-    """Serve GET /api/v2/custom_objects/{key}/records with cursor pagination (NOTES §4)."""
+    """Serve GET /api/v2/custom_objects/{key}/records with cursor pagination (wire notes §4)."""
     if key not in core.records.objects():
         return object_not_found()
     query = request.query
@@ -142,7 +142,7 @@ def _record_key(request: wire.Request) -> tuple[str, str] | wire.Response:
 
 
 def upsert_record(core: Core, request: wire.Request, key: str) -> wire.Response:
-    """Serve PATCH /api/v2/custom_objects/{key}/records?external_id=|name= (NOTES §6)."""
+    """Serve PATCH /api/v2/custom_objects/{key}/records?external_id=|name= (wire notes §6)."""
     if key not in core.records.objects():
         return object_not_found()
     found = _record_key(request)
@@ -156,7 +156,8 @@ def upsert_record(core: Core, request: wire.Request, key: str) -> wire.Response:
         result = core.records.upsert(key, by, value, payload["custom_object_record"])
     except RecordInvalidError as invalid:
         return wire.record_invalid(invalid.details)
-    # The OAS documents only 200 for this operation; whether a create answers 201 is unconfirmed (NOTES §6).
+    # The OAS documents only 200 for this operation; whether a create answers 201 is unconfirmed
+    # (wire notes §6).
     return wire.json_response(
         200, {"custom_object_record": core.records.render(result.record, core.account_url(), masked=False)}
     )
@@ -187,7 +188,10 @@ def delete_record(core: Core, request: wire.Request, key: str) -> wire.Response:
 
 
 def create_job(core: Core, request: wire.Request, key: str) -> wire.Response:  # noqa: PLR0911 - one per refusal
-    """Serve POST /api/v2/custom_objects/{key}/jobs: validate, apply the job cap, queue (200, NOTES §7)."""
+    """Serve POST /api/v2/custom_objects/{key}/jobs: validate, apply the job cap, queue.
+
+    Answers 200 (wire notes §7).
+    """
     if key not in core.records.objects():
         return object_not_found()
     # readable: zendesk_api.handle refused any other body with 422 (one unreadable item refuses the job)
@@ -207,7 +211,7 @@ def create_job(core: Core, request: wire.Request, key: str) -> wire.Response:  #
         core.stats.limited("job_limit")
         return wire.job_limited(retry_after_text(core.jobs.seconds_until_slot(), settings.window_seconds))
     submitted = core.jobs.submit(key, str(action), items)
-    # Real bulk endpoints answer 200 where the OAS says 201 (NOTES §7); we follow the real ones.
+    # Real bulk endpoints answer 200 where the OAS says 201 (wire notes §7); we follow the real ones.
     return wire.json_response(200, {"job_status": core.jobs.render(submitted, core.account_url())})
 
 
@@ -220,12 +224,12 @@ def job_status(core: Core, job_id: str) -> wire.Response:
 
 
 def job_statuses(core: Core, request: wire.Request) -> wire.Response:
-    """Serve GET /api/v2/job_statuses/show_many?ids=a,b,c (LOOKUPS §4; the decisions are the sandbox's).
+    """Serve GET /api/v2/job_statuses/show_many?ids=a,b,c (wire notes §17; the decisions are the sandbox's).
 
     Zendesk documents no maximum and no word on custom object (`V3-`) ids; the sandbox takes
     `job_status_show_many_max_ids` ids (100) and, unless `job_status_show_many_accepts_v3` is off, V3- ids.
     Unknown and forgotten ids are left out (as users/show_many leaves out what it cannot find); the list is
-    sorted by id, not in request order (LOOKUPS §2a: show_many endpoints answer in their own order).
+    sorted by id, not in request order (wire notes §15a: show_many endpoints answer in their own order).
     """
     settings = core.settings()
     ids = [part.strip() for part in request.query.get("ids", "").split(",") if part.strip()]
@@ -243,7 +247,7 @@ def job_statuses(core: Core, request: wire.Request) -> wire.Response:
 
 
 def ticket_fields(core: Core) -> wire.Response:
-    """Serve GET /api/v2/ticket_fields (every field, by position, NOTES §10)."""
+    """Serve GET /api/v2/ticket_fields (every field, by position, wire notes §10)."""
     account = core.account_url()
     fields = [
         field | {"url": f"{account}/api/v2/ticket_fields/{field['id']}.json"}

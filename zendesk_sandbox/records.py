@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from zendesk_sandbox.settings import CustomObjectSpec, SandboxSettings
     from zendesk_sandbox.store import Store
 
-DELETED_MASK = "[DELETED]"  # NOTES §3: what the export shows for every value of a deleted record
-API_USER = "1500000000017"  # the agent whose token the sandbox accepts, as a string id (NOTES §5)
+DELETED_MASK = "[DELETED]"  # wire notes §3: what the export shows for every value of a deleted record
+API_USER = "1500000000017"  # the agent whose token the sandbox accepts, as a string id (wire notes §5)
 
 
 class RecordNotFoundError(LookupError):
@@ -225,7 +225,7 @@ class Records:
         if external_id and (existing is None or external_id != existing.external_id):
             other = self.store.live_record_by(meta.key, "external_id", external_id)
             if other is not None and (existing is None or other.id != existing.id):
-                # NOTES §6: the one verbatim 422 message known for custom object records
+                # wire notes §6: the one verbatim 422 message known for custom object records
                 add(details, "external_id", "DuplicateValue", "This external ID is already in use.")
         return external_id
 
@@ -277,7 +277,7 @@ def _wire_value(kind: str, value: Json, as_strings: bool) -> Json:  # noqa: FBT0
     if value is None:
         return None
     if kind == "date":
-        # Two independent client test suites saw dates as midnight UTC datetimes (NOTES §5).
+        # Two independent client test suites saw dates as midnight UTC datetimes (wire notes §5).
         return f"{value}T00:00:00+00:00"
     if kind == "integer":
         return str(value) if as_strings else int(value)

@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 TICKET_CHUNK = 5_000  # rows generated per RNG stream; keeps seeding deterministic and memory flat
 DAY = 86_400
 SEQUIN_DELETED_RATIO = 0.02
-SCRUBBED_SHARE = 0.5  # deleted tickets older than ~30 days are scrubbed (NOTES §2)
-SYSTEM_USER = "1500000000000"  # the admin who "created" seeded records (user ids are strings here, NOTES §5)
+SCRUBBED_SHARE = 0.5  # deleted tickets older than ~30 days are scrubbed (wire notes §2)
+# the admin who "created" seeded records (user ids are strings here, wire notes §5)
+SYSTEM_USER = "1500000000000"
 
 
 def body_rest(body: dict[str, Any]) -> bytes:
@@ -112,7 +113,7 @@ def _ticket_rows(settings: SandboxSettings, users: list[int]) -> Iterator[tuple[
             updated = min(end, created + rng.randint(0, 20 * DAY))
             generated = min(end, updated + rng.randint(0, 300))
             deleted = rng.random() < settings.deleted_ticket_ratio
-            if deleted:  # deletion bumps generated_timestamp (NOTES §2)
+            if deleted:  # deletion bumps generated_timestamp (wire notes §2)
                 generated = min(end, generated + rng.randint(0, 30 * DAY))
             body = shape.ticket(
                 rng,
@@ -157,7 +158,7 @@ def _seed_records(  # noqa: PLR0913 - the pieces of one object's seeding
         created = start + span * index // max(1, count)
         updated = min(end, created + rng.randint(0, 10 * DAY))
         deleted = rng.random() < settings.deleted_record_ratio
-        if deleted:  # deletion bumps updated_at (NOTES §3)
+        if deleted:  # deletion bumps updated_at (wire notes §3)
             updated = min(end, updated + rng.randint(0, 5 * DAY))
         record_id = datagen.ulid(created, rng)
         if autonumber:

@@ -1,4 +1,7 @@
-"""Sequin's `GET /v1/records` (NOTES Sequin §4): one stream of records, each change re-appended at the end."""
+"""Sequin's `GET /v1/records`: one stream of records, each change re-appended at the end.
+
+See wire notes Sequin §4.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ if TYPE_CHECKING:
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
-# query parameter -> column; the collection filter is spelled both ways in Sequin's docs (NOTES Sequin §1)
+# query parameter -> column; the collection filter is spelled both ways in Sequin's docs
+# (wire notes Sequin §1)
 _FILTERS = {
     "sync_id": "sync_id",
     "provider": "provider",
@@ -61,6 +65,6 @@ def handle(core: Core, request: wire.Request) -> wire.Response:
         after = decoded
     filters = {column: request.query[name] for name, column in _FILTERS.items() if request.query.get(name)}
     rows = core.store.sequin_page(after, filters, limit)
-    # the cursor is always returned; with nothing new it is the same one (NOTES Sequin §4)
+    # the cursor is always returned; with nothing new it is the same one (wire notes Sequin §4)
     next_cursor = cursors.encode_sequin(rows[-1][0]) if rows else (cursor or cursors.encode_sequin(after))
     return wire.json_response(200, {"records": [row_json(row) for row in rows], "cursor": next_cursor})

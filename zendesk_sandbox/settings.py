@@ -150,7 +150,7 @@ class SandboxSettings:
     job_items_per_second: float = 200.0
     job_failure_rate: float = 0.0
     job_retention_seconds: float = 3600.0  # an ended job's status answers 404 after this
-    job_status_show_many_max_ids: int = 100  # more ids in one show_many: 400 TooManyValues (LOOKUPS §4)
+    job_status_show_many_max_ids: int = 100  # more ids in one show_many: 400 TooManyValues (wire notes §17)
     job_status_show_many_accepts_v3: bool = True  # False: show_many refuses custom object (V3-) job ids
     limit_counting: Counting = "sliding"  # how both limits count their window: sliding | fixed | tenths
     foreign_requests_per_window: int = 0  # another integration spending the account budget at an even pace

@@ -1,9 +1,9 @@
 """Checks a custom object record write against the object's field definitions, as Zendesk refuses writes.
 
-Each failure becomes a `details` entry of a 422 `RecordInvalid` (NOTES §8 shape). The exact messages are
-unconfirmed (NOTES §6, §13); the keys are the field key, `name`, `external_id` or `base`.
+Each failure becomes a `details` entry of a 422 `RecordInvalid` (wire notes §8 shape). The exact messages are
+unconfirmed (wire notes §6, §13); the keys are the field key, `name`, `external_id` or `base`.
 
-Stored (canonical) value per type, chosen from NOTES §5: text/textarea/regexp/dropdown/lookup → string,
+Stored (canonical) value per type, chosen from wire notes §5: text/textarea/regexp/dropdown/lookup → string,
 integer → int, decimal → float, checkbox → bool, date → "YYYY-MM-DD", multiselect → list of option values.
 """
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from zendesk_sandbox.jsonvalue import Json
 
-MAX_RECORD_BYTES = 32 * 1024  # NOTES §4: a record holds at most 32 KB
+MAX_RECORD_BYTES = 32 * 1024  # wire notes §4: a record holds at most 32 KB
 _INTEGER = re.compile(r"^-?\d+$")
 _DECIMAL = re.compile(r"^-?(\d+\.?\d*|\.\d+)$")
 

@@ -84,34 +84,34 @@ def text_json_response(status: int, text: str) -> Response:
 
 
 def classic_error(status: int, error: str, description: str) -> Response:
-    """Return Zendesk's classic `{"error","description"}` body (NOTES §8)."""
+    """Return Zendesk's classic `{"error","description"}` body (wire notes §8)."""
     return json_response(status, {"error": error, "description": description})
 
 
 def errors_list(status: int, code: str, title: str) -> Response:
-    """Return the newer `{"errors":[{code,status,title}]}` body; status is a string (NOTES §3)."""
+    """Return the newer `{"errors":[{code,status,title}]}` body; status is a string (wire notes §3)."""
     return json_response(status, {"errors": [{"code": code, "status": str(status), "title": title}]})
 
 
 def invalid_endpoint() -> Response:
-    """Return 404 for a path Zendesk does not serve (NOTES §8)."""
+    """Return 404 for a path Zendesk does not serve (wire notes §8)."""
     return classic_error(404, "InvalidEndpoint", "Not found")
 
 
 def record_not_found() -> Response:
-    """Return 404 RecordNotFound (NOTES §8)."""
+    """Return 404 RecordNotFound (wire notes §8)."""
     return classic_error(404, "RecordNotFound", "Not found")
 
 
 def unauthorized_basic() -> Response:
-    """Return the API-token 401, with WWW-Authenticate (NOTES §8)."""
+    """Return the API-token 401, with WWW-Authenticate (wire notes §8)."""
     response = json_response(401, {"error": "Couldn't authenticate you"})
     response.headers.append(("WWW-Authenticate", 'Basic realm="Web Password"'))
     return response
 
 
 def unauthorized_bearer() -> Response:
-    """Return the OAuth 401 (NOTES §8)."""
+    """Return the OAuth 401 (wire notes §8)."""
     return json_response(
         401,
         {
@@ -123,7 +123,7 @@ def unauthorized_bearer() -> Response:
 
 
 def forbidden() -> Response:
-    """Return the permission 403 with its nested error object (NOTES §8)."""
+    """Return the permission 403 with its nested error object (wire notes §8)."""
     return json_response(
         403,
         {
@@ -137,14 +137,14 @@ def forbidden() -> Response:
 
 
 def record_invalid(details: Details) -> Response:
-    """Return 422 RecordInvalid with per-field details (NOTES §8)."""
+    """Return 422 RecordInvalid with per-field details (wire notes §8)."""
     return json_response(
         422, {"error": "RecordInvalid", "description": "Record validation errors", "details": details}
     )
 
 
 def too_many_values(max_count: int = 100) -> Response:
-    """Return the 400 for more values than a list parameter takes: NOTES §8 body, its double space kept."""
+    """Return the 400 for more values than a list parameter takes (wire notes §8, its double space kept)."""
     return json_response(
         400,
         {
@@ -166,7 +166,7 @@ def unparsable_json() -> Response:
 
 
 def export_limited(retry_after: str) -> Response:
-    """Return the incremental-export 429 (NOTES §8)."""
+    """Return the incremental-export 429 (wire notes §8)."""
     response = json_response(
         429,
         {
@@ -179,7 +179,7 @@ def export_limited(retry_after: str) -> Response:
 
 
 def account_limited(retry_after: str) -> Response:
-    """Return the account-wide 429, whose body is plain text (NOTES §8, airbyte#11035)."""
+    """Return the account-wide 429, whose body is plain text (wire notes §8, airbyte#11035)."""
     return Response(
         429,
         b"Number of allowed API requests per minute exceeded",
@@ -189,7 +189,10 @@ def account_limited(retry_after: str) -> Response:
 
 
 def job_limited(retry_after: str) -> Response:
-    """Return the 429 for a job beyond the active-job cap; status and body unconfirmed (NOTES §7, §13)."""
+    """Return the 429 for a job beyond the active-job cap; status and body unconfirmed.
+
+    See wire notes §7, §13.
+    """
     response = classic_error(
         429, "TooManyJobs", "Number of allowed active background jobs (queued or working) exceeded"
     )
@@ -198,5 +201,5 @@ def job_limited(retry_after: str) -> Response:
 
 
 def sequin_error(status: int, summary: str) -> Response:
-    """Return Sequin's `{"summary": ...}` error body (NOTES Sequin §3)."""
+    """Return Sequin's `{"summary": ...}` error body (wire notes Sequin §3)."""
     return json_response(status, {"summary": summary})

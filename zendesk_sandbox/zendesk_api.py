@@ -116,7 +116,7 @@ def _readable(request: wire.Request) -> bool:
 
 
 def _account_headers(core: Core) -> list[tuple[str, str]]:
-    # NOTES §9: both the older x-rate-limit pair and the current ratelimit-* trio. The limit is the
+    # wire notes §9: both the older x-rate-limit pair and the current ratelimit-* trio. The limit is the
     # window's; remaining and reset are what the counting mode truly admits (zendesk_sandbox/limits.py).
     settings = core.settings()
     limit = str(settings.account_requests_per_window)

@@ -66,7 +66,7 @@ class CustomObjectRecordsStream(ZendeskExportStream):
 
     @override
     def post_process(self, row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
-        # Zendesk masks a deleted record's name, external id and every field value (NOTES §3).
+        # Zendesk masks a deleted record's name, external id and every field value (wire notes §3).
         deleted = row.get("name") == DELETED_MASK
         row["deleted"] = deleted
         if deleted:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 class SequinRecordsStream(SequinStream):
-    """Latest version of every record Sequin synced, deletes as `deleted: true` (NOTES Sequin §2, §4).
+    """Latest version of every record Sequin synced, deletes as `deleted: true` (wire notes Sequin §2, §4).
 
     Bookmark per partition: `{"context": {"collection_id": ...}, "cursor": ...}`; without configured
     collections, one stream-level `{"cursor": ...}`.

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 class TicketsStream(ZendeskExportStream):
-    """Every ticket that changed since the bookmark, deleted ones with `status: "deleted"` (NOTES §2)."""
+    """Every ticket that changed since the bookmark, deleted ones with `status: "deleted"` (wire notes §2)."""
 
     name = "tickets"
     path = "/api/v2/incremental/tickets/cursor"
@@ -33,7 +33,8 @@ class TicketsStream(ZendeskExportStream):
 
     @override
     def update_bookmark(self, state: dict[str, Any], records: list[dict[str, Any]]) -> None:
-        # `generated_timestamp`, not `updated_at`: system updates bump only the former (NOTES §2, §11 #10).
+        # `generated_timestamp`, not `updated_at`: system updates bump only the former
+        # (wire notes §2, §11 #10).
         stamps = [r["generated_timestamp"] for r in records if isinstance(r.get("generated_timestamp"), int)]
         if stamps:
             state["high_water"] = max(int(state.get("high_water") or 0), *stamps)

@@ -529,7 +529,8 @@ def test_failed_job_status_matches_the_oas(sandbox_factory: Callable[..., Sandbo
 
 def test_job_statuses_show_many_matches_the_oas(zendesk: Zendesk, sandbox: Sandbox, oas: ZendeskOas) -> None:
     """A queued, a working and a completed job in one show_many body; the completed one's results follow
-    NOTES, not the OAS result objects (see the test above), so they are checked against its single status."""
+    the wire notes, not the OAS result objects (see the test above), so they are checked against its single
+    status."""
     key = _object_keys(zendesk)[0]
 
     def submit(count: int, tag: str) -> str:
