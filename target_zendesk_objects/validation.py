@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 NAME_FIELD = "standard::name"
-# "Each record can be a maximum of 32 KB in size" (wire notes §4, §16.3). How Zendesk measures it is not stated:
-# we measure the record as it is sent (name, external id, fields) as compact UTF-8 JSON.
+# "Each record can be a maximum of 32 KB in size" (wire notes §4, §16.3). How Zendesk measures it is not
+# stated: we measure the record as it is sent (name, external id, fields) as compact UTF-8 JSON.
 MAX_RECORD_BYTES = 32 * 1024
 _INTEGER = re.compile(r"^-?\d+$")
 _DECIMAL = re.compile(r"^-?(\d+\.?\d*|\.\d+)$")
