@@ -102,9 +102,42 @@ class NumberedSingerReader(SingerReader):
     def _dispatch(
         self, message: dict[str, Any], callbacks: dict[str, Callable[[dict[str, Any]], None]]
     ) -> None:
-        self.assert_line_requires(message, requires={"type"})
-        callback = callbacks.get(message["type"])
-        if callback is None:
-            msg = f"unknown message type {message['type']!r}"
+        kind = message.get("type")
+        callback = callbacks.get(kind) if isinstance(kind, str) else None
+        if callback is None or not isinstance(kind, str):
+            msg = f"unknown message type {kind!r}" if "type" in message else "a message without a `type`"
             raise InvalidInputLine(msg)
+        check_shape(kind, message)
         callback(message)
+
+
+# The Singer spec's message shapes: what each key must be before the SDK may read it. (None: may be absent.)
+_SHAPES: dict[str, dict[str, tuple[type, ...]]] = {
+    "SCHEMA": {"stream": (str,), "schema": (dict,), "key_properties": (list, type(None))},
+    "RECORD": {"stream": (str,), "record": (dict,)},
+    "STATE": {"value": (dict,)},
+    "ACTIVATE_VERSION": {"stream": (str,), "version": (int,)},
+    "BATCH": {"stream": (str,), "encoding": (dict,), "manifest": (list,)},
+}
+_NAMES = {str: "a string", dict: "a JSON object", list: "a list", int: "an integer", type(None): "null"}
+
+
+def check_shape(kind: str, message: dict[str, Any]) -> None:
+    """Raise InvalidInputLine naming the first key of a `kind` message that is missing or of a wrong type."""
+    for key, allowed in _SHAPES.get(kind, {}).items():
+        optional = type(None) in allowed
+        if key not in message:
+            if optional:
+                continue
+            msg = f"a {kind} message without `{key}`"
+            raise InvalidInputLine(msg)
+        value = message[key]
+        if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
+            wanted = " or ".join(_NAMES[kind_] for kind_ in allowed)
+            msg = f"a {kind} message whose `{key}` is {type(value).__name__}, not {wanted}"
+            raise InvalidInputLine(msg)
+    if kind == "SCHEMA":
+        keys = message.get("key_properties") or []
+        if not all(isinstance(key, str) for key in keys):
+            msg = "a SCHEMA message whose `key_properties` are not all property names (strings)"
+            raise InvalidInputLine(msg)

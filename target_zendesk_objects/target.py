@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from singer_sdk import Target
 from singer_sdk import typing as th
+from singer_sdk.exceptions import RecordsWithoutSchemaException
 from typing_extensions import override
 
 from target_zendesk_objects.batches import batch_records
@@ -109,7 +110,6 @@ class TargetZendeskObjects(OneLineCli, Target):
         # drain, which for this target would be either too late or (with jobs in flight) too early.
         # Here the STATE goes to the ledger, which prints it once every earlier record is settled;
         # `_latest_state` stays empty, so the SDK's own drain_all never prints a STATE.
-        self._assert_line_requires(message_dict, requires={"value"})
         self.runtime.writer.checkpoint()
         self.runtime.ledger.state(message_dict["value"])
 
@@ -119,7 +119,7 @@ class TargetZendeskObjects(OneLineCli, Target):
         # record sink ignores, so the records would be lost while the STATEs after them are printed. Here
         # every record of the files takes exactly the path of a RECORD line (stream maps, validation,
         # the checkpoint ledger, the rejections file), so the STATE after a BATCH covers its records.
-        self._assert_line_requires(message_dict, requires={"stream"})
+        self._require_schema(message_dict["stream"], "BATCH")
         where = ""  # the batch file and line of the record being written, for an error's location
         try:
             for url, number, record in batch_records(message_dict):
@@ -132,6 +132,19 @@ class TargetZendeskObjects(OneLineCli, Target):
             if where:
                 exc.batch_location = where  # type: ignore[union-attr]
             raise
+
+    @override
+    def _process_activate_version_message(self, message_dict: dict[str, Any]) -> None:
+        # Private SDK hook, overridden only to check first that the stream was announced: the SDK looks
+        # it up unchecked (a KeyError). The message itself changes nothing here: records leave a custom
+        # object only when a record says so (see the README, Deletes).
+        self._require_schema(message_dict["stream"], "ACTIVATE_VERSION")
+        super()._process_activate_version_message(message_dict)
+
+    def _require_schema(self, stream: str, kind: str) -> None:
+        if stream not in self.mapper.stream_maps:
+            msg = f"A {kind} message for stream {stream!r} was encountered before a corresponding schema."
+            raise RecordsWithoutSchemaException(msg)
 
     @override
     def _write_state_message(self, state: dict[str, Any]) -> None:

@@ -134,3 +134,75 @@ def test_bad_settings(sb: Sandbox, tmp_path: Path, overrides: dict[str, Any], ex
     assert expected in last
     assert run.states == []
     assert "v-1" not in records_by_external_id(sb, "vendor")
+
+
+MALFORMED = {
+    "SCHEMA whose schema is not an object": (
+        {"type": "SCHEMA", "stream": "vendor", "schema": "vendor.json", "key_properties": ["external_id"]},
+        "(stream vendor): InvalidInputLine: a SCHEMA message whose `schema` is str, not a JSON object",
+    ),
+    "SCHEMA without properties": (
+        {"type": "SCHEMA", "stream": "vendor", "schema": {"type": "object"}, "key_properties": []},
+        "(stream vendor): InvalidInputLine:",
+    ),
+    "SCHEMA whose key_properties are a string": (
+        {"type": "SCHEMA", "stream": "vendor", "schema": vendor_schema(), "key_properties": "external_id"},
+        "`key_properties` is str, not a list or null",
+    ),
+    "SCHEMA whose key_properties are not names": (
+        {"type": "SCHEMA", "stream": "vendor", "schema": vendor_schema(), "key_properties": [1]},
+        "`key_properties` are not all property names",
+    ),
+    "SCHEMA without a stream": (
+        {"type": "SCHEMA", "schema": vendor_schema()},
+        "line 6: InvalidInputLine: a SCHEMA message without `stream`",
+    ),
+    "RECORD whose record is a list": (
+        {"type": "RECORD", "stream": "vendor", "record": [1, 2]},
+        "(stream vendor): InvalidInputLine: a RECORD message whose `record` is list, not a JSON object",
+    ),
+    "RECORD whose stream is a number": (
+        {"type": "RECORD", "stream": 7, "record": {}},
+        "line 6: InvalidInputLine: a RECORD message whose `stream` is int, not a string",
+    ),
+    "STATE whose value is text": (
+        {"type": "STATE", "value": "bookmark"},
+        "line 6: InvalidInputLine: a STATE message whose `value` is str, not a JSON object",
+    ),
+    "STATE without a value": ({"type": "STATE"}, "a STATE message without `value`"),
+    "ACTIVATE_VERSION whose version is text": (
+        {"type": "ACTIVATE_VERSION", "stream": "vendor", "version": "v2"},
+        "(stream vendor): InvalidInputLine: a ACTIVATE_VERSION message whose `version` is str",
+    ),
+    "ACTIVATE_VERSION before its SCHEMA": (
+        {"type": "ACTIVATE_VERSION", "stream": "elsewhere", "version": 2},
+        "(stream elsewhere): RecordsWithoutSchemaException: A ACTIVATE_VERSION message for stream",
+    ),
+    "BATCH whose manifest is not a list": (
+        {"type": "BATCH", "stream": "vendor", "encoding": {"format": "jsonl"}, "manifest": "a.jsonl"},
+        "(stream vendor): InvalidInputLine: a BATCH message whose `manifest` is str, not a list",
+    ),
+    "BATCH before its SCHEMA": (
+        {"type": "BATCH", "stream": "elsewhere", "encoding": {"format": "jsonl"}, "manifest": []},
+        "(stream elsewhere): RecordsWithoutSchemaException: A BATCH message for stream",
+    ),
+    "a type that is a list": ({"type": ["RECORD"], "stream": "vendor"}, "unknown message type ['RECORD']"),
+    "no type": (
+        {"stream": "vendor", "record": {}},
+        "line 6 (stream vendor): InvalidInputLine: a message without",
+    ),
+    "a JSON array": ([{"type": "RECORD"}], "line 6: InvalidInputLine: not a Singer message"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_every_malformed_message_ends_the_run_in_one_line(sb: Sandbox, tmp_path: Path, case: str) -> None:
+    message, expected = MALFORMED[case]
+    run = run_target(
+        target_config(sb, write_mode="jobs"), confirmed_then(json.dumps(message)), tmp_path=tmp_path
+    )
+    last = one_line_failure(run)
+    assert "line 6" in last
+    assert expected in last
+    assert run.states == [{"bookmarks": {"vendor": {"seq": 1}}}]
+    assert "v-99" not in records_by_external_id(sb, "vendor")
