@@ -35,6 +35,7 @@ MAX_JOB_ITEMS = 100  # Zendesk's limit per custom object job (wire notes §7)
 MIN_POLL_SECONDS = 0.05
 MAX_POLL_SECONDS = 10.0
 FIRST_JOB_GUESS_SECONDS = 0.5  # before any job finished: how long one is expected to take
+LATE_POLL_FACTOR = 1.25  # a first poll this much later than expected is late
 RUNNING = frozenset({"queued", "working"})
 # Requests (job POSTs and polls) under way at once: enough that a wave of jobs finishing together is
 # seen and refilled within a round trip or two, few enough to stay polite.
@@ -106,6 +107,7 @@ class JobPipeline:
         )
         self._expected_seconds = FIRST_JOB_GUESS_SECONDS
         self._show_many = True  # until Zendesk refuses it once
+        self._waiting_for_slot = 0  # submissions waiting: the job slots, not the budget, set the pace
         self._last_poll = 0.0
         self.jobs_submitted = 0
         self.jobs_failed = 0
@@ -125,12 +127,12 @@ class JobPipeline:
         """
         keys = [(object_key, item.key) for item in items]
         with self._cond:
-            while self._failure is None and (
-                len(self._jobs) + self._reserved >= self.max_in_flight
-                or any(self._busy_keys[k] for k in keys)
-            ):
-                self._cond.wait(1.0)
-            self._raise_failure()
+            self._wait_until(
+                lambda: (
+                    len(self._jobs) + self._reserved < self.max_in_flight
+                    and not any(self._busy_keys[k] for k in keys)
+                )
+            )
             self._reserved += 1
             self._busy_keys.update(keys)
         self._start_poller()
@@ -162,16 +164,12 @@ class JobPipeline:
         """Wait until no job in flight writes any of these keys (so a later write lands last)."""
         wanted = [(object_key, key) for key in keys]
         with self._cond:
-            while self._failure is None and any(self._busy_keys[k] for k in wanted):
-                self._cond.wait(1.0)
-            self._raise_failure()
+            self._wait_until(lambda: not any(self._busy_keys[k] for k in wanted))
 
     def wait_all(self) -> None:
         """Wait until every submitted job is settled; re-raise what stopped the poller, if anything."""
         with self._cond:
-            while self._failure is None and (self._jobs or self._reserved):
-                self._cond.wait(1.0)
-            self._raise_failure()
+            self._wait_until(lambda: not self._jobs and not self._reserved)
 
     def raise_if_failed(self) -> None:
         """Re-raise in the caller's thread what stopped the poller."""
@@ -186,6 +184,17 @@ class JobPipeline:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._workers.shutdown(wait=False, cancel_futures=True)
+
+    def _wait_until(self, done: Callable[[], bool], *, for_slot: bool = False) -> None:
+        """Under the lock: wait until `done()` (re-raising a worker's failure); the poller sees slot waits."""
+        while self._failure is None and not done():
+            self._waiting_for_slot += for_slot
+            try:
+                self._cond.notify_all()
+                self._cond.wait(1.0)
+            finally:
+                self._waiting_for_slot -= for_slot
+        self._raise_failure()
 
     def _raise_failure(self) -> None:
         if self._failure is not None:
@@ -211,9 +220,7 @@ class JobPipeline:
                 if not waiting:
                     self._cond.wait(1.0)
                     continue
-                due = min(job.next_poll for job in waiting)
-                if self._show_many:
-                    due = max(due, self._last_poll + self._poll_gap())
+                due = self._poll_at(sorted(job.next_poll for job in waiting))
                 delay = due - time.monotonic()
                 if delay > 0:
                     self._cond.wait(delay)
@@ -224,17 +231,31 @@ class JobPipeline:
                     batch = [min(waiting, key=lambda j: j.next_poll)]
                 for job in batch:
                     job.polling = True
-                self._last_poll = time.monotonic()
+                self._last_poll = now = time.monotonic()
+                LOGGER.debug(
+                    "Polling %d jobs (%d due; a job takes about %.2f s; %d submissions wait for a slot)",
+                    len(batch),
+                    sum(job.next_poll <= now for job in batch),
+                    self._expected_seconds,
+                    self._waiting_for_slot,
+                )
             self._workers.submit(self._guarded, self._poll, batch)
 
-    def _poll_gap(self) -> float:
-        """Least time between two show_many polls: a small share of the budget, a fair share of the jobs."""
-        budget = 1.0 / (POLL_BUDGET_SHARE * self.client.budget_per_second())
-        # Jobs finish at about (jobs in flight / expected duration) a second: wait for a few of them,
-        # but never more than half a job's expected time (a handful of jobs is about latency, not cost).
-        in_flight = max(1, len(self._jobs))
-        economy = min(JOBS_PER_POLL * self._expected_seconds / in_flight, self._expected_seconds / 2)
-        return max(MIN_POLL_SECONDS, budget, economy)
+    def _poll_at(self, dues: list[float]) -> float:
+        """When to poll next, given when each job not being polled is expected to be done (sorted).
+
+        With show_many one poll settles every job that is done, so it waits until a few are due
+        (`JOBS_PER_POLL`, or all there are), yet never leaves a due job more than half a job's time.
+        Unless a submission waits for a free slot, the budget (not the job slots) sets the pace: polls
+        then also keep to a small share of it.
+        """
+        if not self._show_many:
+            return dues[0]
+        enough = dues[min(JOBS_PER_POLL, len(dues)) - 1]
+        at = min(enough, dues[0] + self._expected_seconds / 2)
+        if not self._waiting_for_slot:
+            at = max(at, self._last_poll + 1.0 / (POLL_BUDGET_SHARE * self.client.budget_per_second()))
+        return max(at, self._last_poll + MIN_POLL_SECONDS)
 
     def _guarded(self, work: Callable[..., None], *args: Any) -> None:  # noqa: ANN401
         try:
@@ -302,13 +323,16 @@ class JobPipeline:
             self._cond.notify_all()
 
     def _learn_duration(self, job: InFlightJob, now: float) -> None:
-        # Later jobs are first polled when this expectation says they are done. Done at the first poll:
-        # it may have been done well before, so aim a little earlier next time; otherwise the time
-        # it took (seen at a poll aimed close to its end) moves the expectation.
+        # Later jobs are first polled when this expectation says they are done. Done at a first poll that
+        # came when expected: it may have been done well before, so aim a little earlier next time (a first
+        # poll that came late, waiting for other jobs, says nothing new). Seen running before: the time it
+        # took (seen at a poll aimed close to its end) moves the expectation.
+        elapsed = now - job.submitted
         if not job.last_polled:
-            self._expected_seconds *= 0.95
+            if elapsed <= self._expected_seconds * LATE_POLL_FACTOR:
+                self._expected_seconds *= 0.95
         else:
-            self._expected_seconds = 0.7 * self._expected_seconds + 0.3 * (now - job.submitted)
+            self._expected_seconds = 0.7 * self._expected_seconds + 0.3 * elapsed
 
     def _next_delay(self, job: InFlightJob, status: dict[str, Any], now: float) -> float:
         total, progress = status.get("total") or len(job.items), status.get("progress") or 0

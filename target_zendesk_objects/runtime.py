@@ -41,7 +41,11 @@ class WriteRuntime:
             )
             raise ConfigurationError(msg)
         connection = ZendeskConnection.from_config(config)
-        budget = AccountBudget(int(config.get("requests_per_minute", 400)), on_wait=log_wait(LOGGER))
+        budget = AccountBudget(
+            int(config.get("requests_per_minute", 400)),
+            window_seconds=float(config.get("budget_window_seconds", 60.0)),
+            on_wait=log_wait(LOGGER),
+        )
         http = HttpCore(
             timeout_seconds=connection.timeout_seconds,
             policy=connection.retry_policy(),
@@ -87,18 +91,27 @@ class WriteRuntime:
         """Settle everything, then return the one-line summary; TooManyRejectionsError past the limit."""
         self.writer.finish()
         rejected = self.rejections.count
-        summary = (
-            f"{self.writer.confirmed} records written, {rejected} rejected"
-            + (f" (see {self.rejections.path})" if rejected else "")
-            + f"; {self.writer.pipeline.jobs_submitted} jobs ({self.writer.pipeline.jobs_failed} failed),"
-            + f" {self.writer.patched} single writes"
-            + (
-                f"; {self.writer.deletes_found_nothing} deletes found no record"
-                if self.writer.deletes_found_nothing
-                else ""
+        writer, pipeline = self.writer, self.writer.pipeline
+        parts = [
+            f"{writer.confirmed} records written, {rejected} rejected"
+            + (f" (see {self.rejections.path})" if rejected else ""),
+            (
+                f"{pipeline.jobs_submitted} jobs ({pipeline.jobs_failed} failed,"
+                f" {pipeline.polls} status polls), {writer.patched} single writes,"
+                f" {self.client.requests_sent} requests in all"
+            ),
+        ]
+        if writer.deletes_found_nothing:
+            parts.append(f"{writer.deletes_found_nothing} deletes found no record")
+        budget = self.client.http.budget
+        if budget.slowest_pace is not None:
+            parts.append(
+                f"slowed to as few as {budget.slowest_pace} requests a window of {budget.window_seconds:g} s"
+                f" while other integrations spent the account budget ({budget.waits_for_reset} waits for"
+                " its reset)"
             )
-            + f"; {self.ledger.states_printed} STATE messages printed"
-        )
+        parts.append(f"{self.ledger.states_printed} STATE messages printed")
+        summary = "; ".join(parts)
         if rejected > self.max_rejected:
             msg = f"{summary}; more than max_rejected_records ({self.max_rejected}) were rejected"
             raise TooManyRejectionsError(msg)

@@ -76,7 +76,18 @@ TARGET_PROPERTIES = th.PropertiesList(
         "requests_per_minute",
         th.IntegerType(minimum=1),
         default=400,
-        description="Account API budget to stay under (requests per minute, every call included).",
+        description=(
+            "Account API budget to stay under (requests per minute, every call included). Zendesk's "
+            "rate-limit headers are read too: requests are spaced to the smaller of this and the account's "
+            "reported limit, and held back when what the account has left falls to a small reserve "
+            "(another integration spending it)."
+        ),
+    ),
+    th.Property(
+        "budget_window_seconds",
+        th.NumberType(exclusive_minimum=0),
+        default=60.0,
+        description="Length of the account budget's window, in seconds. Only tests (sandbox) change it.",
     ),
 )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import deque
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -95,12 +96,15 @@ class RequestPacer:
 class AccountBudget:
     """The account's API budget: `requests_per_minute`, and what Zendesk's rate-limit headers say is left.
 
-    Every Zendesk response carries the account's limit, what remains of it and when it resets
-    (`x-rate-limit`, `x-rate-limit-remaining`, `ratelimit-limit/remaining/reset`, wire notes §9).
-    Requests are spaced to the smaller of the configured budget and the reported limit; and when what
-    remains, less our requests still in flight, falls to a small reserve (another integration spending
-    the budget), nothing is sent until the reported reset. So the run slows down before the account runs
-    out, and never provokes an account-wide 429 by itself.
+    Every Zendesk response carries the account's limit, what remains of it and when that grows again
+    (`x-rate-limit`, `x-rate-limit-remaining`, `ratelimit-limit/remaining/reset`, wire notes §9, §19).
+    Requests are spaced to what the run can spend in the next window: what it spent in the last one plus
+    what remains, less a small reserve, and never more than `requests_per_minute` or the reported limit.
+    When another integration spends part of the budget, what remains shrinks and the run slows down
+    until it leaves about the reserve untouched; under a minute that resets on a schedule or is counted in
+    buckets the same rule holds, since `remaining` says what would pass now. Should nothing remain anyway,
+    nothing is sent until the reported reset. So the run slows down before the account runs out, and
+    never provokes an account-wide 429 by itself.
     """
 
     def __init__(
@@ -114,39 +118,33 @@ class AccountBudget:
         self.configured = requests_per_minute
         self.window_seconds = window_seconds
         self._on_wait = on_wait
-        reason = "account request budget (`requests_per_minute`)"
+        reason = "account request budget"
         self.pacer = RequestPacer(
             requests_per_minute or UNLIMITED, window_seconds, reason=reason, on_wait=on_wait
         )
         self._lock = threading.Lock()
-        self._limit: int | None = None  # as Zendesk reports it
+        self._sent: deque[float] = deque()  # when our requests of the last window left
+        self._in_flight = 0
+        self._limit: int | None = None  # as Zendesk reports them
         self._remaining: int | None = None
         self._reset_at = 0.0
-        self._in_flight = 0
-        self.waits_for_reserve = 0
+        self.waits_for_reset = 0  # times nothing remained and the run waited for the reset
+        self.slowest_pace: int | None = None  # the fewest requests a window the run slowed to for others
 
     def acquire(self) -> None:
-        """Wait for a slot under the budget; call `settle(response)` (or `settle(None)`) when it is back."""
+        """Wait for a slot under the budget; call `settle(headers)` (or `settle(None)`) when it is back."""
         self.pacer.acquire()
         while True:
             with self._lock:
                 now = time.monotonic()
-                reserve = self.reserve()
-                short = (
-                    self._remaining is not None
-                    and self._remaining - self._in_flight <= reserve
-                    and now < self._reset_at
-                )
-                if not short:
+                if self._remaining is None or self._remaining - self._in_flight > 0 or now >= self._reset_at:
                     self._in_flight += 1
+                    self._sent.append(now)
                     return
                 wait = self._reset_at - now
-                self.waits_for_reserve += 1
-                why = (
-                    f"account budget: {self._remaining} of {self._limit} requests left until the reset "
-                    f"(another integration is spending it; {reserve} kept in reserve)"
-                )
-            if self._on_wait is not None:
+                self.waits_for_reset += 1
+                why = f"account budget: nothing of its {self._limit} requests left until its reset"
+            if self._on_wait is not None and wait >= LOGGED_WAIT_SECONDS:
                 self._on_wait(wait, why)
             time.sleep(wait)
 
@@ -154,33 +152,49 @@ class AccountBudget:
         """A request came back: learn the account's limit and what remains from its headers, if any."""
         with self._lock:
             self._in_flight = max(0, self._in_flight - 1)
-            if headers is None:
+            reading = _budget_reading(headers)
+            if reading is None:
                 return
-            limit = _header_int(headers, "x-rate-limit", "ratelimit-limit")
-            remaining = _header_int(headers, "x-rate-limit-remaining", "ratelimit-remaining")
-            if limit is None or remaining is None:
-                return
-            reset = _header_int(headers, "ratelimit-reset")
-            self._remaining = remaining
-            self._reset_at = time.monotonic() + (reset if reset is not None else self.window_seconds)
-            changed = limit != self._limit
-            self._limit = limit
-        if changed:
-            self.pacer.set_limit(min(limit, self.configured or limit))
+            limit, remaining, reset = reading
+            now = time.monotonic()
+            self._limit, self._remaining = limit, remaining
+            self._reset_at = now + (reset if reset is not None else self.window_seconds)
+            while self._sent and self._sent[0] <= now - self.window_seconds:
+                self._sent.popleft()
+            allowed = min(limit, self.configured or limit)
+            spendable = len(self._sent) - self._in_flight + remaining - self.reserve()
+            pace = max(1, min(allowed, spendable))
+            if pace < allowed and (self.slowest_pace is None or pace < self.slowest_pace):
+                self.slowest_pace = pace
+        self.pacer.set_limit(pace)
 
     def reserve(self) -> int:
-        """Requests left untouched for the account (a couple, or 2% of the reported limit)."""
+        """Requests of the account left untouched: a couple, or 2% of the reported limit."""
         return max(MIN_RESERVE, math.ceil((self._limit or 0) * RESERVE_SHARE))
 
 
-def _header_int(headers: Mapping[str, str], *names: str) -> int | None:
+def _budget_reading(headers: Mapping[str, str] | None) -> tuple[int, int, float | None] | None:
+    """(limit, remaining, seconds to reset) from a response's rate-limit headers, None without them."""
+    if headers is None:
+        return None
+    limit = _header_number(headers, "x-rate-limit", "ratelimit-limit")
+    remaining = _header_number(headers, "x-rate-limit-remaining", "ratelimit-remaining")
+    if limit is None or remaining is None:
+        return None
+    # Whole seconds from Zendesk; decimals from the sandbox's shortened test windows.
+    return int(limit), int(remaining), _header_number(headers, "ratelimit-reset")
+
+
+def _header_number(headers: Mapping[str, str], *names: str) -> float | None:
     for name in names:
         value = headers.get(name)
         if value is not None:
             try:
-                return int(float(value))
+                number = float(value)
             except ValueError:
                 continue
+            if math.isfinite(number) and number >= 0:
+                return number
     return None
 
 
