@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -221,19 +220,3 @@ def job_status(core: Core, job_id: str) -> wire.Response:
     if job is None:
         return wire.record_not_found()
     return wire.json_response(200, {"job_status": core.jobs.render(job, core.account_url())})
-
-
-def ticket_fields(core: Core) -> wire.Response:
-    """Serve GET /api/v2/ticket_fields (every field, by position, NOTES §10)."""
-    account = core.account_url()
-    fields = [
-        field | {"url": f"{account}/api/v2/ticket_fields/{field['id']}.json"}
-        for field in core.store.ticket_fields()
-    ]
-    return wire.text_json_response(
-        200,
-        json.dumps(
-            {"ticket_fields": fields, "next_page": None, "previous_page": None, "count": len(fields)},
-            separators=(",", ":"),
-        ),
-    )

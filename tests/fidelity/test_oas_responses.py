@@ -226,8 +226,14 @@ def test_ticket_keys_follow_notes_not_the_oas_property_list(zendesk: Zendesk, oa
             lambda body: body["ticket_fields"][0].update(created_at="last week"),
             "ticket_fields/0/created_at",
         ),
+        (
+            "/api/v2/groups",
+            "/api/v2/groups",
+            lambda body: body["groups"][0].update(is_public="yes"),
+            "groups/0/is_public",
+        ),
     ],
-    ids=["ticket-id", "object-key", "has-more", "field-created-at"],
+    ids=["ticket-id", "object-key", "has-more", "field-created-at", "group-is-public"],
 )
 def test_a_broken_real_body_is_caught(
     sandbox: Sandbox, oas: ZendeskOas, case: tuple[str, str, Callable[[Any], None], str]
@@ -527,6 +533,27 @@ def test_ticket_fields_match_the_oas(zendesk: Zendesk) -> None:
     assert body["ticket_fields"]
     positions = [field["position"] for field in body["ticket_fields"]]
     assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v2/ticket_fields", "/api/v2/user_fields", "/api/v2/organization_fields", "/api/v2/groups"]
+)
+def test_lists_match_the_oas_whole_by_offset_and_by_cursor(zendesk: Zendesk, path: str) -> None:
+    key = path.rsplit("/", 1)[1]
+    whole = zendesk.checked("GET", path, 200)
+    assert whole[key]
+    if key != "ticket_fields":  # ticket_fields has no offset pagination (NOTES §10)
+        offset = zendesk.checked("GET", path + ".json", 200, params={"per_page": 2, "page": 2})
+        assert offset[key] == whole[key][2:4]
+    seen: list[int] = []
+    params: dict[str, Any] = {"page[size]": 2}
+    for _ in range(MAX_PAGES):
+        page = zendesk.checked("GET", path, 200, params=params)
+        seen += [item["id"] for item in page[key]]
+        if not page["meta"]["has_more"]:
+            break
+        params = {"page[size]": 2, "page[after]": page["meta"]["after_cursor"]}
+    assert seen == sorted(item["id"] for item in whole[key])
 
 
 # --- errors of the custom object export (the only served operation whose OAS declares errors) ----------
