@@ -127,8 +127,8 @@ def organizations(
         for index in range(chunk, min(total, chunk + CHUNK)):
             created = start + (end - start) * index // max(1, 2 * total)
             updated = min(end, created + rng.randint(0, 60 * DAY))
-            if index and rng.random() < SAME_SECOND_SHARE:
-                updated = max(previous, created)
+            if index and rng.random() < SAME_SECOND_SHARE:  # changed in the same second as the one before
+                created, updated = min(created, previous), previous
             previous = updated
             external_id: str | None
             if index < len(accounts) and rng.random() < LINKED_ACCOUNT_SHARE:
@@ -167,14 +167,18 @@ def users(
     customers = list(sequin.customers.values())
     targets = fielddefs.LookupTargets(people.agent_ids, ())
     linked = 0
+    previous = start
     for chunk in range(0, total, CHUNK):
         rng = random.Random(f"{settings.seed}:users:{chunk}")  # noqa: S311 - test data
         for index in range(chunk, min(total, chunk + CHUNK)):
             created = start + (end - start) * index // max(1, 2 * total)
             updated = min(end, created + rng.randint(0, 30 * DAY))
+            if index and rng.random() < SAME_SECOND_SHARE / 2:  # changed in the same second as the one before
+                created, updated = min(created, previous), previous
             deleted = index >= staff and rng.random() < settings.deleted_user_ratio
             if deleted:  # a deletion is a change: it bumps updated_at
                 updated = min(end, updated + rng.randint(0, 30 * DAY))
+            previous = updated
             first, last = pick(rng, FIRST), pick(rng, LAST)
             name, email = f"{first} {last} {index}", f"{first.lower()}.{last.lower()}.{index}@example.com"
             if index < len(FIXED_STAFF):
