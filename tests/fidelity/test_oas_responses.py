@@ -274,6 +274,29 @@ def _organization_pages(zendesk: Zendesk, params: dict[str, Any]) -> list[Any]:
     pytest.fail("the organization export never reached end_of_stream")
 
 
+def test_users_show_many_and_search_match_the_oas(zendesk: Zendesk, sandbox: Sandbox) -> None:
+    ids = sandbox.admin.user_ids()
+    shown = zendesk.checked(
+        "GET",
+        "/api/v2/users/show_many",
+        200,
+        params={"ids": ",".join(map(str, ids)), "include_deleted": "true"},
+    )
+    assert shown["count"] == len(ids)
+    users = [user for user_id in ids if (user := sandbox.admin.user(user_id))]
+    external = [user["external_id"] for user in users if user["external_id"] and user["active"]]
+    by_external = zendesk.checked(
+        "GET", "/api/v2/users/show_many.json", 200, params={"external_ids": external[0]}
+    )
+    assert by_external["count"] == 1
+    found = zendesk.checked("GET", "/api/v2/users/search", 200, params={"query": "example", "per_page": 10})
+    assert found["next_page"]
+    zendesk.checked(
+        "GET", "/api/v2/users/search", 200, params={"query": "example", "per_page": 10, "page": 2}
+    )
+    zendesk.checked("GET", "/api/v2/users/search", 200, params={"external_id": external[0]})
+
+
 def _org_field_types(zendesk: Zendesk) -> dict[str, str]:
     fields = zendesk.checked("GET", "/api/v2/organization_fields", 200)["organization_fields"]
     return {field["key"]: field["type"] for field in fields}
