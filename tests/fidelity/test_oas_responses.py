@@ -642,6 +642,38 @@ def test_failed_job_status_matches_the_oas(sandbox_factory: Callable[..., Sandbo
     assert body["job_status"]["status"] == "failed"
 
 
+# --- creating objects and fields, limits -----------------------------------------------------------------
+
+
+def test_object_and_field_creation_and_the_limits_match_the_oas(zendesk: Zendesk) -> None:
+    key = "fidelity"
+    created = zendesk.checked(
+        "POST",
+        "/api/v2/custom_objects",
+        201,
+        json={"custom_object": {"key": key, "title": "Fidelity", "title_pluralized": "Fidelities"}},
+    )
+    assert created["custom_object"]["key"] == key
+    zendesk.checked("GET", f"/api/v2/custom_objects/{key}", 200)
+    for field in (
+        {"key": "text_field", "type": "text", "title": "Text"},
+        {"key": "choice", "type": "dropdown", "title": "Choice",
+         "custom_field_options": [{"name": "One", "value": "one"}]},
+        {"key": "owner", "type": "lookup", "title": "Owner", "relationship_target_type": "zen:user"},
+    ):  # fmt: skip
+        body = zendesk.checked(
+            "POST", f"/api/v2/custom_objects/{key}/fields", 201, json={"custom_object_field": field}
+        )
+        assert body["custom_object_field"]["key"] == field["key"]
+    zendesk.checked("GET", f"/api/v2/custom_objects/{key}/fields", 200)
+    objects = zendesk.checked("GET", "/api/v2/custom_objects/limits/object_limit", 200)
+    assert objects["count"] == len(_object_keys(zendesk))
+    fields = zendesk.checked("GET", f"/api/v2/custom_objects/{key}/limits/field_limit", 200)
+    assert fields == {"count": 3, "limit": 100}
+    records = zendesk.checked("GET", "/api/v2/custom_objects/limits/record_limit", 200)
+    assert records["count"] > 0
+
+
 # --- ticket fields ---------------------------------------------------------------------------------------
 
 
