@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import random
 from typing import TYPE_CHECKING, Any
@@ -61,8 +60,11 @@ class Admin:
             agents=[user_id for user_id in staff if user_id in set(users)],
             organization_of=organization_of,
             group_ids=[group["id"] for group in core.directory.groups()],
-            custom_fields=[f for f in core.directory.fields("ticket") if fielddefs.is_custom("ticket", f)],
-            custom_value=functools.partial(fielddefs.seed_value, "ticket", targets=targets),
+            custom_fields=[
+                (field["id"], fielddefs.value_maker("ticket", field, targets))
+                for field in core.directory.fields("ticket")
+                if fielddefs.is_custom("ticket", field)
+            ],
         )
 
     def update_ticket(self, ticket_id: int, **fields: Json) -> None:

@@ -75,17 +75,16 @@ def ulid(epoch: float, rng: random.Random) -> str:
 class TicketShape:
     """Builds ticket bodies for one data set (users, organizations, groups and ticket fields fixed)."""
 
-    def __init__(  # noqa: PLR0913 - what a ticket points at
+    def __init__(
         self,
         *,
         users: Sequence[int],
         agents: Sequence[int],
         organization_of: Callable[[int], int | None],
         group_ids: Sequence[int],
-        custom_fields: Sequence[dict[str, Any]],
-        custom_value: Callable[[dict[str, Any], random.Random, int], Json],
+        custom_fields: Sequence[tuple[int, Callable[[random.Random, int], Json]]],
     ) -> None:
-        """Requesters from `users`, assignees from `agents`; custom field values from `custom_value`.
+        """Requesters from `users`, assignees from `agents`; `custom_fields` (id, value maker) by position.
 
         A ticket's organization is its requester's (`organization_of`), as Zendesk sets it.
         """
@@ -94,7 +93,6 @@ class TicketShape:
         self.organization_of = organization_of
         self.group_ids = group_ids
         self.custom_fields = custom_fields
-        self.custom_value = custom_value
 
     def ticket(  # noqa: PLR0913 - one value per column the store keeps beside the body
         self,
@@ -113,10 +111,7 @@ class TicketShape:
         status = pick(rng, ("new", "open", "open", "pending", "hold", "solved", "solved", "closed"))
         subject = f"{pick(rng, _SUBJECTS)} #{ticket_id}"
         description = " ".join(rng.choices(_WORDS, k=5 + int(rng.random() * 20)))
-        custom = [
-            {"id": field["id"], "value": self.custom_value(field, rng, created)}
-            for field in self.custom_fields
-        ]
+        custom = [{"id": field_id, "value": make(rng, created)} for field_id, make in self.custom_fields]
         channel = pick(rng, _CHANNELS)
         requester_email = f"user{requester % 100000}@example.com"
         source: dict[str, Any] = {"from": {}, "to": {}, "rel": None}

@@ -289,35 +289,55 @@ class LookupTargets:
         return pick(rng, pool) if pool else None
 
 
-def seed_value(  # noqa: PLR0911, C901 - one branch per field type
-    kind: FieldKind, field: dict[str, Any], rng: random.Random, now: int, targets: LookupTargets
-) -> Json:
-    """Return a random value of `field` in the wire form of `kind` (module docstring)."""
+def value_maker(
+    kind: FieldKind, field: dict[str, Any], targets: LookupTargets
+) -> Callable[[random.Random, int], Json]:
+    """Return `make(rng, now)`: a random value of `field` in the wire form of `kind`, or empty (a fifth)."""
+    draw = _drawer(kind, field, targets)
+    empty = False if field["type"] == "checkbox" else None
+
+    def make(rng: random.Random, now: int) -> Json:
+        return empty if rng.random() < EMPTY_SHARE else draw(rng, now)
+
+    return make
+
+
+def _drawer(  # noqa: PLR0911, C901 - one branch per field type
+    kind: FieldKind, field: dict[str, Any], targets: LookupTargets
+) -> Callable[[random.Random, int], Json]:
+    """Return a drawer of non-empty values for one field; what can be worked out once is, here."""
     field_type = field["type"]
-    if rng.random() < EMPTY_SHARE:
-        return False if field_type == "checkbox" else None
+    options = tuple(option["value"] for option in field.get("custom_field_options", ()))
     if field_type in {"text", "textarea"}:
-        return f"{pick(rng, _WORDS)}-{int(rng.random() * 98999) + 1000}"
+        return lambda rng, _now: f"{pick(rng, _WORDS)}-{int(rng.random() * 98999) + 1000}"
     if field_type == "checkbox":
-        return rng.random() < 0.5  # noqa: PLR2004
-    options = [option["value"] for option in field.get("custom_field_options", ())]
+        return lambda rng, _now: rng.random() < 0.5  # noqa: PLR2004
     if field_type in {"tagger", "dropdown"}:
-        return pick(rng, options)
+        return lambda rng, _now: pick(rng, options)
     if field_type == "multiselect":
-        return sorted({pick(rng, options), pick(rng, options)})
+        return lambda rng, _now: sorted({pick(rng, options), pick(rng, options)})
     if field_type == "date":
-        day = time.strftime("%Y-%m-%d", time.gmtime(now + rng.randint(-200, 400) * 86400))
-        return wire_value(kind, field_type, day)
+        return lambda rng, now: wire_value(
+            kind,
+            "date",
+            time.strftime("%Y-%m-%d", time.gmtime(now + (int(rng.random() * 600) - 200) * 86400)),
+        )
     if field_type == "integer":
-        return wire_value(kind, field_type, rng.randint(1, 500))
+        return lambda rng, _now: wire_value(kind, "integer", 1 + int(rng.random() * 500))
     if field_type == "decimal":
-        return wire_value(kind, field_type, rng.randint(100, 99999) / 100)
+        return lambda rng, _now: wire_value(kind, "decimal", (100 + int(rng.random() * 99900)) / 100)
     if field_type == "regexp":
-        return sample_matching(field.get("regexp_for_validation") or "", rng)
+        pattern = field.get("regexp_for_validation") or ""
+        return lambda rng, _now: sample_matching(pattern, rng)
     if field_type == "partialcreditcard":
-        return f"{MASKED_CARD}{rng.randint(0, 9999):04d}"
-    target = targets.pick(field.get("relationship_target_type") or "", rng)
-    return None if target is None else wire_value(kind, field_type, str(target))
+        return lambda rng, _now: f"{MASKED_CARD}{int(rng.random() * 10000):04d}"
+    target = field.get("relationship_target_type") or ""
+
+    def lookup(rng: random.Random, _now: int) -> Json:
+        found = targets.pick(target, rng)
+        return None if found is None else wire_value(kind, "lookup", str(found))
+
+    return lookup
 
 
 def wire_value(kind: FieldKind, field_type: str, canonical: Json) -> Json:  # noqa: PLR0911 - one branch per type

@@ -120,6 +120,7 @@ def organizations(
     start, end = _span(settings)
     accounts = list(sequin.accounts.values())
     targets = fielddefs.LookupTargets(people.agent_ids, ())
+    makers = [(field["key"], fielddefs.value_maker("organization", field, targets)) for field in fields]
     total = settings.organizations
     previous = start
     for chunk in range(0, total, CHUNK):
@@ -151,9 +152,7 @@ def organizations(
                 "notes": "",
                 "group_id": pick(rng, people.group_ids) if people.group_ids and rng.random() < 0.5 else None,  # noqa: PLR2004
                 "tags": sorted({pick(rng, _TAGS) for _ in range(rng.randint(0, 2))}),
-                "organization_fields": {
-                    f["key"]: fielddefs.seed_value("organization", f, rng, created, targets) for f in fields
-                },
+                "organization_fields": {key: make(rng, created) for key, make in makers},
             }
 
 
@@ -166,6 +165,7 @@ def users(
     staff = len(people.agent_ids)
     customers = list(sequin.customers.values())
     targets = fielddefs.LookupTargets(people.agent_ids, ())
+    makers = [(field["key"], fielddefs.value_maker("user", field, targets)) for field in fields]
     linked = 0
     previous = start
     for chunk in range(0, total, CHUNK):
@@ -207,9 +207,7 @@ def users(
                 pick(rng, people.group_ids) if role != "end-user" and people.group_ids else None
             )
             body["tags"] = sorted({pick(rng, _TAGS) for _ in range(rng.randint(0, 2))})
-            body["user_fields"] = {
-                f["key"]: fielddefs.seed_value("user", f, rng, created, targets) for f in fields
-            }
+            body["user_fields"] = {key: make(rng, created) for key, make in makers}
             yield body, deleted
 
 

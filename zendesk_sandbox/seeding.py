@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import random
 from typing import TYPE_CHECKING, Any
 
@@ -83,8 +82,7 @@ def seed(conn: sqlite3.Connection, settings: SandboxSettings) -> None:
         agents=seeded.agent_ids,
         organization_of=seeded.organization_of.get,
         group_ids=seeded.group_ids,
-        custom_fields=custom_ticket_fields,
-        custom_value=functools.partial(_ticket_value, targets),
+        custom_fields=[(f["id"], fielddefs.value_maker("ticket", f, targets)) for f in custom_ticket_fields],
     )
     conn.executemany(
         "INSERT INTO tickets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", _ticket_rows(settings, shape)
@@ -107,12 +105,6 @@ def seed(conn: sqlite3.Connection, settings: SandboxSettings) -> None:
     )
     for statement in INDEXES:
         conn.execute(statement)
-
-
-def _ticket_value(
-    targets: fielddefs.LookupTargets, field: dict[str, Any], rng: random.Random, now: int
-) -> Any:  # noqa: ANN401 - a JSON value
-    return fielddefs.seed_value("ticket", field, rng, now, targets)
 
 
 def object_body(  # noqa: PLR0913 - the writable attributes of a custom object (OAS CustomObjectCreateInput)
