@@ -180,6 +180,25 @@ def upsert_record(core: Core, request: wire.Request, key: str) -> wire.Response:
     )
 
 
+def create_record(core: Core, request: wire.Request, key: str) -> wire.Response:
+    """Serve POST /api/v2/custom_objects/{key}/records: a new record, 201 (NOTES §6, OAS)."""
+    if key not in core.records.objects():
+        return object_not_found()
+    try:
+        payload = request.json_body()
+    except (ValueError, UnicodeDecodeError):
+        return wire.classic_error(400, "InvalidValue", "The request body is not valid JSON")
+    if not isinstance(payload, dict) or "custom_object_record" not in payload:
+        return wire.classic_error(400, "InvalidValue", "custom_object_record is required")
+    try:
+        result = core.records.create(key, payload["custom_object_record"])
+    except RecordInvalidError as invalid:
+        return wire.record_invalid(invalid.details)
+    return wire.json_response(
+        201, {"custom_object_record": core.records.render(result.record, core.account_url(), masked=False)}
+    )
+
+
 def delete_record(core: Core, request: wire.Request, key: str) -> wire.Response:
     """Serve DELETE /api/v2/custom_objects/{key}/records?external_id=|name= (204, or 404 RecordNotFound)."""
     meta = core.records.objects().get(key)

@@ -62,6 +62,8 @@ _ROUTES += [
      lambda core, req, _args: people_api.fields(core, req, "user")),
     ("GET", re.compile(r"^/organization_fields$"), "organization_fields",
      lambda core, req, _args: people_api.fields(core, req, "organization")),
+    ("POST", re.compile(rf"^/custom_objects/{_KEY}/records$"), "records_create",
+     lambda core, req, args: objects_api.create_record(core, req, args[0])),
     ("POST", re.compile(r"^/custom_objects$"), "custom_object_create",
      lambda core, req, _args: schema_api.create_object(core, req)),
     ("POST", re.compile(rf"^/custom_objects/{_KEY}/fields$"), "custom_object_field_create",

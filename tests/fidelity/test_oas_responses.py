@@ -532,6 +532,15 @@ def test_upsert_responses_match_the_oas(zendesk: Zendesk, sandbox: Sandbox) -> N
     assert unique_names, "the data must hold an object with unique names"
 
 
+def test_record_creation_matches_the_oas(zendesk: Zendesk, sandbox: Sandbox) -> None:
+    for key in _object_keys(zendesk):
+        record = _new_record(zendesk, sandbox, key, f"fidelity-post-{key}")
+        created = zendesk.checked(
+            "POST", f"/api/v2/custom_objects/{key}/records", 201, json={"custom_object_record": record}
+        )
+        assert created["custom_object_record"]["external_id"] == record["external_id"]
+
+
 def test_delete_answers_204_without_a_body(zendesk: Zendesk, sandbox: Sandbox, oas: ZendeskOas) -> None:
     key = _object_keys(zendesk)[0]
     victim = sandbox.admin.custom_object_records(key, include_deleted=False)[0]

@@ -243,3 +243,26 @@ def test_unresolved_keys_can_be_stored_empty(sandbox_factory: Callable[..., Sand
         "a malformed value is refused"
     )
     assert _patch(client, "still", {"customer": "name:Demo Admin"}).status_code == 422
+
+
+def test_post_creates_a_record_with_resolved_lookups(sandbox: Sandbox) -> None:
+    targets = _targets(sandbox)
+    client = Client(sandbox)
+    record = {
+        "name": "posted",
+        "external_id": "posted-1",
+        "custom_object_fields": {"account": f"external_id:{targets['organization']['external_id']}"},
+    }
+    created = client.request("POST", LINKS, json={"custom_object_record": record})
+    assert created.status_code == 201, created.text
+    assert created.json()["custom_object_record"]["custom_object_fields"]["account"] == str(
+        targets["organization"]["id"]
+    )
+    again = client.request("POST", LINKS, json={"custom_object_record": record})
+    assert again.status_code == 422
+    assert again.json()["details"]["external_id"][0]["description"] == "This external ID is already in use."
+    nowhere = {"name": "n", "custom_object_fields": {"account": "external_id:nothing"}}
+    refused = client.request("POST", LINKS, json={"custom_object_record": nowhere})
+    assert refused.status_code == 422
+    assert set(refused.json()["details"]) == {"account"}
+    assert client.request("POST", "/api/v2/custom_objects/nope/records", json={}).status_code == 404
