@@ -15,7 +15,17 @@ Beyond the basics:
   `POST /_sandbox/cursors/expire`), `admin.sequin_records(collection_id=None, include_deleted=True)`,
   `admin.create_custom_object(..., name_mode="plain", autonumber_prefix="")`;
 - `DEFAULT_CUSTOM_OBJECTS`: `apartment` (plain name, all 10 field types), `contract` (autonumbered
-  `CTR-0001`…), `vendor` (unique name).
+  `CTR-0001`…), `vendor` (unique name);
+- users, organizations, groups, field definitions: settings `users`, `deleted_user_ratio`, `organizations`,
+  `groups`; `admin.user(id)`, `user_ids()`, `create_user(**attrs)`, `update_user(id, **changes)`,
+  `delete_user(id)`, `organization(id)`, `organization_ids()`, `create_organization(**attrs)`,
+  `update_organization(id, **changes)`, `update_organizations(ids, **changes)` (one second for all),
+  `groups()`, `fields(kind)`, `rename_field(kind, id, title)`, `add_field(kind, type, title, key=,
+  options=, regexp=, relationship_target_type=)`, each mirrored under /_sandbox/ (README.md);
+- the agent credential `agent_email` + `agent_api_token` / `agent_oauth_token`; limits
+  `custom_object_limit` (30), `custom_object_field_limit` (100), `custom_object_lookup_field_limit` (10),
+  `custom_object_record_limit` (50,000,000); switches `lookup_unresolved`, `lookup_prefixes_in_jobs`,
+  `time_export_max_same_second` (below).
 Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commented where implemented):
 - custom object field values: integer -> number, decimal -> number (strings with
   `numeric_values_as_strings`), date -> "YYYY-MM-DDT00:00:00+00:00", multiselect -> list of option values,
@@ -51,7 +61,37 @@ Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commen
 - a job item over 32 KB (its compact JSON) fails alone, as the single write's 422 would say
   (`error: RecordInvalid`, `details.base: RecordTooLarge`), and the rest of the job applies;
 - a change is stamped after the newest second an export has served (clock.py), so with a zero lag a
-  change can take up to one second to become exportable, but is never skipped.
+  change can take up to one second to become exportable, but is never skipped;
+- a deleted user stays, with `active: false` (OAS UserObject: "false if the user has been deleted"; the OAS
+  has no `deleted` flag) and updated_at bumped: in the user export and in show_many with
+  `include_deleted=true`, never in search results nor as a lookup target;
+- emails, user external ids, organization names and organization external ids are unique per account,
+  compared without case; custom object record external ids keep their case (wire notes §15);
+- custom field values (fielddefs.py): tickets send integers and decimals as strings, dates as YYYY-MM-DD,
+  lookups as id strings, partial credit cards as "XXXXXXXXXXXX1234"; `user_fields` and
+  `organization_fields` send numbers, dates as "YYYY-MM-DDT00:00:00+00:00", lookups as numbers, checkbox
+  values as booleans (false when unset) and multiselect values as lists (the OAS types organization field
+  values as string or number: a named fidelity test); a field added later reaches every ticket, user and
+  organization empty, without bumping their timestamps;
+- users/show_many answers by id (REAL), organizations/show_many by name (wire notes §15a: neither request
+  nor id order); either needs `ids` or `external_ids` (400 InvalidValue); more than 100 values is the 400
+  TooManyValues of wire notes §8, as is a record filter of more than 100; repeated filter values are a 400;
+  organizations/search with both or neither key is a 400; users/search reads the syntax search.py lists;
+- the organization export (time_export.py): an empty page keeps end_time = start_time; a missing or
+  unreadable start_time is a 422 InvalidValue like a too-recent one; with `time_export_max_same_second`
+  (None by default: a page grows without bound) a page that must grow past that many records of one second
+  serves that many with end_time and next_page at the request's own start_time (the loop of wire notes §18.2);
+- lookup values (lookups.py): ids, `external_id:` and `name:` keys resolve on PATCH, POST and in jobs
+  (`lookup_prefixes_in_jobs: false` makes a prefix in a job a plain, unknown id); what points at nothing,
+  or at a deleted target, is a 422 RecordInvalid under the field's key, in a job that item's failure
+  (`lookup_unresolved: "empty"` stores it empty instead); users and organizations are not resolved by name;
+  `name:` needs an object with unique names; zen:brand resolves the one seeded brand, zen:article nothing;
+- creating objects and fields (object_schema.py): object keys `^[a-z][a-z0-9_]*$`, keys of at most 64
+  characters, `key`, `title`, `title_pluralized` required, unique option values, a compiling pattern; every
+  refusal is 422 RecordInvalid with `details.<attribute>`, a reached limit `details.base` error
+  `LimitExceeded`, a new record beyond the record limit too;
+- admin-only endpoints (ticket, user and organization exports, organizations/search, creating objects and
+  fields, object_limit) answer the agent credential with wire notes §8's 403.
 """
 
 from __future__ import annotations

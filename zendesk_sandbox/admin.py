@@ -6,11 +6,14 @@ import json
 import random
 from typing import TYPE_CHECKING, Any
 
-from zendesk_sandbox import datagen, sequin_api
+from zendesk_sandbox import datagen, fielddefs, people, sequin_api
 from zendesk_sandbox.settings import CustomObjectSpec
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from zendesk_sandbox.core import Core
+    from zendesk_sandbox.fielddefs import FieldKind
     from zendesk_sandbox.jsonvalue import Json
 
 _TICKET_KEYS_FIXED = frozenset({"id", "url", "generated_timestamp", "created_at", "updated_at"})
@@ -32,13 +35,37 @@ class Admin:
         now = self._core.clock.stamp()
         with store.transaction():
             ticket_id = store.next_ticket_id()
-            users = datagen.user_ids(datagen.user_count(self._core.settings().tickets))
-            body = datagen.TicketShape(users).ticket(
+            body = self._ticket_shape().ticket(
                 self._rng, ticket_id, now, now, now, deleted=False, scrubbed=False
             )
             body.update(_ticket_changes(fields))
             store.put_ticket(body, now, now)
         return ticket_id
+
+    def _ticket_shape(self) -> datagen.TicketShape:
+        """Return how a new ticket is drawn: today's users, organizations, groups and ticket fields."""
+        core = self._core
+        users = core.people.user_ids(include_deleted=True)
+        staff = [people.user_id(index) for index in range(people.staff_count(core.settings().users))]
+        targets = fielddefs.LookupTargets(
+            core.people.user_ids(include_deleted=False), core.people.organization_ids()
+        )
+
+        def organization_of(user_id: int) -> int | None:
+            found = core.people.user(user_id)
+            return None if found is None else found[0].get("organization_id")
+
+        return datagen.TicketShape(
+            users=users,
+            agents=[user_id for user_id in staff if user_id in set(users)],
+            organization_of=organization_of,
+            group_ids=[group["id"] for group in core.directory.groups()],
+            custom_fields=[
+                (field["id"], fielddefs.value_maker("ticket", field, targets))
+                for field in core.directory.fields("ticket")
+                if fielddefs.is_custom("ticket", field)
+            ],
+        )
 
     def update_ticket(self, ticket_id: int, **fields: Json) -> None:
         """Change a ticket's fields; bumps updated_at and generated_timestamp to now."""
@@ -74,6 +101,65 @@ class Admin:
     def ticket_ids(self, *, include_deleted: bool = True) -> list[int]:
         """Return every ticket id, ascending."""
         return self._core.store.ticket_ids(include_deleted=include_deleted)
+
+    # --- users, organizations, groups, field definitions -----------------------------------------------
+
+    def user(self, user_id: int) -> dict[str, Any] | None:
+        """Return one user as the export sends it (deleted users have `active: false`)."""
+        return self._core.directory.user(user_id, self._core.account_url())
+
+    def user_ids(self, *, include_deleted: bool = True) -> list[int]:
+        """Return every user id, ascending."""
+        return self._core.people.user_ids(include_deleted=include_deleted)
+
+    def create_user(self, **attributes: Json) -> int:
+        """Create a user (validated: name, unique email and external id) and return its id."""
+        return self._core.directory.create_user(**attributes)
+
+    def update_user(self, user_id: int, **changes: Json) -> None:
+        """Change a user (user_fields checked against the user fields); bumps updated_at."""
+        self._core.directory.update_user(user_id, **changes)
+
+    def delete_user(self, user_id: int) -> None:
+        """Soft-delete a user: `active: false` and updated_at bumped; the export still sends it."""
+        self._core.directory.delete_user(user_id)
+
+    def organization(self, org_id: int) -> dict[str, Any] | None:
+        """Return one organization as the export sends it."""
+        return self._core.directory.organization(org_id, self._core.account_url())
+
+    def organization_ids(self) -> list[int]:
+        """Return every organization id, ascending."""
+        return self._core.people.organization_ids()
+
+    def create_organization(self, **attributes: Json) -> int:
+        """Create an organization (validated: a unique name) and return its id."""
+        return self._core.directory.create_organization(**attributes)
+
+    def update_organization(self, org_id: int, **changes: Json) -> None:
+        """Change an organization; bumps updated_at."""
+        self._core.directory.update_organization(org_id, **changes)
+
+    def update_organizations(self, org_ids: Iterable[int], **changes: Json) -> None:
+        """Change several organizations at once, all stamped with one second (a bulk update)."""
+        self._core.directory.update_organizations(org_ids, **changes)
+
+    def groups(self) -> list[dict[str, Any]]:
+        """Return the groups as GET /api/v2/groups lists them."""
+        account = self._core.account_url()
+        return [g | {"url": f"{account}/api/v2/groups/{g['id']}.json"} for g in self._core.directory.groups()]
+
+    def fields(self, kind: FieldKind) -> list[dict[str, Any]]:
+        """Return the ticket, user or organization fields, by position."""
+        return self._core.directory.fields(kind)
+
+    def rename_field(self, kind: FieldKind, field_id: int, title: str) -> dict[str, Any]:
+        """Give a ticket, user or organization field a new title; return it."""
+        return self._core.directory.rename_field(kind, field_id, title)
+
+    def add_field(self, kind: FieldKind, field_type: str, title: str, **attributes: Any) -> dict[str, Any]:  # noqa: ANN401 - key, options, regexp, relationship_target_type
+        """Add a ticket, user or organization field; existing ones get it empty. Return it."""
+        return self._core.directory.add_field(kind, field_type, title, **attributes)
 
     # --- custom objects ------------------------------------------------------------------------------
 

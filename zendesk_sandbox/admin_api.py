@@ -13,9 +13,15 @@ from zendesk_sandbox.validation import RecordInvalidError
 if TYPE_CHECKING:
     from zendesk_sandbox.admin import Admin
     from zendesk_sandbox.core import Core
+    from zendesk_sandbox.fielddefs import FieldKind
 
 _TICKET = re.compile(r"^/_sandbox/tickets/(\d+)$")
 _RECORDS = re.compile(r"^/_sandbox/custom_objects/([A-Za-z0-9_]+)/records$")
+_USER = re.compile(r"^/_sandbox/users/(\d+)$")
+_ORGANIZATION = re.compile(r"^/_sandbox/organizations/(\d+)$")
+_FIELDS = re.compile(r"^/_sandbox/(ticket|user|organization)_fields(?:/(\d+))?$")
+_KINDS: dict[str, FieldKind] = {"ticket": "ticket", "user": "user", "organization": "organization"}
+_FIELD_ATTRIBUTES = frozenset({"key", "options", "regexp", "relationship_target_type"})
 
 
 def handle(core: Core, admin: Admin, request: wire.Request) -> wire.Response:  # noqa: PLR0911, PLR0912, C901 - a router
@@ -61,12 +67,77 @@ def handle(core: Core, admin: Admin, request: wire.Request) -> wire.Response:  #
         if path == "/_sandbox/sequin/records" and method == "DELETE":
             row = admin.sequin_delete(request.query["collection_id"], request.query["upstream_id"])
             return wire.json_response(200, {"record": row})
+        return _people(admin, method, path, request)
     except RecordInvalidError as invalid:
         return wire.record_invalid(invalid.details)
     except (KeyError, RecordNotFoundError, UnknownObjectError) as missing:
         return wire.classic_error(404, "RecordNotFound", f"Not found: {missing}")
     except (ValueError, TypeError) as bad:
         return wire.classic_error(400, "InvalidValue", str(bad))
+    return wire.invalid_endpoint()
+
+
+def _people(admin: Admin, method: str, path: str, request: wire.Request) -> wire.Response:  # noqa: PLR0911, C901 - a router
+    """Users, organizations and field definitions."""
+    if path == "/_sandbox/users" and method == "POST":
+        return wire.json_response(201, {"user": admin.user(admin.create_user(**_object(request)))})
+    user = _USER.match(path)
+    if user:
+        user_id = int(user.group(1))
+        if method == "PATCH":
+            admin.update_user(user_id, **_object(request))
+        elif method == "DELETE":
+            admin.delete_user(user_id)
+        found = admin.user(user_id)
+        if found is None:
+            raise KeyError(user_id)
+        return wire.json_response(200, {"user": found})
+    if path == "/_sandbox/organizations" and method == "POST":
+        org_id = admin.create_organization(**_object(request))
+        return wire.json_response(201, {"organization": admin.organization(org_id)})
+    if path == "/_sandbox/organizations" and method == "PATCH":
+        # a bulk update: {"ids": [...], "changes": {...}}, every organization stamped with one second
+        body = _object(request)
+        ids, changes = body.get("ids"), body.get("changes", {})
+        if not isinstance(ids, list) or not isinstance(changes, dict):
+            msg = 'the body must be {"ids": [...], "changes": {...}}'
+            raise TypeError(msg)
+        admin.update_organizations(ids, **changes)
+        return wire.json_response(200, {"organizations": [admin.organization(org_id) for org_id in ids]})
+    organization = _ORGANIZATION.match(path)
+    if organization:
+        org_id = int(organization.group(1))
+        if method == "PATCH":
+            admin.update_organization(org_id, **_object(request))
+        found_org = admin.organization(org_id)
+        if found_org is None:
+            raise KeyError(org_id)
+        return wire.json_response(200, {"organization": found_org})
+    fields = _FIELDS.match(path)
+    if fields:
+        return _fields(admin, method, fields.group(1), fields.group(2), request)
+    return wire.invalid_endpoint()
+
+
+def _fields(
+    admin: Admin, method: str, name: str, field_id: str | None, request: wire.Request
+) -> wire.Response:
+    """`GET|POST /_sandbox/{kind}_fields` (list, add) and `PATCH /_sandbox/{kind}_fields/{id}` (rename)."""
+    kind = _KINDS[name]
+    if field_id is None and method == "GET":
+        return wire.json_response(200, {f"{kind}_fields": admin.fields(kind)})
+    if field_id is None and method == "POST":
+        body = _object(request)
+        unknown = sorted(set(body) - _FIELD_ATTRIBUTES - {"type", "title"})
+        if unknown:
+            msg = f"unknown field attributes: {', '.join(unknown)}"
+            raise ValueError(msg)
+        attributes = {attribute: body[attribute] for attribute in _FIELD_ATTRIBUTES if attribute in body}
+        field = admin.add_field(kind, body["type"], body["title"], **attributes)
+        return wire.json_response(201, {f"{kind}_field": field})
+    if field_id is not None and method == "PATCH":
+        field = admin.rename_field(kind, int(field_id), _object(request)["title"])
+        return wire.json_response(200, {f"{kind}_field": field})
     return wire.invalid_endpoint()
 
 

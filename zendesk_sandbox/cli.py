@@ -29,6 +29,8 @@ _OPTION_FIELDS = {
     "tickets": "tickets",
     "records_per_object": "records_per_object",
     "sequin_records": "sequin_records",
+    "users": "users",
+    "organizations": "organizations",
     "window_seconds": "window_seconds",
     "export_limit": "export_requests_per_window",
     "account_limit": "account_requests_per_window",
@@ -54,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--tickets", type=int)
         command.add_argument("--records-per-object", type=int)
         command.add_argument("--sequin-records", type=int)
+        command.add_argument("--users", type=int)
+        command.add_argument("--organizations", type=int)
         command.add_argument("--settings-json", type=Path, help="JSON file of other SandboxSettings fields")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
@@ -104,8 +108,9 @@ def _serve(sandbox: Sandbox) -> int:
     sandbox.start()
     counts = sandbox.core.store.counts()
     print(  # noqa: T201 - the one line users and scripts wait for
-        f"zendesk-sandbox listening on {sandbox.url} ({counts['tickets']} tickets, "
-        f"{counts['custom_objects']} custom objects, {counts['sequin']} sequin records)",
+        f"zendesk-sandbox listening on {sandbox.url} ({counts['tickets']} tickets, {counts['users']} users, "
+        f"{counts['organizations']} organizations, {counts['custom_objects']} custom objects, "
+        f"{counts['sequin']} sequin records)",
         flush=True,
     )
     try:
@@ -136,7 +141,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         took = time.perf_counter() - started
         counts = sandbox.core.store.counts()
         verb = f"seeded in {took:.1f} s" if sandbox.seeded_now else "already seeded"
-        print(f"{path}: {counts['tickets']} tickets, {counts['records']} records, {verb}")  # noqa: T201
+        print(  # noqa: T201 - the command's one line
+            f"{path}: {counts['tickets']} tickets, {counts['users']} users, "
+            f"{counts['organizations']} organizations, {counts['records']} records, {verb}"
+        )
         sandbox.close()
         return 0
     return _serve(sandbox)

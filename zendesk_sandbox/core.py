@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from zendesk_sandbox.clock import ChangeClock
 from zendesk_sandbox.cursors import CursorLedger
+from zendesk_sandbox.directory import Directory
 from zendesk_sandbox.faults import Faults
 from zendesk_sandbox.jobs import JobRunner
 from zendesk_sandbox.limits import RateLimit, counter
+from zendesk_sandbox.people_store import PeopleStore
 from zendesk_sandbox.records import Records
 from zendesk_sandbox.settings import updated_settings
 from zendesk_sandbox.stats import Stats
@@ -34,7 +36,11 @@ class Core:
         self.seeded_now = self.store.ensure_seeded(settings)
         self.stats = Stats()
         self.clock = ChangeClock()
-        self.records = Records(self.store, self.settings, self.clock)
+        self.people = PeopleStore(self.store)
+        self.records = Records(self.store, self.people, self.settings, self.clock)
+        self.directory = Directory(
+            self.store, self.people, self.settings, self.clock, self.records.lookups.resolve
+        )
         self.jobs = JobRunner(self.records, self.settings, self.stats)
         self.faults = Faults(self.settings, self.stats)
         self.cursors = CursorLedger()

@@ -1,4 +1,7 @@
-"""The two incremental cursor exports: tickets (wire notes §2) and custom object records (wire notes §3)."""
+"""Cursor exports: tickets, users (wire notes §18.1) and custom object records (wire notes §3).
+
+See wire notes §2.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from zendesk_sandbox import cursors, datagen, wire
+from zendesk_sandbox import auth, cursors, datagen, wire
 from zendesk_sandbox.datagen import compact
 from zendesk_sandbox.store import as_bytes
 
@@ -85,8 +88,11 @@ def _ticket_refusal(description: str) -> wire.Response:
 
 
 def ticket_export(core: Core, request: wire.Request) -> wire.Response:
-    """Serve one page of GET /api/v2/incremental/tickets/cursor."""
+    """Serve one page of GET /api/v2/incremental/tickets/cursor (admins only, wire notes §1)."""
     settings = core.settings()
+    forbidden = auth.admins_only(settings, request)
+    if forbidden is not None:
+        return forbidden
     try:
         per_page = _per_page(request, _ticket_refusal)
         cursor = request.query.get("cursor")
@@ -144,6 +150,57 @@ def ticket_export(core: Core, request: wire.Request) -> wire.Response:
         f'"before_cursor":null,"end_of_stream":{"true" if end_of_stream else "false"}}}'.encode()
     )
     return wire.Response(200, b"".join(body))
+
+
+# --- users ---------------------------------------------------------------------------------------------
+
+_USERS_PATH = "/api/v2/incremental/users/cursor"
+
+
+def user_export(core: Core, request: wire.Request) -> wire.Response:
+    """Serve one page of GET /api/v2/incremental/users/cursor: the ticket export's rules, by updated_at.
+
+    Keys `users, after_url, before_url, after_cursor, before_cursor, end_of_stream`; the cursor is base64 of
+    `"<updated_at>.0||<id>|"`, in (updated_at, id) order (wire notes §18.1, real). Refusals as for tickets.
+    Deleted users are sent with `active: false`. Admins only (OAS).
+    """
+    settings = core.settings()
+    forbidden = auth.admins_only(settings, request)
+    if forbidden is not None:
+        return forbidden
+    try:
+        per_page = _per_page(request, _ticket_refusal)
+        cursor = request.query.get("cursor")
+        if cursor:
+            position = cursors.decode_ticket(cursor)
+            if position is None or core.cursors.expired(cursor, settings.cursor_ttl_seconds):
+                return wire.classic_error(400, "InvalidPaginationParameter", "cursor is invalid or expired")
+        else:
+            start = _start_time(
+                core,
+                request,
+                lambda: _ticket_refusal("start_time must be more than 60 seconds ago"),
+                lambda: _ticket_refusal("start_time is required when no cursor is given"),
+            )
+            position = (start, 0)
+    except ExportRefusedError as refused_export:
+        return refused_export.response
+    cutoff = int(time.time() - settings.recent_data_lag_seconds)
+    core.clock.served(cutoff)
+    rows = core.people.user_page(position, cutoff, per_page + 1)
+    end_of_stream = len(rows) <= per_page
+    rows = rows[:per_page]
+    prefix = f'{{"url":"{core.account_url()}/api/v2/users/'
+    users = b",".join(f'{prefix}{user_id}.json",'.encode() + as_bytes(rest) for user_id, _, rest in rows)
+    last = (rows[-1][1], rows[-1][0]) if rows else position  # an empty page keeps the incoming position
+    after_cursor = cursors.encode_ticket(last)
+    core.cursors.issued(after_cursor)
+    after_url = _after_url(core, request, _USERS_PATH, after_cursor)
+    tail = (
+        f'],"after_url":{compact(after_url)},"before_url":null,"after_cursor":{compact(after_cursor)},'
+        f'"before_cursor":null,"end_of_stream":{"true" if end_of_stream else "false"}}}'
+    )
+    return wire.Response(200, b'{"users":[' + users + tail.encode())
 
 
 # --- custom object records -----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from zendesk_sandbox.stats import Stats
 
 DEFAULT_PAGE_SIZE = 1000
-PAGED_EXPORTS = ("ticket_export", "custom_object_export")
+PAGED_EXPORTS = ("ticket_export", "custom_object_export", "user_export", "organization_export")
 
 
 class Faults:

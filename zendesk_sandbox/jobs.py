@@ -265,15 +265,15 @@ class JobRunner:
             msg = "an item must be a record object"
             raise TypeError(msg)
         if action == "create":
-            return self.records.create(key, item)
+            return self.records.create(key, item, in_job=True)
         if action == "update":
-            return self.records.update_by_id(key, item)
+            return self.records.update_by_id(key, item, in_job=True)
         by = "name" if action == "create_or_update_by_name" else "external_id"
         value = item.get(by)
         if not isinstance(value, str) or not value:
             msg = f"an item must carry a non-empty {by}"
             raise ValueError(msg)
-        return self.records.upsert(key, by, value, {k: v for k, v in item.items() if k != by})
+        return self.records.upsert(key, by, value, {k: v for k, v in item.items() if k != by}, in_job=True)
 
 
 def _item_key(action: str, item: Json) -> Json:

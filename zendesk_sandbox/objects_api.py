@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -21,6 +20,8 @@ if TYPE_CHECKING:
 MAX_LIST_PAGE = 100  # wire notes §4: page[size] <= 100 on the record list
 MAX_JOB_ITEMS = 100  # wire notes §7
 V3_PREFIX = "V3-"  # custom object job ids (wire notes §7)
+# wire notes §15e: page[size] <= 100, so a longer list could not come back on one page
+MAX_FILTER_VALUES = 100
 _SORTS = {"id", "-id", "updated_at", "-updated_at"}
 
 
@@ -79,13 +80,9 @@ def list_records(core: Core, request: wire.Request, key: str) -> wire.Response:
         size = 0
     if not 1 <= size <= MAX_LIST_PAGE:
         return wire.classic_error(400, "InvalidPaginationParameter", "page[size] must be between 1 and 100")
-    records = core.store.records(key, include_deleted=False)
-    if "filter[ids]" in query:
-        wanted = set(query["filter[ids]"].split(","))
-        records = [record for record in records if record.id in wanted]
-    if "filter[external_ids]" in query:
-        wanted = set(query["filter[external_ids]"].split(","))
-        records = [record for record in records if record.external_id in wanted]
+    records = _filtered(core, key, query)
+    if isinstance(records, wire.Response):
+        return records
     field = sort.lstrip("-")
     records.sort(key=lambda record: _sort_key(record, field), reverse=sort.startswith("-"))
     start = 0
@@ -115,6 +112,26 @@ def list_records(core: Core, request: wire.Request, key: str) -> wire.Response:
             },
         },
     )
+
+
+def _filtered(core: Core, key: str, query: dict[str, str]) -> list[StoredRecord] | wire.Response:
+    """Return the live records `filter[ids]` and `filter[external_ids]` name (case-sensitive), or all."""
+    filters = {"id": query.get("filter[ids]"), "external_id": query.get("filter[external_ids]")}
+    if filters["id"] is None and filters["external_id"] is None:
+        return core.store.records(key, include_deleted=False)
+    found: list[StoredRecord] | None = None
+    for column, raw in filters.items():
+        if raw is None:
+            continue
+        values = [value for value in raw.split(",") if value]
+        if len(values) > MAX_FILTER_VALUES:
+            return wire.too_many_values()
+        if len(set(values)) != len(values):
+            # OAS: "The ids must be unique"; a list with repeats is refused (the real answer is unconfirmed)
+            return wire.classic_error(400, "InvalidValue", f"filter[{column}s] values must be unique")
+        matched = core.store.live_records_by(key, column, values)
+        found = matched if found is None else [record for record in found if record in matched]
+    return found or []
 
 
 def _sort_key(record: StoredRecord, field: str) -> tuple[Any, ...]:
@@ -160,6 +177,25 @@ def upsert_record(core: Core, request: wire.Request, key: str) -> wire.Response:
     # (wire notes §6).
     return wire.json_response(
         200, {"custom_object_record": core.records.render(result.record, core.account_url(), masked=False)}
+    )
+
+
+def create_record(core: Core, request: wire.Request, key: str) -> wire.Response:
+    """Serve POST /api/v2/custom_objects/{key}/records: a new record, 201 (wire notes §6, OAS)."""
+    if key not in core.records.objects():
+        return object_not_found()
+    try:
+        payload = request.json_body()
+    except (ValueError, UnicodeDecodeError):
+        return wire.classic_error(400, "InvalidValue", "The request body is not valid JSON")
+    if not isinstance(payload, dict) or "custom_object_record" not in payload:
+        return wire.classic_error(400, "InvalidValue", "custom_object_record is required")
+    try:
+        result = core.records.create(key, payload["custom_object_record"])
+    except RecordInvalidError as invalid:
+        return wire.record_invalid(invalid.details)
+    return wire.json_response(
+        201, {"custom_object_record": core.records.render(result.record, core.account_url(), masked=False)}
     )
 
 
@@ -244,19 +280,3 @@ def job_statuses(core: Core, request: wire.Request) -> wire.Response:
     account = core.account_url()
     jobs = [job for job in (core.jobs.get(job_id) for job_id in sorted(set(ids))) if job is not None]
     return wire.json_response(200, {"job_statuses": [core.jobs.render(job, account) for job in jobs]})
-
-
-def ticket_fields(core: Core) -> wire.Response:
-    """Serve GET /api/v2/ticket_fields (every field, by position, wire notes §10)."""
-    account = core.account_url()
-    fields = [
-        field | {"url": f"{account}/api/v2/ticket_fields/{field['id']}.json"}
-        for field in core.store.ticket_fields()
-    ]
-    return wire.text_json_response(
-        200,
-        json.dumps(
-            {"ticket_fields": fields, "next_page": None, "previous_page": None, "count": len(fields)},
-            separators=(",", ":"),
-        ),
-    )

@@ -16,8 +16,15 @@ if TYPE_CHECKING:
     from zendesk_sandbox.jsonvalue import Json
 
 # Test-sized data: seeds in well under a second; all three demo objects, so every field type and name mode
-# (plain, unique, autonumbered) is present.
-TEST_SIZES: dict[str, Any] = {"tickets": 250, "records_per_object": 40, "sequin_records": 120}
+# (plain, unique, autonumbered) is present; users, organizations and groups enough for every role and link.
+TEST_SIZES: dict[str, Any] = {
+    "tickets": 250,
+    "records_per_object": 40,
+    "sequin_records": 120,
+    "users": 40,
+    "organizations": 15,
+    "groups": 3,
+}
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from zendesk_sandbox.limits import COUNTINGS, Counting
 
 NameMode = Literal["plain", "unique", "autonumber"]
+LookupUnresolved = Literal["invalid", "empty"]
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,10 @@ class SandboxSettings:
     records_per_object: int = 200
     deleted_record_ratio: float = 0.02
     sequin_records: int = 500
+    users: int = 200
+    deleted_user_ratio: float = 0.02
+    organizations: int = 40
+    groups: int = 5
     data_start: str = "2024-01-01T00:00:00Z"
     data_end: str = "2025-12-31T00:00:00Z"
     # --- live limits
@@ -157,16 +162,27 @@ class SandboxSettings:
     recent_data_lag_seconds: float = 60.0
     start_time_min_age_seconds: float = 60.0
     cursor_ttl_seconds: float | None = None
+    # Custom object limits (wire notes §14.5, §16): Suite Professional's, read by the /limits endpoints.
+    custom_object_limit: int = 30
+    custom_object_field_limit: int = 100  # standard fields not counted
+    custom_object_lookup_field_limit: int = 10
+    custom_object_record_limit: int = 50_000_000
     # --- wire-shape switches for unconfirmed facts (live)
     custom_object_export_end_of_stream: bool = True
     custom_object_last_page_cursor: Literal["keep", "null"] = "keep"
     numeric_values_as_strings: bool = False
     forbidden_paths_contain: tuple[str, ...] = ()
+    lookup_prefixes_in_jobs: bool = True  # wire notes §14.2: "external_id:"/"name:" inside job items
+    lookup_unresolved: LookupUnresolved = "invalid"  # wire notes §14.3: 422 (invalid) or stored empty (empty)
+    time_export_max_same_second: int | None = None  # wire notes §18.2: None = a page grows without bound
     # --- live credentials and URLs
     email: str = "demo@example.com"
     api_token: str = "sandbox-token"  # noqa: S105 - the documented demo credential
     oauth_token: str = "sandbox-token"  # noqa: S105 - the documented demo credential
     sequin_token: str = "sandbox-token"  # noqa: S105 - the documented demo credential
+    agent_email: str = "agent@example.com"  # an agent, not an admin: admin-only endpoints answer it 403
+    agent_api_token: str = "sandbox-agent-token"  # noqa: S105 - the documented demo credential
+    agent_oauth_token: str = "sandbox-agent-token"  # noqa: S105 - the documented demo credential
     subdomain: str = "demo"
     public_url: str | None = None
     faults: FaultSettings = field(default_factory=FaultSettings)
@@ -186,10 +202,16 @@ DATA_FIELDS = frozenset(
         "records_per_object",
         "deleted_record_ratio",
         "sequin_records",
+        "users",
+        "deleted_user_ratio",
+        "organizations",
+        "groups",
         "data_start",
         "data_end",
     }
 )
+# Bumped whenever seeding writes other data for the same settings: an older file is refused, not reused.
+DATA_VERSION = 2
 SERVER_FIELDS = frozenset({"host", "port", "tls_certfile", "tls_keyfile"})
 LIVE_FIELDS = frozenset(f.name for f in dataclasses.fields(SandboxSettings)) - DATA_FIELDS - SERVER_FIELDS
 _TUPLE_FIELDS = frozenset({"forbidden_paths_contain", "error_statuses"})
@@ -199,6 +221,7 @@ def data_signature(settings: SandboxSettings) -> str:
     """Return a short digest of everything that decides the seeded data."""
     shape = {name: getattr(settings, name) for name in sorted(DATA_FIELDS)}
     shape["custom_objects"] = [dataclasses.asdict(spec) for spec in settings.custom_objects]
+    shape["data_version"] = DATA_VERSION
     text = json.dumps(shape, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

@@ -1,4 +1,8 @@
-"""The SQLite store: one WAL file, one connection under one lock, stored JSON served as text."""
+"""The SQLite store: one WAL file, one connection under one lock, stored JSON served as text.
+
+Indexes beyond primary keys are created by seeding (seeding.INDEXES), so that an older file is refused as a
+data set of other settings rather than failing on a column it lacks.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from zendesk_sandbox import seeding
-from zendesk_sandbox.datagen import iso
+from zendesk_sandbox.datagen import compact, iso
 from zendesk_sandbox.settings import data_signature
 
 if TYPE_CHECKING:
@@ -18,15 +22,21 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from pathlib import Path
 
+    from zendesk_sandbox.jsonvalue import Json
     from zendesk_sandbox.settings import SandboxSettings
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, rest BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY, updated_ts INTEGER NOT NULL, active INTEGER NOT NULL, email TEXT COLLATE NOCASE,
+    external_id TEXT COLLATE NOCASE, name TEXT NOT NULL, rest BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS organizations (
+    id INTEGER PRIMARY KEY, updated_ts INTEGER NOT NULL, name TEXT NOT NULL COLLATE NOCASE,
+    external_id TEXT COLLATE NOCASE, rest BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS tickets (
     id INTEGER PRIMARY KEY, generated_timestamp INTEGER NOT NULL, deleted INTEGER NOT NULL,
     created_ts INTEGER NOT NULL, updated_ts INTEGER NOT NULL,
-    requester_id INTEGER, submitter_id INTEGER, assignee_id INTEGER, rest BLOB NOT NULL);
+    requester_id INTEGER, submitter_id INTEGER, assignee_id INTEGER, external_id TEXT, rest BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS custom_objects (
     key TEXT PRIMARY KEY, position INTEGER NOT NULL, name_mode TEXT NOT NULL, next_sequence INTEGER NOT NULL,
     body TEXT NOT NULL, fields TEXT NOT NULL);
@@ -34,9 +44,6 @@ CREATE TABLE IF NOT EXISTS records (
     id TEXT PRIMARY KEY, object_key TEXT NOT NULL, external_id TEXT, name TEXT, fields TEXT NOT NULL,
     created_ts INTEGER NOT NULL, updated_ts INTEGER NOT NULL, created_by TEXT, updated_by TEXT,
     deleted INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS records_position ON records (object_key, updated_ts, id);
-CREATE INDEX IF NOT EXISTS records_external_id ON records (object_key, external_id);
-CREATE INDEX IF NOT EXISTS records_name ON records (object_key, name);
 CREATE TABLE IF NOT EXISTS sequin (
     position INTEGER PRIMARY KEY AUTOINCREMENT, sync_id TEXT NOT NULL, collection_id TEXT NOT NULL,
     provider TEXT NOT NULL, upstream_id TEXT NOT NULL, upstream_updated_at TEXT NOT NULL,
@@ -44,6 +51,7 @@ CREATE TABLE IF NOT EXISTS sequin (
     UNIQUE (collection_id, upstream_id));
 """
 MMAP_BYTES = 1 << 30
+PAGE_BYTES = 16_384
 CACHE_KIB = 65_536
 RECORD_COLUMNS = (
     "id, object_key, external_id, name, fields, created_ts, updated_ts, created_by, updated_by, deleted"
@@ -90,6 +98,8 @@ class Store:
         self.path = path
         self.lock = threading.RLock()
         self.conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        # Applies to a new file only. A stored ticket is ~2.2 KB: 4 KB pages would hold one each, half empty.
+        self.conn.execute(f"PRAGMA page_size={PAGE_BYTES}")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")  # pages read straight from the mapping
         self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
@@ -133,11 +143,11 @@ class Store:
             return True
 
     def counts(self) -> dict[str, int]:
-        """Return how many tickets, custom objects and Sequin records the store holds."""
+        """Return how many rows each table holds (tickets, users, organizations, custom objects, ...)."""
         with self.lock:
             return {
                 table: self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608 - fixed names
-                for table in ("tickets", "custom_objects", "sequin", "records")
+                for table in ("tickets", "users", "organizations", "custom_objects", "sequin", "records")
             }
 
     # --- tickets -------------------------------------------------------------------------------------
@@ -187,7 +197,7 @@ class Store:
         """Insert or replace a ticket body (its generated_timestamp and status decide its columns)."""
         with self.lock:
             self.conn.execute(
-                "INSERT OR REPLACE INTO tickets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO tickets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     body["id"],
                     body["generated_timestamp"],
@@ -197,6 +207,7 @@ class Store:
                     body.get("requester_id"),
                     body.get("submitter_id"),
                     body.get("assignee_id"),
+                    body.get("external_id"),
                     seeding.body_rest(body),
                 ),
             )
@@ -209,11 +220,41 @@ class Store:
             ).fetchone()
         return None if row is None else (row[0], row[1])
 
-    def ticket_fields(self) -> list[dict[str, Any]]:
-        """Return the ticket field definitions (without `url`)."""
+    def live_ticket(self, column: str, value: str) -> int | None:
+        """Return the id of the undeleted ticket whose `column` (id or external_id) equals `value`."""
+        if column not in {"id", "external_id"}:
+            msg = f"cannot look tickets up by {column}"
+            raise ValueError(msg)
         with self.lock:
-            row = self.conn.execute("SELECT value FROM meta WHERE key = 'ticket_fields'").fetchone()
-        return list(json.loads(row[0])) if row else []
+            row = self.conn.execute(
+                f"SELECT id FROM tickets WHERE {column} = ? AND deleted = 0 ORDER BY id LIMIT 1",  # noqa: S608
+                (value,),
+            ).fetchone()
+        return None if row is None else int(row[0])
+
+    def add_ticket_field_value(self, field_id: int, value: Json) -> None:
+        """Append {id, value} to every ticket's `custom_fields` and `fields` (a field was added)."""
+        entry = compact({"id": field_id, "value": value})
+        # The stored rest lacks the body's opening brace (seeding.body_rest); json_set edits it in place.
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE tickets SET rest = CAST(substr(json_set('{' || CAST(rest AS TEXT),"
+                " '$.custom_fields[#]', json(?), '$.fields[#]', json(?)), 2) AS BLOB)",
+                (entry, entry),
+            )
+
+    # --- meta: field definitions, groups --------------------------------------------------------------
+
+    def meta_json(self, key: str) -> Any:  # noqa: ANN401 - whatever JSON was stored
+        """Return a JSON value stored under `key` in meta (None when absent)."""
+        with self.lock:
+            row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def set_meta_json(self, key: str, value: Json) -> None:
+        """Store a JSON value under `key` in meta."""
+        with self.lock:
+            self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, compact(value)))
 
     # --- custom objects ------------------------------------------------------------------------------
 
@@ -225,12 +266,15 @@ class Store:
             ).fetchall()
         return [(row[0], row[1], json.loads(row[2]), json.loads(row[3])) for row in rows]
 
-    def add_object(self, key: str, title: str, name_mode: str, fields: list[dict[str, Any]]) -> None:
-        """Create a custom object."""
+    def add_object(self, body: dict[str, Any], name_mode: str, fields: list[dict[str, Any]]) -> None:
+        """Create a custom object from its body (seeding.object_body) and field definitions."""
         with self.transaction():
-            seeding.insert_object(
-                self.conn, key=key, title=title, name_mode=name_mode, fields=fields, created=int(time.time())
-            )
+            seeding.insert_object(self.conn, body, name_mode, fields)
+
+    def set_object_fields(self, key: str, fields: list[dict[str, Any]]) -> None:
+        """Replace the field definitions of a custom object."""
+        with self.lock:
+            self.conn.execute("UPDATE custom_objects SET fields = ? WHERE key = ?", (compact(fields), key))
 
     def take_sequence(self, key: str) -> int:
         """Return the next autonumber of an object and advance it."""
@@ -254,6 +298,24 @@ class Store:
         )
         with self.lock:
             rows = self.conn.execute(sql, (key, after[0], after[1], cutoff, limit)).fetchall()
+        return [StoredRecord.from_row(row) for row in rows]
+
+    def live_record_count(self) -> int:
+        """Return how many undeleted records all custom objects hold."""
+        with self.lock:
+            return int(self.conn.execute("SELECT COUNT(*) FROM records WHERE deleted = 0").fetchone()[0])
+
+    def live_records_by(self, key: str, column: str, values: list[str]) -> list[StoredRecord]:
+        """Return the undeleted records of `key` whose `column` (id or external_id) is one of `values`."""
+        if column not in {"external_id", "id"} or not values:
+            return []
+        marks = ",".join("?" * len(values))
+        with self.lock:
+            rows = self.conn.execute(
+                f"SELECT {RECORD_COLUMNS} FROM records WHERE object_key = ? AND {column} IN ({marks})"  # noqa: S608
+                " AND deleted = 0 ORDER BY id",
+                (key, *values),
+            ).fetchall()
         return [StoredRecord.from_row(row) for row in rows]
 
     def records(self, key: str, *, include_deleted: bool) -> list[StoredRecord]:

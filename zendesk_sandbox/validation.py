@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from zendesk_sandbox.jsonvalue import Json
+    from zendesk_sandbox.lookups import Resolved
+
+    # (lookup field definition, written value) -> the id to store, or why not (lookups.py)
+    ResolveLookup = Callable[[dict[str, Any], Json], Resolved]
 
 MAX_RECORD_BYTES = 32 * 1024  # wire notes §4: a record holds at most 32 KB
 _INTEGER = re.compile(r"^-?\d+$")
@@ -40,7 +44,7 @@ def add(details: Details, key: str, error: str, description: str) -> None:
 
 
 def canonical_fields(
-    fields: list[dict[str, Any]], values: Json, details: Details, record_exists: Callable[[str, str], bool]
+    fields: list[dict[str, Any]], values: Json, details: Details, resolve_lookup: ResolveLookup
 ) -> dict[str, Any]:
     """Return `values` converted to stored form; failures go into `details`."""
     if values is None:
@@ -48,7 +52,7 @@ def canonical_fields(
     if not isinstance(values, dict):
         add(details, "custom_object_fields", "InvalidValue", "custom_object_fields must be an object")
         return {}
-    by_key = {field["key"]: field for field in fields if not field["system"]}
+    by_key = {field["key"]: field for field in fields if not field.get("system")}
     out: dict[str, Any] = {}
     for key, value in values.items():
         field = by_key.get(key)
@@ -58,7 +62,7 @@ def canonical_fields(
         if value is None or value == "":
             out[key] = None
             continue
-        problem, converted = _convert(field, value, record_exists)
+        problem, converted = convert(field, value, resolve_lookup)
         if problem:
             add(details, key, "InvalidValue", f"{field['title']}: {problem}")
         else:
@@ -73,9 +77,10 @@ def missing_required(fields: list[dict[str, Any]], values: dict[str, Any], detai
             add(details, field["key"], "BlankValue", f"{field['title']}: cannot be blank")
 
 
-def _convert(  # noqa: PLR0911, PLR0912, C901 - one branch per Zendesk field type
-    field: dict[str, Any], value: Json, record_exists: Callable[[str, str], bool]
+def convert(  # noqa: PLR0911, PLR0912, C901 - one branch per Zendesk field type
+    field: dict[str, Any], value: Json, resolve_lookup: ResolveLookup
 ) -> tuple[str, Any]:
+    """Return ("", stored value) for a non-empty written value of `field`, or (the problem, None)."""
     kind = field["type"]
     if kind in {"text", "textarea"}:
         return ("", value) if isinstance(value, str) else ("must be text", None)
@@ -102,7 +107,7 @@ def _convert(  # noqa: PLR0911, PLR0912, C901 - one branch per Zendesk field typ
         parsed = _date(value)
         return ("", parsed) if parsed else ("must be a date (YYYY-MM-DD)", None)
     options = {option["value"] for option in field.get("custom_field_options", ())}
-    if kind == "dropdown":
+    if kind in {"dropdown", "tagger"}:
         return (
             ("", value)
             if isinstance(value, str) and value in options
@@ -113,7 +118,8 @@ def _convert(  # noqa: PLR0911, PLR0912, C901 - one branch per Zendesk field typ
             return "", list(value)
         return "must be a list of the options", None
     if kind == "lookup":
-        return _lookup(field, value, record_exists)
+        resolved = resolve_lookup(field, value)
+        return resolved.problem, resolved.value
     return "", value
 
 
@@ -126,18 +132,3 @@ def _date(value: Json) -> str | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
     except ValueError:
         return None
-
-
-def _lookup(field: dict[str, Any], value: Json, record_exists: Callable[[str, str], bool]) -> tuple[str, Any]:
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        return "must be a record id", None
-    target = field.get("relationship_target_type") or ""
-    if target.startswith("zen:custom_object:"):
-        key = target.removeprefix("zen:custom_object:")
-        if not record_exists(key, value):
-            return f"no {key} record with id {value}", None
-    elif not value.isdigit():
-        return "must be a numeric id", None
-    return "", value

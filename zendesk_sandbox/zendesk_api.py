@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
 import re
 from typing import TYPE_CHECKING
 
-from zendesk_sandbox import exports, objects_api, wire
+from zendesk_sandbox import auth, exports, objects_api, people_api, schema_api, time_export, wire
 from zendesk_sandbox.limits import reset_text, retry_after_text
 
 if TYPE_CHECKING:
@@ -44,9 +41,42 @@ _ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
     ("GET", re.compile(r"^/job_statuses/([A-Za-z0-9-]+)$"), "job_status",
      lambda core, _req, args: objects_api.job_status(core, args[0])),
     ("GET", re.compile(r"^/ticket_fields$"), "ticket_fields",
-     lambda core, _req, _args: objects_api.ticket_fields(core)),
+     lambda core, req, _args: people_api.fields(core, req, "ticket")),
 ]  # fmt: skip
-EXPORT_KINDS = frozenset({"ticket_export", "custom_object_export"})
+# Users, organizations, groups, field definitions, lookups' endpoints, object and field creation, limits.
+_ROUTES += [
+    ("GET", re.compile(r"^/incremental/users/cursor$"), "user_export",
+     lambda core, req, _args: exports.user_export(core, req)),
+    ("GET", re.compile(r"^/incremental/organizations$"), "organization_export",
+     lambda core, req, _args: time_export.organization_export(core, req)),
+    ("GET", re.compile(r"^/users/show_many$"), "users_show_many",
+     lambda core, req, _args: people_api.users_show_many(core, req)),
+    ("GET", re.compile(r"^/users/search$"), "users_search",
+     lambda core, req, _args: people_api.users_search(core, req)),
+    ("GET", re.compile(r"^/organizations/show_many$"), "organizations_show_many",
+     lambda core, req, _args: people_api.organizations_show_many(core, req)),
+    ("GET", re.compile(r"^/organizations/search$"), "organizations_search",
+     lambda core, req, _args: people_api.organizations_search(core, req)),
+    ("GET", re.compile(r"^/groups$"), "groups",
+     lambda core, req, _args: people_api.groups(core, req)),
+    ("GET", re.compile(r"^/user_fields$"), "user_fields",
+     lambda core, req, _args: people_api.fields(core, req, "user")),
+    ("GET", re.compile(r"^/organization_fields$"), "organization_fields",
+     lambda core, req, _args: people_api.fields(core, req, "organization")),
+    ("POST", re.compile(rf"^/custom_objects/{_KEY}/records$"), "records_create",
+     lambda core, req, args: objects_api.create_record(core, req, args[0])),
+    ("POST", re.compile(r"^/custom_objects$"), "custom_object_create",
+     lambda core, req, _args: schema_api.create_object(core, req)),
+    ("POST", re.compile(rf"^/custom_objects/{_KEY}/fields$"), "custom_object_field_create",
+     lambda core, req, args: schema_api.create_field(core, req, args[0])),
+    ("GET", re.compile(r"^/custom_objects/limits/object_limit$"), "object_limit",
+     lambda core, req, _args: schema_api.object_limit(core, req)),
+    ("GET", re.compile(r"^/custom_objects/limits/record_limit$"), "record_limit",
+     lambda core, _req, _args: schema_api.record_limit(core)),
+    ("GET", re.compile(rf"^/custom_objects/{_KEY}/limits/field_limit$"), "field_limit",
+     lambda core, _req, args: schema_api.field_limit(core, args[0])),
+]  # fmt: skip
+EXPORT_KINDS = frozenset({"ticket_export", "custom_object_export", "user_export", "organization_export"})
 
 
 def route(method: str, api_path: str) -> tuple[str, Handler | None, list[str]]:
@@ -90,19 +120,8 @@ def handle(core: Core, request: wire.Request, api_path: str) -> wire.Response:
 
 
 def _authenticate(core: Core, header: str) -> wire.Response | None:
-    settings = core.settings()
-    scheme, _, credentials = header.partition(" ")
-    if scheme.lower() == "bearer":
-        ok = hmac.compare_digest(credentials.strip().encode(), settings.oauth_token.encode())
-        return None if ok else wire.unauthorized_bearer()
-    if scheme.lower() == "basic":
-        try:
-            decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return wire.unauthorized_basic()
-        expected = f"{settings.email}/token:{settings.api_token}"
-        return None if hmac.compare_digest(decoded.encode(), expected.encode()) else wire.unauthorized_basic()
-    return wire.unauthorized_basic()
+    found = auth.identify(core.settings(), header)  # admin or agent; endpoints check the role they need
+    return found if isinstance(found, wire.Response) else None
 
 
 def _readable(request: wire.Request) -> bool:

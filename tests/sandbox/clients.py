@@ -52,6 +52,17 @@ class Client:
         pytest.fail("the export never reached its last page")
 
 
+def admin_api(sandbox: Sandbox, method: str, path: str, **kwargs: Any) -> requests.Response:
+    """Call the sandbox's admin API (no auth) at /_sandbox{path}."""
+    return requests.request(method, f"{sandbox.url}/_sandbox{path}", timeout=TIMEOUT, **kwargs)
+
+
+def agent(sandbox: Sandbox) -> Client:
+    """Return a client with the agent's API token: an agent, not an admin."""
+    settings = sandbox.settings
+    return Client(sandbox, basic_header(settings.agent_email, settings.agent_api_token))
+
+
 def sequin(sandbox: Sandbox, token: str | None = None) -> requests.Session:
     """Return a session authenticated for Sequin's /v1/records."""
     session = requests.Session()

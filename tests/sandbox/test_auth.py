@@ -83,3 +83,21 @@ def test_unknown_paths_and_methods_get_invalid_endpoint(sandbox: Sandbox) -> Non
     missing = client.get("/api/v2/custom_objects/no_such_object")
     assert missing.status_code == 404
     assert missing.json()["error"] == "RecordNotFound"
+
+
+def test_the_agent_credentials_authenticate_but_are_no_admins(sandbox: Sandbox) -> None:
+    settings = sandbox.settings
+    for header in (
+        basic_header(settings.agent_email, settings.agent_api_token),
+        f"Bearer {settings.agent_oauth_token}",
+    ):
+        client = Client(sandbox, header)
+        assert client.get("/api/v2/custom_objects").status_code == 200
+        assert client.get("/api/v2/users/show_many", ids="1").status_code == 200
+        refused = client.get(TICKETS, start_time=0)
+        assert refused.status_code == 403
+        assert refused.json()["error"]["title"] == "Forbidden"
+    wrong = Client(sandbox, basic_header(settings.agent_email, settings.api_token)).get(
+        "/api/v2/custom_objects"
+    )
+    assert wrong.status_code == 401, "the admin's token does not work with the agent's email"

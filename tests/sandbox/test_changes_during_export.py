@@ -83,3 +83,43 @@ def test_a_change_in_an_already_exported_second_is_not_lost(sandbox_factory: Cal
     past_change_stamps()
     page = client.get(TICKETS, cursor=last["after_cursor"]).json()
     assert [t["id"] for t in page["tickets"]] == [older]
+
+
+def test_users_changed_mid_export_reappear_after_the_cursor(sandbox_factory: Callable[..., Sandbox]) -> None:
+    sandbox = sandbox_factory(recent_data_lag_seconds=0)
+    client = Client(sandbox)
+    path = "/api/v2/incremental/users/cursor"
+    first = client.get(path, start_time=0, per_page=10).json()
+    seen_early = next(user["id"] for user in first["users"] if user["active"])
+    seen = {user["id"] for user in first["users"]}
+    not_yet = next(uid for uid in reversed(sandbox.admin.user_ids(include_deleted=False)) if uid not in seen)
+    sandbox.admin.update_user(seen_early, notes="changed while exporting")
+    sandbox.admin.delete_user(not_yet)
+    created = sandbox.admin.create_user(name="Born While Exporting", email="born@example.org")
+    past_change_stamps()
+    rest, page = [], first
+    while not page["end_of_stream"]:
+        page = client.get(path, cursor=page["after_cursor"], per_page=10).json()
+        rest += page["users"]
+    later = {user["id"]: user for user in rest}
+    assert later[seen_early]["notes"] == "changed while exporting"
+    assert later[not_yet]["active"] is False
+    assert later[created]["name"] == "Born While Exporting"
+    assert {user["id"] for user in rest[-3:]} == {seen_early, not_yet, created}, "the changes come last"
+    assert seen | set(later) == set(sandbox.admin.user_ids())
+
+
+def test_a_user_change_in_an_already_exported_second_is_not_lost(
+    sandbox_factory: Callable[..., Sandbox],
+) -> None:
+    sandbox = sandbox_factory(recent_data_lag_seconds=0)
+    client = Client(sandbox)
+    path = "/api/v2/incremental/users/cursor"
+    newer = sandbox.admin.create_user(name="Newest", email="newest@example.org")
+    last = list(client.pages(path, key="users"))[-1]  # serves the current second, where `newer` was stamped
+    assert last["users"][-1]["id"] == newer
+    older = sandbox.admin.user_ids()[0]
+    sandbox.admin.update_user(older, notes="same second, smaller id")
+    past_change_stamps()
+    page = client.get(path, cursor=last["after_cursor"]).json()
+    assert [user["id"] for user in page["users"]] == [older]

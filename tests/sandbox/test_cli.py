@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 LINE = re.compile(
     r"^zendesk-sandbox listening on (http://127\.0\.0\.1:\d+) "
-    r"\((\d+) tickets, (\d+) custom objects, (\d+) sequin records\)$"
+    r"\((\d+) tickets, (\d+) users, (\d+) organizations, (\d+) custom objects, (\d+) sequin records\)$"
 )
 
 
@@ -55,13 +55,14 @@ def test_serve_prints_where_it_listens_answers_and_stops_cleanly(
     tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
     with _serve(
-        tmp_path, "--tickets", "120", "--sequin-records", "30", "--records-per-object", "5"
-    ) as process:
+        tmp_path, "--tickets", "120", "--sequin-records", "30", "--records-per-object", "5", "--users", "25",
+        "--organizations", "7",
+    ) as process:  # fmt: skip
         line = _first_line(process).strip()
         match = LINE.match(line)
         assert match, line
-        url, tickets, objects, sequin_records = match.groups()
-        assert (tickets, objects, sequin_records) == ("120", "3", "30")
+        url, *counts = match.groups()
+        assert counts == ["120", "25", "7", "3", "30"]
         response = requests.get(
             url + "/api/v2/incremental/tickets/cursor", params={"start_time": 0},
             headers={"Authorization": "Bearer sandbox-token"}, timeout=30,

@@ -13,15 +13,27 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-SMALL: dict[str, Any] = {"tickets": 80, "records_per_object": 10, "sequin_records": 20}
+SMALL: dict[str, Any] = {
+    "tickets": 80,
+    "records_per_object": 10,
+    "sequin_records": 20,
+    "users": 25,
+    "organizations": 8,
+    "groups": 2,
+}
 
 
-def _snapshot(sandbox: Sandbox) -> tuple[Any, ...]:
-    return (
-        [sandbox.admin.ticket(i) for i in sandbox.admin.ticket_ids()],
-        {o["key"]: sandbox.admin.custom_object_records(o["key"]) for o in sandbox.admin.custom_objects()},
-        sandbox.admin.sequin_records(),
-    )
+def _snapshot(sandbox: Sandbox) -> dict[str, Any]:
+    admin = sandbox.admin
+    return {
+        "tickets": [admin.ticket(i) for i in admin.ticket_ids()],
+        "records": {o["key"]: admin.custom_object_records(o["key"]) for o in admin.custom_objects()},
+        "sequin": admin.sequin_records(),
+        "users": [admin.user(i) for i in admin.user_ids()],
+        "organizations": [admin.organization(i) for i in admin.organization_ids()],
+        "groups": admin.groups(),
+        "fields": [admin.fields(kind) for kind in ("ticket", "user", "organization")],
+    }
 
 
 def test_same_seed_and_sizes_give_the_same_data(tmp_path: Path) -> None:
@@ -29,8 +41,11 @@ def test_same_seed_and_sizes_give_the_same_data(tmp_path: Path) -> None:
     two = Sandbox(SandboxSettings(seed=5, **SMALL), db_path=tmp_path / "two.sqlite")
     three = Sandbox(SandboxSettings(seed=6, **SMALL), db_path=tmp_path / "three.sqlite")
     try:
-        assert _snapshot(one) == _snapshot(two)
-        assert _snapshot(one)[0] != _snapshot(three)[0]
+        first, other = _snapshot(one), _snapshot(three)
+        assert first == _snapshot(two)
+        for drawn in ("tickets", "records", "sequin", "users", "organizations"):
+            assert first[drawn] != other[drawn], drawn
+        assert [u["id"] for u in first["users"]] == [u["id"] for u in other["users"]], "ids follow the sizes"
     finally:
         for sandbox in (one, two, three):
             sandbox.close()
@@ -50,14 +65,27 @@ def test_a_seeded_file_is_reused_and_a_different_one_refused(tmp_path: Path) -> 
     again.close()
     with pytest.raises(DataMismatchError):
         Sandbox(SandboxSettings(**{**SMALL, "tickets": 81}), db_path=path)
+    with pytest.raises(DataMismatchError):
+        Sandbox(SandboxSettings(**{**SMALL, "users": 26}), db_path=path)
 
 
 def test_seeded_data_has_the_asked_sizes_and_ratios(sandbox_factory: Callable[..., Sandbox]) -> None:
     sandbox = sandbox_factory(
-        tickets=1000, deleted_ticket_ratio=0.1, records_per_object=100, deleted_record_ratio=0.1
+        tickets=1000,
+        deleted_ticket_ratio=0.1,
+        records_per_object=100,
+        deleted_record_ratio=0.1,
+        users=300,
+        deleted_user_ratio=0.1,
+        organizations=50,
+        groups=6,
     )
     assert len(sandbox.admin.ticket_ids()) == 1000
     assert 50 < 1000 - len(sandbox.admin.ticket_ids(include_deleted=False)) < 150
+    assert len(sandbox.admin.user_ids()) == 300
+    assert 10 < 300 - len(sandbox.admin.user_ids(include_deleted=False)) < 50
+    assert len(sandbox.admin.organization_ids()) == 50
+    assert len(sandbox.admin.groups()) == 6
     for key in ("apartment", "contract", "vendor"):
         records = sandbox.admin.custom_object_records(key)
         assert len(records) == 100
