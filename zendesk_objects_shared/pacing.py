@@ -164,7 +164,10 @@ class AccountBudget:
             allowed = min(limit, self.configured or limit)
             spendable = len(self._sent) - self._in_flight + remaining - self.reserve()
             pace = max(1, min(allowed, spendable))
-            if pace < allowed and (self.slowest_pace is None or pace < self.slowest_pace):
+            # Slowed for others: they spend more than a reserve's worth (less is the counts' own jitter).
+            if spendable < allowed - 2 * self.reserve() and (
+                self.slowest_pace is None or pace < self.slowest_pace
+            ):
                 self.slowest_pace = pace
         self.pacer.set_limit(pace)
 

@@ -95,6 +95,10 @@ def _change_source(sb: Sandbox, *, deletes: bool) -> None:
     )
 
 
+def _deleted_ids(sb: Sandbox) -> set[str]:
+    return {r["id"] for r in sb.admin.custom_object_records(SOURCE) if r["deleted"]}
+
+
 class CopyRun:
     """A user's setup: source object, empty copy, tap catalog, target config; `sync()` runs the pipe."""
 
@@ -160,11 +164,12 @@ def test_copy_keyed_by_source_id_follows_deletes(
     copy = CopyRun(sb, tmp_path, write_mode=mode, external_id_property="id")
     copy.sync()
     assert _contents(sb, COPY) == _contents(sb, SOURCE, by="id")
+    deleted_before = _deleted_ids(sb)
     _change_source(sb, deletes=True)
     wait_until_changes_are_exportable()
     copy.sync()
     source = _contents(sb, SOURCE, by="id")
-    deleted = {r["id"] for r in sb.admin.custom_object_records(SOURCE) if r["deleted"]}
-    assert len(deleted) == 2
+    deleted = _deleted_ids(sb)
+    assert len(deleted - deleted_before) == 2
     assert _contents(sb, COPY) == source
     assert not deleted & set(_contents(sb, COPY))
