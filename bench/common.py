@@ -17,6 +17,8 @@ from typing import IO, TYPE_CHECKING, Any
 import requests
 from typing_extensions import Self
 
+from zendesk_sandbox.settings import SandboxSettings, data_signature
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
@@ -72,11 +74,13 @@ class ProcessRun:
 
 
 def sandbox_db(tickets: int, records_per_object: int = 200) -> Path:
-    """Return the cached SQLite file for a data shape (bench/results/, git-ignored, seeded on first use)."""
+    """Return the cached SQLite file for a data shape (bench/results/, git-ignored, seeded on first use).
+
+    The name carries the data set's signature, so a file seeded by an older sandbox is never reused.
+    """
     RESULTS.mkdir(parents=True, exist_ok=True)
-    if records_per_object == 200:  # the sandbox default; keeps the older cached names
-        return RESULTS / f"sandbox-{tickets}.sqlite"
-    return RESULTS / f"sandbox-{tickets}-objects-{records_per_object}.sqlite"
+    shape = SandboxSettings(tickets=tickets, records_per_object=records_per_object)
+    return RESULTS / f"sandbox-{tickets}-{records_per_object}-{data_signature(shape)}.sqlite"
 
 
 class SandboxProcess:

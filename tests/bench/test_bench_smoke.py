@@ -69,7 +69,7 @@ def test_quick_profile_names_the_plugins_own_functions() -> None:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     # By cumulative time, the function that runs the whole export or load ranks near the top at any size.
-    for who, whole_run in (("tap", r"tap\.py:\d+\(main\)"), ("target", r"reader\.py:\d+\(process_lines\)")):
+    for who, whole_run in (("tap", r"cli\.py:\d+\(main\)"), ("target", r"reader\.py:\d+\(process_lines\)")):
         text = (ROOT / "bench" / "results" / f"profile-{who}.txt").read_text(encoding="utf-8")
         assert "function calls" in text
         assert "## by own time (tottime)" in text
