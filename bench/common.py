@@ -17,6 +17,8 @@ from typing import IO, TYPE_CHECKING, Any
 import requests
 from typing_extensions import Self
 
+from devtools.sandbox_configs import DEMO_EMAIL, DEMO_TOKEN, connection
+from devtools.sandbox_configs import target_config as target_config_for
 from zendesk_sandbox.settings import SandboxSettings, data_signature
 
 if TYPE_CHECKING:
@@ -27,7 +29,7 @@ RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent
 TAP = str(BIN / "tap-zendesk-objects")
 TARGET = str(BIN / "target-zendesk-objects")
-EMAIL, TOKEN = "demo@example.com", "sandbox-token"
+EMAIL, TOKEN = DEMO_EMAIL, DEMO_TOKEN
 UNLIMITED = 1_000_000
 # Every seeded file keeps the sandbox's default data shape except these two sizes.
 CUSTOM_OBJECT = "apartment"  # the seeded object that carries all ten field types
@@ -162,28 +164,22 @@ FAST_JOBS_SETTINGS = {"job_queue_seconds": 0.0}
 
 def target_config(url: str, workdir: Path, **extra: object) -> dict[str, Any]:
     """Return a target config writing into the sandbox at `url`, unpaced, rejections under `workdir`."""
-    return {
-        "api_url": url,
-        "email": EMAIL,
-        "api_token": TOKEN,
+    unpaced = {
         "custom_object_key": CUSTOM_OBJECT,
         "requests_per_minute": UNLIMITED,
         "rejected_records_path": str(workdir / "rejected.jsonl"),
-        **extra,
     }
+    return target_config_for(url, **{**unpaced, **extra})
 
 
 def tap_config(url: str, **extra: object) -> dict[str, Any]:
     """Return a tap config for the sandbox at `url`, unpaced unless `extra` says otherwise."""
-    return {
-        "api_url": url,
-        "email": EMAIL,
-        "api_token": TOKEN,
+    unpaced = {
         "custom_object_keys": [CUSTOM_OBJECT],
         "export_requests_per_minute": UNLIMITED,
         "export_window_seconds": 1.0,
-        **extra,
     }
+    return connection(url, **{**unpaced, **extra})
 
 
 def write_json(data: object, directory: Path, name: str) -> Path:

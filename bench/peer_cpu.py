@@ -1,6 +1,6 @@
 """CPU per ticket of singer-io's tap-zendesk 2.8.2, as shipped and with its pacing sleep disabled.
 
-The peer is installed and driven by tests/fidelity/peer.py (its own venv under .peer-venvs/, the sandbox
+The peer is installed and driven by devtools/peer.py (its own venv under .peer-venvs/, the sandbox
 served over TLS with a throwaway CA from trustme). It exports tickets only: it has no custom object stream.
 
 Where it sleeps: `tap_zendesk/streams.py`, `Tickets.sync`, calls `time.sleep(remaining_time)` (about 62 s)
@@ -30,7 +30,7 @@ from bench.common import (
     unlimited_options,
     write_json,
 )
-from tests.fidelity.peer import PEER_PACING_TICKETS, PEER_VERSION, peer_venv, tickets_catalog
+from devtools.peer import PEER_PACING_TICKETS, PEER_VERSION, peer_venv, tickets_catalog
 
 GOAL_X_LESS = 10.0
 NO_SLEEP_LAUNCHER = """

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from devtools import sandbox_configs
 from tests.e2e.postgres import PostgresServer, server_binaries, start_postgres
 from tests.e2e.tools import MELTANO_SYS_DIR, REPO_ROOT, write_json
 
@@ -66,14 +67,7 @@ def tap_config(e2e_sandbox: Sandbox, tmp_path: Path) -> Path:
     """The tap's config file for this sandbox."""
     return write_json(
         tmp_path / "tap.json",
-        {
-            "api_url": e2e_sandbox.url,
-            "email": "demo@example.com",
-            "api_token": "sandbox-token",
-            "sequin_api_url": e2e_sandbox.url,
-            "sequin_api_token": "sandbox-token",
-            "export_requests_per_minute": EXPORTS_PER_MINUTE,
-        },
+        sandbox_configs.tap_config(e2e_sandbox.url, export_requests_per_minute=EXPORTS_PER_MINUTE),
     )
 
 
@@ -82,8 +76,9 @@ def target_config(e2e_sandbox: Sandbox, tmp_path: Path) -> Callable[..., Path]:
     """Return `make(**settings) -> Path`: a target config file for this sandbox with `settings` added."""
 
     def make(**settings: Any) -> Path:
-        base = {"api_url": e2e_sandbox.url, "email": "demo@example.com", "api_token": "sandbox-token"}
-        return write_json(tmp_path / "target.json", base | settings)
+        return write_json(
+            tmp_path / "target.json", sandbox_configs.target_config(e2e_sandbox.url, **settings)
+        )
 
     return make
 

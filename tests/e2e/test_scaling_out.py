@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from devtools import sandbox_configs
 from tests.e2e.tools import TAP, catalog_selecting, clean_env, write_json
 
 if TYPE_CHECKING:
@@ -35,15 +36,13 @@ def test_three_parallel_taps_sharing_the_export_limit_get_no_429(
     for key in OBJECTS:
         config = write_json(
             tmp_path / f"{key}.json",
-            {
-                "api_url": sb.url,
-                "email": "demo@example.com",
-                "api_token": "sandbox-token",
-                "custom_object_keys": [key],
-                "page_size": PAGE_SIZE,
-                "export_requests_per_minute": share,
-                "export_window_seconds": WINDOW_SECONDS,
-            },
+            sandbox_configs.connection(
+                sb.url,
+                custom_object_keys=[key],
+                page_size=PAGE_SIZE,
+                export_requests_per_minute=share,
+                export_window_seconds=WINDOW_SECONDS,
+            ),
         )
         # Each job reads its one object; the catalog leaves tickets out as a Meltano `select` would.
         catalog_path = catalog_selecting(

@@ -11,7 +11,7 @@ import pytest
 import requests
 import trustme
 
-from tests.fidelity.peer import PEER_PACING_TICKETS, peer_venv, run_peer, tickets_catalog
+from devtools.peer import PEER_PACING_TICKETS, peer_venv, run_peer, tickets_catalog
 from zendesk_sandbox import SandboxSettings
 
 if TYPE_CHECKING:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from devtools import sandbox_configs
 from tests.stub_server import Received, Reply, StubServer
-from tests.tap.runner import EMAIL, TOKEN, TapRun, run_tap
+from tests.tap.runner import TapRun, run_tap, tickets_only_config
 from tests.target.conftest import run_target, singer_lines
 
 if TYPE_CHECKING:
@@ -47,16 +48,7 @@ def first_then(first: Reply, then: Reply | None = None) -> Callable[[Received], 
 def tap_against(tmp_path: Path, answer: Callable[[Received], Reply], **settings: Any) -> tuple[TapRun, int]:
     """Run the tap's ticket export against a stub; return the run and how many export requests it made."""
     with StubServer(answer) as stub:
-        config = {
-            "api_url": stub.url,
-            "email": EMAIL,
-            "api_token": TOKEN,
-            "custom_object_keys": [],
-            "export_requests_per_minute": 1000,
-            "export_window_seconds": 1.0,
-            **settings,
-        }
-        run = run_tap(tmp_path, config, timeout=90)
+        run = run_tap(tmp_path, tickets_only_config(stub.url, **settings), timeout=90)
     return run, stub.paths().count(EXPORT)
 
 
@@ -185,8 +177,7 @@ def test_the_target_shares_the_loop_a_retry_after_beyond_the_ceiling(tmp_path: P
     record = {"external_id": "t-1", "name": "one"}
     lines = singer_lines("thing", schema, [record], key_properties=["external_id"])
     with StubServer(answer) as stub:
-        config = {"api_url": stub.url, "email": EMAIL, "api_token": TOKEN, "write_mode": "upsert"}
-        run = run_target(config, lines, tmp_path=tmp_path)
+        run = run_target(sandbox_configs.connection(stub.url, write_mode="upsert"), lines, tmp_path=tmp_path)
     assert run.returncode == 1
     last = run.stderr.strip().splitlines()[-1]
     assert "HTTP 429 on PATCH /api/v2/custom_objects/thing/records" in last

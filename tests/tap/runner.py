@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import jsonschema
 
+from devtools import sandbox_configs
+
 if TYPE_CHECKING:
     from zendesk_sandbox import Sandbox
 
 TAP = str(Path(sys.executable).parent / "tap-zendesk-objects")
-EMAIL = "demo@example.com"
-TOKEN = "sandbox-token"  # noqa: S105 (the sandbox's demo credential)
 _files = count()
 
 # Sandbox settings for tap tests: a one-second "minute", no recent-data lag so that changes made by a
@@ -28,17 +28,14 @@ FAST = {"window_seconds": 1.0, "export_requests_per_window": 1000, "recent_data_
 
 def tap_config(sb: Sandbox, **overrides: Any) -> dict[str, Any]:
     """A tap config pointing at the sandbox, paced to its (fast) export limit."""
-    config: dict[str, Any] = {
-        "api_url": sb.url,
-        "email": EMAIL,
-        "api_token": TOKEN,
-        "export_window_seconds": 1.0,
-        "export_requests_per_minute": 1000,
-        "sequin_api_url": sb.url,
-        "sequin_api_token": TOKEN,
-    }
-    config.update(overrides)
-    return config
+    fast = {"export_window_seconds": 1.0, "export_requests_per_minute": 1000}
+    return sandbox_configs.tap_config(sb.url, **{**fast, **overrides})
+
+
+def tickets_only_config(url: str, **overrides: Any) -> dict[str, Any]:
+    """A config for a stub server at `url` that serves only the ticket export: no objects, no Sequin."""
+    fast = {"custom_object_keys": [], "export_requests_per_minute": 1000, "export_window_seconds": 1.0}
+    return sandbox_configs.connection(url, **{**fast, **overrides})
 
 
 @dataclass

@@ -6,7 +6,7 @@ import itertools
 from typing import TYPE_CHECKING, Any
 
 from tests.stub_server import Received, Reply, StubServer
-from tests.tap.runner import EMAIL, TOKEN, run_tap
+from tests.tap.runner import run_tap, tickets_only_config
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -37,15 +37,7 @@ def export(cursors: Iterator[str]) -> Callable[[Received], Reply]:
 
 def run_against(tmp_path: Path, answer: Callable[[Received], Reply]) -> tuple[Any, list[str]]:
     with StubServer(answer) as stub:
-        config = {
-            "api_url": stub.url,
-            "email": EMAIL,
-            "api_token": TOKEN,
-            "custom_object_keys": [],
-            "export_requests_per_minute": 1000,
-            "export_window_seconds": 1.0,
-        }
-        run = run_tap(tmp_path, config, timeout=60)
+        run = run_tap(tmp_path, tickets_only_config(stub.url), timeout=60)
     return run, stub.paths()
 
 

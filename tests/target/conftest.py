@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from devtools import sandbox_configs
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from zendesk_sandbox.sandbox import Sandbox
 
-SANDBOX_EMAIL = "demo@example.com"
-SANDBOX_TOKEN = "sandbox-token"  # noqa: S105 (the sandbox's documented demo credential)
 RUN_TIMEOUT_SECONDS = 120
 
 
@@ -32,16 +32,8 @@ class TargetRun:
 
 def target_config(sb: Sandbox, **overrides: Any) -> dict[str, Any]:
     """A config for sandbox `sb`: its URL and credentials, fast settings; `overrides` win."""
-    config: dict[str, Any] = {
-        "api_url": sb.url,
-        "email": SANDBOX_EMAIL,
-        "api_token": SANDBOX_TOKEN,
-        "requests_per_minute": 100_000,
-        "request_timeout_seconds": 30,
-        "max_concurrent_jobs": 10,
-    }
-    config.update(overrides)
-    return config
+    fast = {"requests_per_minute": 100_000, "request_timeout_seconds": 30, "max_concurrent_jobs": 10}
+    return sandbox_configs.target_config(sb.url, **{**fast, **overrides})
 
 
 def run_target(

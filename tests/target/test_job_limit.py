@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 
+from devtools.sandbox_configs import DEMO_EMAIL, DEMO_TOKEN
 from tests.target.conftest import (
-    SANDBOX_EMAIL,
-    SANDBOX_TOKEN,
     records_by_external_id,
     run_target,
     singer_lines,
@@ -68,7 +67,7 @@ def _occupy_slots(sb: Sandbox, count: int) -> None:
         response = requests.post(
             f"{sb.url}/api/v2/custom_objects/vendor/jobs",
             json={"job": {"action": "create_or_update_by_external_id", "items": items}},
-            auth=(f"{SANDBOX_EMAIL}/token", SANDBOX_TOKEN),
+            auth=(f"{DEMO_EMAIL}/token", DEMO_TOKEN),
             timeout=10,
         )
         assert response.ok, response.text
@@ -108,4 +107,4 @@ def test_cap_shared_with_another_integration(sandbox_factory: Callable[..., Sand
     refused = stats["rate_limited"].get("job_limit", 0)
     assert 0 < refused <= FOREIGN_JOBS, stats["rate_limited"]
     assert set(stats["rate_limited"]) <= {"job_limit"}, stats["rate_limited"]
-    assert SANDBOX_TOKEN not in run.stderr
+    assert DEMO_TOKEN not in run.stderr

@@ -36,8 +36,8 @@ from singer_sdk.testing.target_tests import (
     TargetSpecialCharsInAttributes,
 )
 
+from devtools import sandbox_configs
 from target_zendesk_objects.target import TargetZendeskObjects
-from tests.target.conftest import SANDBOX_EMAIL, SANDBOX_TOKEN
 from zendesk_sandbox.sandbox import Sandbox
 from zendesk_sandbox.settings import SandboxSettings, settings_from_json
 
@@ -57,17 +57,15 @@ def _free_port() -> int:
 # The SDK builds its test classes at import, from a fixed config: the sandbox's port is chosen now and
 # the sandbox is started on it by the class fixture below.
 PORT = _free_port()
-CONFIG: dict[str, Any] = {
-    "api_url": f"http://127.0.0.1:{PORT}",
-    "email": SANDBOX_EMAIL,
-    "api_token": SANDBOX_TOKEN,
-    "custom_object_key": OBJECT_KEY,
-    "requests_per_minute": 100_000,
-    "rejected_records_path": "",  # set per class by the fixture below
+CONFIG: dict[str, Any] = sandbox_configs.target_config(
+    f"http://127.0.0.1:{PORT}",
+    custom_object_key=OBJECT_KEY,
+    requests_per_minute=100_000,
+    rejected_records_path="",  # set per class by the fixture below
     # `encoded_string_data` also sends `info` as an object and an array: the `info` text field refuses
     # those locally (rejected, as it should be); the standard test only asks that the run completes.
-    "max_rejected_records": 100,
-}
+    max_rejected_records=100,
+)
 
 FITTING_TESTS = SingerTestSuite(
     kind="target",
