@@ -6,7 +6,6 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -20,6 +19,7 @@ from typing_extensions import override
 
 from zendesk_objects_shared import BearerAuth, Outcome, RequestPacer, classify, error_message
 from zendesk_objects_shared.bodies import holding, json_object
+from zendesk_objects_shared.timestamps import epoch_seconds
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
@@ -330,10 +330,7 @@ class ZendeskExportStream(ZendeskObjectsStream):
         value = self.config.get("start_date")
         if not value:
             return 0
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=timezone.utc)
-        return int(parsed.timestamp())
+        return epoch_seconds(str(value))
 
     @override
     def adjust_failed_request(

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from singer_sdk import typing as th
 
-from tap_zendesk_objects.field_types import field_schema
+from zendesk_objects_shared.field_types import field_schema
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping

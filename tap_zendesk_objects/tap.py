@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -28,6 +27,7 @@ from zendesk_objects_shared.cli import OneLineCli
 from zendesk_objects_shared.custom_objects import object_fields
 from zendesk_objects_shared.http import HttpCore
 from zendesk_objects_shared.pacing import AccountBudget, log_wait
+from zendesk_objects_shared.timestamps import parse_datetime
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -214,7 +214,7 @@ def _check_start_date(value: object) -> None:
     if value is None or value == "":
         return
     try:
-        datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        parse_datetime(str(value))
     except ValueError:
         msg = (
             f"`start_date` must be an ISO-8601 date or date-time such as 2024-01-01T00:00:00Z, got {value!r}"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from target_zendesk_objects.validation import InvalidFieldsError, unsendable
+from zendesk_objects_shared.custom_objects import STREAM_PREFIX
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     from target_zendesk_objects.validation import ObjectFields
 
 LOGGER = logging.getLogger("target-zendesk-objects")
-STREAM_PREFIX = "custom_object_records__"
 # Top-level properties with a meaning of their own: never warned about as "not a field".
 RESERVED_PROPERTIES = frozenset(
     {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from target_zendesk_objects.checkpoints import CheckpointLedger
 from target_zendesk_objects.client import UnknownObjectError, ZendeskWriteClient
@@ -20,6 +20,13 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 LOGGER = logging.getLogger("target-zendesk-objects")
+
+
+@runtime_checkable
+class RunsWrites(Protocol):
+    """The target as its sinks see it: the holder of the run's writer (no import of the target module)."""
+
+    runtime: WriteRuntime
 
 
 class TooManyRejectionsError(RunFailure):

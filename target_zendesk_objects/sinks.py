@@ -7,13 +7,15 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk.sinks import RecordSink
 from typing_extensions import override
 
+from target_zendesk_objects.runtime import RunsWrites
 from target_zendesk_objects.validation import InvalidFieldsError
 
 if TYPE_CHECKING:
     import logging
 
+    from singer_sdk import Target
+
     from target_zendesk_objects.runtime import WriteRuntime
-    from target_zendesk_objects.target import TargetZendeskObjects
 
 
 class ZendeskObjectsSink(RecordSink):
@@ -24,9 +26,12 @@ class ZendeskObjectsSink(RecordSink):
     jobs as buffers fill and the checkpoint ledger prints STATE when Zendesk has confirmed them.
     """
 
-    def __init__(self, target: TargetZendeskObjects, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
+    def __init__(self, target: Target, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
         """Keep the target's shared runtime (the SDK passes the target only to the constructor)."""
         super().__init__(target, *args, **kwargs)
+        if not isinstance(target, RunsWrites):
+            msg = f"{type(self).__name__} needs the target that built the run's writer"
+            raise TypeError(msg)
         self.runtime: WriteRuntime = target.runtime
         self._stripped_deleted_at = False
         self.logger.addFilter(_quiet_validation_failure)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import orjson
+
+from zendesk_objects_shared.field_types import coerce_value
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -17,8 +18,6 @@ NAME_FIELD = "standard::name"
 # "Each record can be a maximum of 32 KB in size" (wire notes §4, §16.3). How Zendesk measures it is not
 # stated: we measure the record as it is sent (name, external id, fields) as compact UTF-8 JSON.
 MAX_RECORD_BYTES = 32 * 1024
-_INTEGER = re.compile(r"^-?\d+$")
-_DECIMAL = re.compile(r"^-?(\d+\.?\d*|\.\d+)$")
 
 
 class InvalidFieldsError(ValueError):
@@ -75,54 +74,29 @@ class ObjectFields:
             raise InvalidFieldsError("; ".join(problems))
         return out
 
-    def _check(  # noqa: C901, PLR0911, PLR0912 (one branch per Zendesk field type)
+    def _check(
         self,
         key: str,
         kind: str,
         definition: dict[str, Any],
         value: Any,  # noqa: ANN401 (any JSON value)
     ) -> tuple[str, Any]:
-        if kind in {"text", "textarea"}:
-            if isinstance(value, (dt.datetime, dt.date)):
-                return "", value.isoformat()
-            return ("", value) if isinstance(value, str) else ("must be text", None)
+        """Read the value as its field's type (the table the tap exports with), then the field's own rules."""
+        try:
+            converted = coerce_value(kind, value)
+        except ValueError as exc:
+            return str(exc), None
         if kind == "regexp":
-            if not isinstance(value, str):
-                return "must be text", None
             pattern = self._patterns.get(key)
-            ok = pattern is None or pattern.search(value) is not None
-            return ("", value) if ok else (f"does not match {pattern.pattern if pattern else ''}", None)
-        if kind == "integer":
-            if isinstance(value, int) and not isinstance(value, bool):
-                return "", value
-            if isinstance(value, str) and _INTEGER.match(value.strip()):
-                return "", int(value)
-            if isinstance(value, float) and value.is_integer():
-                return "", int(value)
-            return "must be a whole number", None
-        if kind == "decimal":
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return "", value
-            if isinstance(value, str) and _DECIMAL.match(value.strip()):
-                return "", value
-            return "must be a number", None
-        if kind == "checkbox":
-            return ("", value) if isinstance(value, bool) else ("must be true or false", None)
-        if kind == "date":
-            return _date(value)
-        options = {option.get("value") for option in definition.get("custom_field_options") or ()}
-        if kind == "dropdown":
-            ok = isinstance(value, str) and value in options
-            return ("", value) if ok else (f"{value!r} is not one of {sorted(map(str, options))}", None)
-        if kind == "multiselect":
-            if isinstance(value, list) and all(isinstance(v, str) and v in options for v in value):
-                return "", value
-            return f"must be a list of {sorted(map(str, options))}", None
-        if kind == "lookup":
-            if isinstance(value, int) and not isinstance(value, bool):
-                return "", str(value)
-            return ("", value) if isinstance(value, str) else ("must be a record id", None)
-        return "", value
+            if pattern is not None and pattern.search(converted) is None:
+                return f"{converted!r} does not match {pattern.pattern}", None
+        if kind in {"dropdown", "multiselect"}:
+            options = {option.get("value") for option in definition.get("custom_field_options") or ()}
+            chosen = converted if kind == "multiselect" else [converted]
+            unknown = [item for item in chosen if item not in options]
+            if unknown:
+                return f"{unknown[0]!r} is not one of {sorted(map(str, options))}", None
+        return "", converted
 
 
 def unsendable(key: str, body: dict[str, Any]) -> str | None:
@@ -162,19 +136,3 @@ def _texts(key: str, body: dict[str, Any]) -> Iterator[tuple[str, str]]:
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, str):
                 yield name, item
-
-
-def _date(value: Any) -> tuple[str, Any]:  # noqa: ANN401 (any JSON value)
-    # The SDK hands date and date-time strings over already parsed; Zendesk takes dates as YYYY-MM-DD.
-    if isinstance(value, dt.datetime):
-        return "", value.date().isoformat()
-    if isinstance(value, dt.date):
-        return "", value.isoformat()
-    if isinstance(value, str):
-        try:
-            if len(value) == len("YYYY-MM-DD"):
-                return "", dt.date.fromisoformat(value).isoformat()
-            return "", dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
-        except ValueError:
-            pass
-    return "must be a date (YYYY-MM-DD)", None

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from typing_extensions import override
 
 from tap_zendesk_objects.client import ZendeskExportStream
-from tap_zendesk_objects.field_types import DELETED_MASK, coerce_value, ready_types
 from tap_zendesk_objects.paginators import CustomObjectExportPaginator
 from tap_zendesk_objects.schemas import custom_object_record_schema
+from zendesk_objects_shared.custom_objects import STREAM_PREFIX
+from zendesk_objects_shared.field_types import coerce_value, ready_types
+from zendesk_objects_shared.timestamps import epoch_seconds
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
     from tap_zendesk_objects.paginators import CursorPaginator
 
 LOGGER = logging.getLogger("tap-zendesk-objects")
-STREAM_PREFIX = "custom_object_records__"
+# The marker Zendesk writes into every field of a deleted record in the incremental export (wire notes §3).
+DELETED_MASK = "[DELETED]"
 
 
 class CustomObjectRecordsStream(ZendeskExportStream):
@@ -88,6 +90,8 @@ class CustomObjectRecordsStream(ZendeskExportStream):
         field_type = self.field_types.get(key)
         if field_type is None:
             return value
+        if value == DELETED_MASK:
+            return None
         try:
             return coerce_value(field_type, value)
         except (TypeError, ValueError) as exc:
@@ -108,5 +112,4 @@ class CustomObjectRecordsStream(ZendeskExportStream):
         stamps = [r["updated_at"] for r in records if isinstance(r.get("updated_at"), str)]
         if stamps:
             # ISO-8601 UTC strings of one format sort as text; parse only the newest.
-            newest = datetime.fromisoformat(max(stamps).replace("Z", "+00:00"))
-            state["high_water"] = max(int(state.get("high_water") or 0), int(newest.timestamp()))
+            state["high_water"] = max(int(state.get("high_water") or 0), epoch_seconds(max(stamps)))

@@ -1,13 +1,18 @@
-"""Custom object field types → JSON Schema, and the value coercion that makes records match it.
+"""Zendesk's custom field types: their JSON Schema, and reading a value as its field's type.
 
-See README, The tap > Streams.
+The tap types what it exports (README, The tap > Streams) and the target checks what it writes with the
+same table, so a value the tap emits for a field is one the target takes for it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk import typing as th
+
+from zendesk_objects_shared.timestamps import iso_date
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -15,9 +20,6 @@ if TYPE_CHECKING:
 # The type mapping of README, The tap > Streams. Lookup values are record/user ids; Zendesk sends them as
 # strings (wire notes §1).
 _STRING_TYPES = frozenset({"text", "textarea", "regexp", "dropdown", "lookup"})
-
-# The marker Zendesk writes into every field of a deleted record in the incremental export (wire notes §3).
-DELETED_MASK = "[DELETED]"
 
 
 def field_schema(field_type: str) -> th.JSONTypeHelper[Any]:
@@ -32,7 +34,7 @@ def ready_types(field_type: str) -> frozenset[type]:
     """Python types (exact, bool is not int) of decoded values that `coerce_value` would return unchanged.
 
     Real exports almost always send values of their field's type already, so checking `type(value)` against
-    this set first skips the call chain of `coerce_value` for most values (the `[DELETED]` mask aside).
+    this set first skips the call chain of `coerce_value` for most values.
     """
     return _READY_TYPES.get(field_type, frozenset())
 
@@ -43,7 +45,7 @@ def coerce_value(field_type: str, value: Any) -> Any:  # noqa: ANN401 (field val
     Zendesk's own examples send numbers as strings ("2500") while client tests see numbers, and dates as
     `2025-07-03` or `2025-07-03T00:00:00+00:00` (wire notes §5, §13): accept every reading, emit one.
     """
-    if value is None or value == DELETED_MASK:
+    if value is None:
         return None
     if field_type in _STRING_TYPES:
         return value if isinstance(value, str) else _scalar_text(value)
@@ -53,20 +55,19 @@ def coerce_value(field_type: str, value: Any) -> Any:  # noqa: ANN401 (field val
 
 def _scalar_text(value: Any) -> str:  # noqa: ANN401
     if isinstance(value, (dict, list)):
-        msg = f"expected text, got {type(value).__name__}"
+        msg = f"expected text, got {'an object' if isinstance(value, dict) else 'a list'}"
         raise ValueError(msg)  # noqa: TRY004 (callers catch ValueError for every unreadable value)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
     return str(value)
 
 
 def _integer(value: Any) -> int:  # noqa: ANN401
-    if isinstance(value, bool):
-        msg = "expected an integer, got a boolean"
-        raise ValueError(msg)  # noqa: TRY004
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return value
-    number = float(value)
+    number = _finite(value, "an integer")
     if not number.is_integer():
         msg = f"expected an integer, got {value!r}"
         raise ValueError(msg)
@@ -74,12 +75,20 @@ def _integer(value: Any) -> int:  # noqa: ANN401
 
 
 def _number(value: Any) -> float | int:  # noqa: ANN401
-    if isinstance(value, bool):
-        msg = "expected a number, got a boolean"
-        raise ValueError(msg)  # noqa: TRY004
-    if isinstance(value, (int, float)):
+    if isinstance(value, int) and not isinstance(value, bool):
         return value
-    return float(value)
+    return _finite(value, "a number")
+
+
+def _finite(value: Any, what: str) -> float:  # noqa: ANN401
+    try:
+        number = float(value) if not isinstance(value, bool) else math.nan
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):
+        msg = f"expected {what}, got {value!r}"
+        raise ValueError(msg)
+    return number
 
 
 def _boolean(value: Any) -> bool:  # noqa: ANN401
@@ -90,23 +99,13 @@ def _boolean(value: Any) -> bool:  # noqa: ANN401
         return True
     if text in {"false", "0", "no", ""}:
         return False
-    msg = f"expected a boolean, got {value!r}"
+    msg = f"expected true or false, got {value!r}"
     raise ValueError(msg)
 
 
 def _multiselect(value: Any) -> list[str]:  # noqa: ANN401
     items = value if isinstance(value, list) else [value]
     return [item if isinstance(item, str) else _scalar_text(item) for item in items]
-
-
-def _date(value: Any) -> str:  # noqa: ANN401
-    text = str(value)
-    day = text[:10]
-    # YYYY-MM-DD, optionally followed by a time part (the date-time reading of wire notes §5).
-    if len(day) == 10 and day[4] == "-" and day[7] == "-" and day.replace("-", "").isdigit():  # noqa: PLR2004
-        return day
-    msg = f"expected a date, got {value!r}"
-    raise ValueError(msg)
 
 
 _SCHEMAS: dict[str, Callable[[], th.JSONTypeHelper[Any]]] = {
@@ -127,6 +126,6 @@ _COERCERS: dict[str, Callable[[Any], Any]] = {
     "integer": _integer,
     "decimal": _number,
     "checkbox": _boolean,
-    "date": _date,
+    "date": iso_date,  # YYYY-MM-DD, also when Zendesk sends the date-time reading (wire notes §5)
     "multiselect": _multiselect,
 }

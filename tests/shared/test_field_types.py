@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 from singer_sdk import typing as th
 
-from tap_zendesk_objects.field_types import coerce_value, field_schema
+from zendesk_objects_shared.field_types import coerce_value, field_schema
 
 
 def _property_schema(field_type: str) -> dict[str, Any]:
@@ -59,7 +59,7 @@ def test_spec_mapping(field_type: str, json_type: str) -> None:
         ("multiselect", ["a", "b"], ["a", "b"]),
         ("multiselect", "a", ["a"]),
         ("lookup", 123, "123"),
-        ("text", "[DELETED]", None),
+        ("text", 42, "42"),
         ("integer", None, None),
     ],
 )
@@ -71,11 +71,20 @@ def test_values_are_brought_to_the_schema_type(field_type: str, raw: Any, expect
 
 
 @pytest.mark.parametrize(
-    ("field_type", "raw"),
-    [("integer", "12.5"), ("integer", True), ("decimal", "abc"), ("checkbox", "maybe"), ("date", "July 3rd")],
+    ("field_type", "raw", "reason"),
+    [
+        ("integer", "12.5", "expected an integer, got '12.5'"),
+        ("integer", True, "expected an integer, got True"),
+        ("integer", "high", "expected an integer, got 'high'"),
+        ("decimal", "abc", "expected a number, got 'abc'"),
+        ("decimal", "nan", "expected a number, got 'nan'"),
+        ("checkbox", "maybe", "expected true or false, got 'maybe'"),
+        ("date", "July 3rd", "July 3rd"),
+        ("text", {"a": 1}, "expected text, got an object"),
+    ],
 )
-def test_unreadable_values_are_refused(field_type: str, raw: Any) -> None:
-    with pytest.raises(ValueError, match=r"."):
+def test_unreadable_values_are_refused_with_a_reason(field_type: str, raw: Any, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
         coerce_value(field_type, raw)
 
 
