@@ -8,8 +8,9 @@ request takes 100 ms or more, so this is kind to per-record upserts). Both sides
 Ceiling for bulk writes, records/s = min(
     job cap:        JOB_CAP x 100 / (QUEUE_SECONDS + 100 / ITEMS_PER_SECOND)   (each slot holds one
                     100-item job for its queue wait plus its processing),
-    request budget: REQUESTS_PER_MINUTE / 60 / 2 x 100                          (a job costs at least
-                    one POST and one status poll),
+    request budget: REQUESTS_PER_MINUTE / 60 / (1 + 1/30) x 100                 (a job costs at least
+                    its POST and its share of one show_many poll, which covers up to the 30 jobs the
+                    cap lets run at once),
     round trips:    100 / ROUND_TRIP_SECONDS                                    (jobs are POSTed one at a
                     time, in input order)).
 Per-record upserts are one PATCH each, sent in input order: at most min(REQUESTS_PER_MINUTE / 60,
@@ -21,6 +22,15 @@ waves of jobs ideally takes n x (QUEUE_SECONDS + 100 / ITEMS_PER_SECOND), so thi
 ceiling. Peak RSS of the target
 (from os.wait4) at two input sizes shows memory staying flat. Goals: jobs >= 90% of the ceiling, jobs >=
 20x upsert, auto >= 95% of the better of the two (the 5% allows for noise between two runs).
+
+Realistic budgets: `jobs` again at 400 and 700 requests a minute, alone and with another integration of
+the account spending half of the budget (the sandbox's foreign traffic, at an even pace, steady for a
+whole window before the target starts). The sandbox's "minute" lasts `BUDGET_WINDOW_SECONDS` there (and the
+target's budget window with it), so the rates are those of 400 and 700 a minute in a fifth of the time.
+The ceiling is the best possible client's rate for the same records: the budget's time for
+(1 + 1/30) requests a job plus one job's run for the last job, or the job cap's time for its waves,
+whichever is longer (a long run's limit is the budget's steady rate, what is left ÷ 60 ÷ (1 + 1/30) x 100
+records/s, or the cap's). Goals: <= 1.2 requests per 100 records, records/s >= 90% of that ceiling, no 429.
 
 `python -m bench.target_throughput [--quick]` prints a markdown table; `run(quick)` returns its rows.
 """
@@ -46,6 +56,12 @@ QUEUE_SECONDS = 0.2
 ROUND_TRIP_SECONDS = 0.02
 REQUESTS_PER_MINUTE = 6_000
 STATE_EVERY = 1_000  # a tap-like input: one STATE per 1,000 records
+# The fewest requests a 100-record job can cost: its POST, and its share of a show_many poll covering
+# every job the 30-job cap lets run at once.
+REQUESTS_PER_JOB = 1 + 1 / JOB_CAP
+BUDGETS_PER_MINUTE = (400, 700)
+BUDGET_WINDOW_SECONDS = 12.0  # a "minute" a fifth as long, so 400 and 700 a minute are 80 and 140 a window
+GOAL_REQUESTS_PER_100 = 1.2
 GOAL_OF_CEILING = 0.90
 GOAL_BULK_OVER_UPSERT = 20.0
 GOAL_AUTO_OF_BEST = 0.95
@@ -60,9 +76,11 @@ class Sizes:
     upsert: int
     state_every: int
 
+    budget: int  # each realistic-budget run
 
-FULL = Sizes(bulk=36_000, bulk_small=9_000, upsert=1_000, state_every=STATE_EVERY)  # 12 and 3 full waves
-QUICK = Sizes(bulk=2_000, bulk_small=600, upsert=60, state_every=200)
+
+FULL = Sizes(bulk=36_000, bulk_small=9_000, upsert=1_000, state_every=STATE_EVERY, budget=24_000)
+QUICK = Sizes(bulk=2_000, bulk_small=600, upsert=60, state_every=200, budget=600)
 
 
 @dataclass(frozen=True)
@@ -77,6 +95,12 @@ class ModeRun:
     requests: int
     jobs: int
     rate_limited: int
+    polls: int = 0
+
+    @property
+    def requests_per_100(self) -> float:
+        """Requests (every one: job POSTs, polls, field reads) per 100 records."""
+        return self.requests / self.records * 100
 
 
 def ceilings() -> dict[str, float]:
@@ -85,7 +109,7 @@ def ceilings() -> dict[str, float]:
     per_second = REQUESTS_PER_MINUTE / 60
     return {
         "job cap": JOB_CAP * JOB_ITEMS / per_job_seconds,
-        "request budget": per_second / 2 * JOB_ITEMS,
+        "request budget": per_second / REQUESTS_PER_JOB * JOB_ITEMS,
         "round trips": JOB_ITEMS / ROUND_TRIP_SECONDS,
         "upsert": min(per_second, 1 / ROUND_TRIP_SECONDS),
     }
@@ -161,9 +185,20 @@ class FirstWrite:
         return self.at
 
 
-def run_mode(sandbox: SandboxProcess, workdir: Path, mode: str, count: int, state_every: int) -> ModeRun:
-    """Feed `count` records through the target in `mode`; time its STATEs and read the sandbox's counters."""
-    prefix = f"{mode}-{count}"
+def run_mode(  # noqa: PLR0913
+    sandbox: SandboxProcess,
+    workdir: Path,
+    mode: str,
+    count: int,
+    state_every: int,
+    *,
+    budget: dict[str, float] | None = None,
+) -> ModeRun:
+    """Feed `count` records through the target in `mode`; time its STATEs and read the sandbox's counters.
+
+    `budget`: the target's `requests_per_minute` and `budget_window_seconds` (default: the bench's 6,000).
+    """
+    prefix = f"{mode}-{count}-{time.monotonic_ns()}"
     lines = workdir / f"{prefix}.jsonl"
     write_input(lines, prefix, count, state_every)
     config = base_target_config(
@@ -171,7 +206,7 @@ def run_mode(sandbox: SandboxProcess, workdir: Path, mode: str, count: int, stat
         workdir,
         write_mode=mode,
         max_concurrent_jobs=JOB_CAP,
-        requests_per_minute=REQUESTS_PER_MINUTE,
+        **(budget or {"requests_per_minute": REQUESTS_PER_MINUTE}),
     )
     config_path = write_json(config, workdir, f"config-{prefix}.json")
     states: list[tuple[float, int]] = []
@@ -201,6 +236,7 @@ def run_mode(sandbox: SandboxProcess, workdir: Path, mode: str, count: int, stat
         requests=int(stats["requests"]),
         jobs=int(kinds.get("jobs_create", 0)),
         rate_limited=sum(stats["rate_limited"].values()),
+        polls=int(kinds.get("job_status_show_many", 0)) + int(kinds.get("job_status", 0)),
     )
 
 
@@ -275,9 +311,93 @@ def big_rss_growth(small: ModeRun, big: ModeRun) -> float:
     return big.rss_mb / max(small.rss_mb, 1e-9)
 
 
+@dataclass(frozen=True)
+class BudgetRun:
+    """`jobs` under one realistic budget, with or without another integration spending half of it."""
+
+    per_minute: int
+    foreign_share: float
+    run: ModeRun
+
+    @property
+    def ceiling(self) -> float:
+        """Records/s of the best possible client for these records under this budget and the job cap.
+
+        It needs the budget's time for the requests (`REQUESTS_PER_JOB` a job) and then one job's time for
+        the last job to run, or the cap's time for its waves of jobs, whichever is longer. (In a long run
+        the last job's time vanishes and this is the budget's or the cap's steady rate.)
+        """
+        jobs = self.run.records / JOB_ITEMS
+        left_per_second = self.per_minute * (1 - self.foreign_share) / 60
+        per_job_seconds = QUEUE_SECONDS + JOB_ITEMS / ITEMS_PER_SECOND
+        budget_seconds = jobs * REQUESTS_PER_JOB / left_per_second + per_job_seconds
+        cap_seconds = -(-jobs // JOB_CAP) * per_job_seconds
+        return self.run.records / max(budget_seconds, cap_seconds)
+
+
+def measure_budgets(sizes: Sizes) -> list[BudgetRun]:
+    """Run `jobs` at each realistic budget, alone and beside a foreign integration spending half."""
+    scale = BUDGET_WINDOW_SECONDS / 60
+    runs = []
+    for per_minute in BUDGETS_PER_MINUTE:
+        for foreign_share in (0.0, 0.5):
+            per_window = round(per_minute * scale)
+            settings = sandbox_settings() | {
+                "account_requests_per_window": per_window,
+                "window_seconds": BUDGET_WINDOW_SECONDS,
+                "foreign_requests_per_window": round(per_window * foreign_share),
+            }
+            with tempfile.TemporaryDirectory(prefix="bench-budget-") as tmp:
+                workdir = Path(tmp)
+                with SandboxProcess(
+                    0, records_per_object=0, settings=settings, db=workdir / "sb.sqlite"
+                ) as sb:
+                    if foreign_share:  # let the other integration fill a whole window first
+                        time.sleep(BUDGET_WINDOW_SECONDS)
+                    budget = {
+                        "requests_per_minute": per_window,
+                        "budget_window_seconds": BUDGET_WINDOW_SECONDS,
+                    }
+                    run = run_mode(sb, workdir, "jobs", sizes.budget, sizes.state_every, budget=budget)
+            runs.append(BudgetRun(per_minute, foreign_share, run))
+    return runs
+
+
+def budget_rows(runs: list[BudgetRun]) -> list[Row]:
+    """Two rows per budget run: requests per 100 records, and records/s against the ceiling."""
+    table = []
+    for budget in runs:
+        run, who = budget.run, f"{budget.per_minute} requests a minute"
+        if budget.foreign_share:
+            who += f", {budget.foreign_share:.0%} spent by another integration"
+        of_ceiling = run.records_per_second / budget.ceiling
+        table += [
+            Row(
+                SECTION,
+                f"`jobs` requests per 100 records ({who})",
+                f"{run.requests} requests ({run.jobs} job POSTs, {run.polls} polls) for"
+                f" {run.records:,} records; {run.rate_limited} 429s",
+                run.requests_per_100,
+                f"≤ {GOAL_REQUESTS_PER_100}",
+                run.requests_per_100 <= GOAL_REQUESTS_PER_100 and run.rate_limited == 0,
+            ),
+            Row(
+                SECTION,
+                f"`jobs` records/s ÷ ceiling ({who})",
+                f"{run.records_per_second:,.0f} of {budget.ceiling:,.0f}/s"
+                " (the job cap, and what the budget leaves)",
+                of_ceiling,
+                f"≥ {GOAL_OF_CEILING:.2f}",
+                of_ceiling >= GOAL_OF_CEILING,
+            ),
+        ]
+    return table
+
+
 def run(quick: bool) -> list[Row]:  # noqa: FBT001 (the bench runner's calling convention)
     """Measure at quick (tiny) or full sizes and return the table rows."""
-    return rows(measure(QUICK if quick else FULL))
+    sizes = QUICK if quick else FULL
+    return rows(measure(sizes)) + budget_rows(measure_budgets(sizes))
 
 
 def markdown(table: list[Row]) -> str:

@@ -45,8 +45,8 @@ MAX_PARALLEL_REQUESTS = 8
 SHOW_MANY_MAX_IDS = 30
 # Polls may spend at most this share of the account budget's rate...
 POLL_BUDGET_SHARE = 0.05
-# ...and, in bulk, at most one poll per this many jobs finishing (1 POST + 0.2 polls per 100 records).
-JOBS_PER_POLL = 5
+# ...and, in bulk, at most one poll per this many jobs finishing (1 POST + 1/6 poll per 100 records).
+JOBS_PER_POLL = 6
 
 
 class SettleItem(Protocol):
@@ -107,7 +107,6 @@ class JobPipeline:
         )
         self._expected_seconds = FIRST_JOB_GUESS_SECONDS
         self._show_many = True  # until Zendesk refuses it once
-        self._waiting_for_slot = 0  # submissions waiting: the job slots, not the budget, set the pace
         self._last_poll = 0.0
         self.jobs_submitted = 0
         self.jobs_failed = 0
@@ -185,15 +184,10 @@ class JobPipeline:
             self._thread.join(timeout=5)
         self._workers.shutdown(wait=False, cancel_futures=True)
 
-    def _wait_until(self, done: Callable[[], bool], *, for_slot: bool = False) -> None:
-        """Under the lock: wait until `done()` (re-raising a worker's failure); the poller sees slot waits."""
+    def _wait_until(self, done: Callable[[], bool]) -> None:
+        """Under the lock: wait until `done()`, re-raising what stopped a worker."""
         while self._failure is None and not done():
-            self._waiting_for_slot += for_slot
-            try:
-                self._cond.notify_all()
-                self._cond.wait(1.0)
-            finally:
-                self._waiting_for_slot -= for_slot
+            self._cond.wait(1.0)
         self._raise_failure()
 
     def _raise_failure(self) -> None:
@@ -233,11 +227,11 @@ class JobPipeline:
                     job.polling = True
                 self._last_poll = now = time.monotonic()
                 LOGGER.debug(
-                    "Polling %d jobs (%d due; a job takes about %.2f s; %d submissions wait for a slot)",
+                    "Polling %d jobs (%d due; a job takes about %.2f s; %d job POSTs queued)",
                     len(batch),
                     sum(job.next_poll <= now for job in batch),
                     self._expected_seconds,
-                    self._waiting_for_slot,
+                    self._reserved,
                 )
             self._workers.submit(self._guarded, self._poll, batch)
 
@@ -246,14 +240,14 @@ class JobPipeline:
 
         With show_many one poll settles every job that is done, so it waits until a few are due
         (`JOBS_PER_POLL`, or all there are), yet never leaves a due job more than half a job's time.
-        Unless a submission waits for a free slot, the budget (not the job slots) sets the pace: polls
-        then also keep to a small share of it.
+        While job POSTs queue for the account budget, the budget (not the job slots) sets the pace: polls
+        then also keep to a small share of it, so that they do not hold the POSTs back.
         """
         if not self._show_many:
             return dues[0]
         enough = dues[min(JOBS_PER_POLL, len(dues)) - 1]
         at = min(enough, dues[0] + self._expected_seconds / 2)
-        if not self._waiting_for_slot:
+        if self._reserved:
             at = max(at, self._last_poll + 1.0 / (POLL_BUDGET_SHARE * self.client.budget_per_second()))
         return max(at, self._last_poll + MIN_POLL_SECONDS)
 

@@ -98,8 +98,9 @@ class AccountBudget:
 
     Every Zendesk response carries the account's limit, what remains of it and when that grows again
     (`x-rate-limit`, `x-rate-limit-remaining`, `ratelimit-limit/remaining/reset`, wire notes §9, §19).
-    Requests are spaced to what the run can spend in the next window: what it spent in the last one plus
-    what remains, less a small reserve, and never more than `requests_per_minute` or the reported limit.
+    Requests are spaced to `requests_per_minute`, or the reported limit if smaller; when others spend part
+    of the budget, to what the run can spend in the next window: what it spent in the last one plus what
+    remains, less a small reserve.
     When another integration spends part of the budget, what remains shrinks and the run slows down
     until it leaves about the reserve untouched; under a minute that resets on a schedule or is counted in
     buckets the same rule holds, since `remaining` says what would pass now. Should nothing remain anyway,
@@ -162,13 +163,14 @@ class AccountBudget:
             while self._sent and self._sent[0] <= now - self.window_seconds:
                 self._sent.popleft()
             allowed = min(limit, self.configured or limit)
-            spendable = len(self._sent) - self._in_flight + remaining - self.reserve()
-            pace = max(1, min(allowed, spendable))
-            # Slowed for others: they spend more than a reserve's worth (less is the counts' own jitter).
-            if spendable < allowed - 2 * self.reserve() and (
-                self.slowest_pace is None or pace < self.slowest_pace
-            ):
-                self.slowest_pace = pace
+            ours = len(self._sent) - self._in_flight
+            # Others spend what is neither ours nor left; a request or two is the counts' own jitter.
+            others = limit - ours - remaining
+            pace = allowed
+            if others > MIN_RESERVE:
+                pace = max(1, min(allowed, ours + remaining - self.reserve()))
+                if self.slowest_pace is None or pace < self.slowest_pace:
+                    self.slowest_pace = pace
         self.pacer.set_limit(pace)
 
     def reserve(self) -> int:
