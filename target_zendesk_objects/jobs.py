@@ -13,6 +13,7 @@ item is settled; a job that ends `failed` (or whose status expired) is retried o
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections import Counter
@@ -47,6 +48,8 @@ SHOW_MANY_MAX_IDS = 30
 POLL_BUDGET_SHARE = 0.05
 # ...and, in bulk, at most one poll per this many jobs finishing (1 POST + 1/6 poll per 100 records).
 JOBS_PER_POLL = 6
+# ...unless polling more often costs at most this share of the budget (then polls wait for fewer jobs).
+AMPLE_POLL_SHARE = 0.15
 
 
 class SettleItem(Protocol):
@@ -245,11 +248,24 @@ class JobPipeline:
         """
         if not self._show_many:
             return dues[0]
-        enough = dues[min(JOBS_PER_POLL, len(dues)) - 1]
+        jobs_per_poll = self._jobs_per_poll()
+        enough = dues[min(jobs_per_poll, len(dues)) - 1]
         at = min(enough, dues[0] + self._expected_seconds / 2)
-        if self._reserved:
+        if self._reserved and jobs_per_poll == JOBS_PER_POLL:
             at = max(at, self._last_poll + 1.0 / (POLL_BUDGET_SHARE * self.client.budget_per_second()))
         return max(at, self._last_poll + MIN_POLL_SECONDS)
+
+    def _jobs_per_poll(self) -> int:
+        """How many due jobs a poll waits for: `JOBS_PER_POLL` when the budget is tight, fewer with room.
+
+        Jobs finish at about `max_in_flight / expected seconds` a second; polling for every
+        `JOBS_PER_POLL` of them costs at most 1/6 request per 100 records. When that many polls would
+        still cost less than `AMPLE_POLL_SHARE` of the budget, polls wait for fewer jobs, so a finished
+        job's slot is refilled sooner: the budget left over buys throughput, not idle slots.
+        """
+        finishing = self.max_in_flight / max(self._expected_seconds, MIN_POLL_SECONDS)
+        affordable = AMPLE_POLL_SHARE * self.client.budget_per_second()
+        return max(1, min(JOBS_PER_POLL, math.ceil(finishing / affordable)))
 
     def _guarded(self, work: Callable[..., None], *args: Any) -> None:  # noqa: ANN401
         try:
@@ -319,14 +335,15 @@ class JobPipeline:
     def _learn_duration(self, job: InFlightJob, now: float) -> None:
         # Later jobs are first polled when this expectation says they are done. Done at a first poll that
         # came when expected: it may have been done well before, so aim a little earlier next time (a first
-        # poll that came late, waiting for other jobs, says nothing new). Seen running before: the time it
-        # took (seen at a poll aimed close to its end) moves the expectation.
+        # poll that came late, waiting for other jobs, says nothing new). Seen running at the last poll: it
+        # ended between that poll and this one, so the middle of the two moves the expectation.
         elapsed = now - job.submitted
         if not job.last_polled:
             if elapsed <= self._expected_seconds * LATE_POLL_FACTOR:
                 self._expected_seconds *= 0.95
         else:
-            self._expected_seconds = 0.7 * self._expected_seconds + 0.3 * elapsed
+            ended = (job.last_polled + now) / 2 - job.submitted
+            self._expected_seconds = 0.7 * self._expected_seconds + 0.3 * ended
 
     def _next_delay(self, job: InFlightJob, status: dict[str, Any], now: float) -> float:
         total, progress = status.get("total") or len(job.items), status.get("progress") or 0
