@@ -84,8 +84,8 @@ def test_every_key_kind_links_its_target(
 ) -> None:
     sb = make_sandbox(sandbox_factory)
     people = users(sb)
-    orgs = [sb.admin.organization(org_id) for org_id in sb.admin.organization_ids()]
-    org_with_external = next(o for o in orgs if o and o["external_id"])
+    orgs = [org for org_id in sb.admin.organization_ids() if (org := sb.admin.organization(org_id))]
+    org_with_external = next(o for o in orgs if o["external_id"])
     ticket_id = sb.admin.create_ticket(subject="Billing", external_id="T-77")
     apartments = sb.admin.custom_object_records("apartment", include_deleted=False)
     vendors = sb.admin.custom_object_records("vendor", include_deleted=False)
