@@ -143,13 +143,14 @@ def conventional_rule(prop: str, fields: ObjectFields) -> LookupRule | None:
 
 
 def prefixed_value(rule: LookupRule, key: str) -> str | None:
-    """The value Zendesk resolves itself, for keys no bulk endpoint finds (wire notes §14.2), else None.
+    """The value Zendesk resolves itself, for keys the target cannot look up (wire notes §14.2), else None.
 
-    Tickets by external id and records by (unique) name have no batched lookup endpoint; Zendesk takes
-    `"external_id:…"` and `"name:…"` as lookup values and stores the id.
+    Records by (unique) name: no read finds records by name (only the upsert and delete take `?name=`), and
+    Zendesk takes `"name:…"` as a lookup value when the target object's names are unique, storing the id.
+    Every other key the target resolves itself, so that it can tell a missing key from an ambiguous one and
+    apply `lookup_unresolved`; ticket external ids in particular are not unique, and what `"external_id:…"`
+    does with two matching tickets is not documented.
     """
-    if rule.by == "external_id" and rule.target == "zen:ticket":
-        return f"external_id:{key}"
     if rule.by == "name" and rule.target.startswith(CUSTOM_OBJECT):
         return f"name:{key}"
     return None

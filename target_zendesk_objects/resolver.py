@@ -2,7 +2,8 @@
 
 Users and organizations by external id go 100 to a `show_many` request, custom object records by external id
 100 to a `filter[external_ids]` request (wire notes §15); answers come in no particular order, so they are
-matched back by key. Emails and names have no batched endpoint: one search request per key. Every key is
+matched back by key. Emails, names and ticket external ids have no batched endpoint: one request per key
+(users/search, organizations/search, List Tickets `?external_id=`). Every key is
 looked up once per run (misses included) while it stays among the cache's most recently used keys.
 """
 
@@ -32,12 +33,13 @@ Ids = tuple[str, ...]
 
 
 def normal_key(target: str, key: str) -> str:
-    """The key as Zendesk compares it: custom object external ids keep their case, the rest ignore it.
+    """The key as Zendesk compares it: users' and organizations' keys ignore case, the others keep it.
 
     See wire notes §15: user emails, external ids and organization names and external ids are compared
-    without case; `filter[external_ids]` is case-sensitive.
+    without case; `filter[external_ids]` is case-sensitive; for tickets' external ids nothing is documented,
+    so they are compared exactly (wire notes §22).
     """
-    return key if target.startswith(CUSTOM_OBJECT) else key.lower()
+    return key.lower() if target in {"zen:user", "zen:organization"} else key
 
 
 class KeyResolver:
@@ -109,6 +111,11 @@ class KeyResolver:
             yield from _keyed(target, body, "custom_object_records", "external_id")
 
     def _search(self, target: str, by: str, key: str) -> Iterator[tuple[str, str]]:
+        if target == "zen:ticket":
+            # Ticket external ids are not unique (OAS, List Tickets): two tickets make the key ambiguous.
+            params = {"external_id": key, "per_page": "2"}
+            yield from _keyed(target, self._get("/api/v2/tickets", params, "tickets"), "tickets", by)
+            return
         if target == "zen:organization":
             body = self._get("/api/v2/organizations/search", {by: key}, "organizations")
             yield from _keyed(target, body, "organizations", by)

@@ -146,6 +146,8 @@ def unresolvable_records(sb: Sandbox) -> list[dict[str, Any]]:
     """One good record, then one key that finds nothing or two targets for each resolver path."""
     for email in ("ann.lee.1@example.com", "ann.lee.2@example.com"):
         sb.admin.create_user(name="Ann Lee", email=email)
+    for subject in ("First", "Second"):
+        sb.admin.create_ticket(subject=subject, external_id="T-dup")  # ticket external ids are not unique
     good_email = users(sb)[0]["email"]
     return [
         {"external_id": "ok", "customer_email": good_email},
@@ -153,6 +155,7 @@ def unresolvable_records(sb: Sandbox) -> list[dict[str, Any]]:
         {"external_id": "two-anns", "customer__name": "Ann Lee"},
         {"external_id": "no-home", "home__external_id": "apartment-missing"},
         {"external_id": "no-org", "account__external_id": "ORG-missing"},
+        {"external_id": "two-tickets", "ticket__external_id": "T-dup"},
         {"external_id": "no-vendor", "supplier__name": "Vendor Nobody"},  # Zendesk resolves names itself
     ]
 
@@ -162,6 +165,7 @@ REASONS = {
     "two-anns": "customer: 2 zen:user matches for name Ann Lee (ambiguous)",
     "no-home": "home: no zen:custom_object:apartment with external_id apartment-missing",
     "no-org": "account: no zen:organization with external_id ORG-missing",
+    "two-tickets": "ticket: 2 zen:ticket matches for external_id T-dup (ambiguous)",
 }
 
 
@@ -197,7 +201,13 @@ def test_unresolved_and_ambiguous_keys_can_leave_the_lookup_empty(
     got = written(sb)
     assert set(got) == {r["external_id"] for r in records}
     assert got["ok"]["customer"] is not None
-    empty = {"no-email": "customer", "two-anns": "customer", "no-home": "home", "no-org": "account"}
+    empty = {
+        "no-email": "customer",
+        "two-anns": "customer",
+        "no-home": "home",
+        "no-org": "account",
+        "two-tickets": "ticket",
+    }
     assert all(got[key][field] is None for key, field in empty.items())
     assert got["no-vendor"]["supplier"] is None
     assert "lookup left empty" in run.stderr
