@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.tap.runner import FAST, TAP, tap_config
 from tests.target.conftest import run_target, singer_lines, target_config
 
 if TYPE_CHECKING:
@@ -359,3 +360,88 @@ def test_killed_with_lookups_pending_then_rerun_links_every_record_once(
         assert fields["customer"] == by_email[emails[position % len(emails)]]
     records = sb.admin.custom_object_records(OBJECT, include_deleted=False)
     assert len(records) == TOTAL, "every record once"
+
+
+# --- the round trip: our tap's apartments into cards whose lookup finds each apartment by external id --
+
+
+@pytest.mark.slow
+def test_tap_records_piped_into_an_object_link_each_card_to_its_source(
+    sandbox_factory: Callable[..., Sandbox], tmp_path: Path
+) -> None:
+    sb = sandbox_factory(**FAST)
+    fields = [
+        {
+            "key": "home",
+            "type": "lookup",
+            "title": "Home",
+            "relationship_target_type": "zen:custom_object:apartment",
+        },
+        {"key": "owner", "type": "lookup", "title": "Owner", "relationship_target_type": "zen:user"},
+    ]
+    sb.admin.create_custom_object("apartment_card", "Apartment card", fields)
+    tap_path = tmp_path / "tap.json"
+    tap_path.write_text(json.dumps(tap_config(sb, custom_object_keys=["apartment"], sequin_api_token=None)))
+    discovered = subprocess.run(
+        [TAP, "--config", str(tap_path), "--discover"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    catalog = json.loads(discovered.stdout)
+    for stream in catalog["streams"]:
+        for entry in stream["metadata"]:
+            if entry["breadcrumb"] == []:
+                entry["metadata"]["selected"] = stream["tap_stream_id"] == "custom_object_records__apartment"
+    catalog_path = tmp_path / "catalog.json"
+    catalog_path.write_text(json.dumps(catalog))
+    # What a user writes in meltano.yml: each apartment becomes a card that names its apartment by external
+    # id through the `<field>__external_id` convention and carries the owner's id as it is (deleted
+    # apartments, masked by the export, filtered out).
+    card_map = {
+        "__alias__": "apartment_card",
+        "__filter__": "not deleted",
+        "__key_properties__": ["external_id"],
+        "__else__": "__NULL__",
+        "external_id": "'card-' + external_id",
+        "name": "name",
+        "home__external_id": "external_id",
+        "owner": "custom_object_fields.get('owner')",
+    }
+    rejected = tmp_path / "rejected.jsonl"
+    target_path = tmp_path / "target.json"
+    target_path.write_text(
+        json.dumps(
+            target_config(
+                sb,
+                stream_maps={"custom_object_records__apartment": card_map},
+                rejected_records_path=str(rejected),
+            )
+        )
+    )
+    with subprocess.Popen(
+        [TAP, "--config", str(tap_path), "--catalog", str(catalog_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    ) as tap:
+        target = subprocess.run(
+            [sys.executable, "-m", "target_zendesk_objects", "--config", str(target_path)],
+            stdin=tap.stdout,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert tap.wait(timeout=120) == 0
+    assert target.returncode == 0, target.stderr[-2000:]
+    assert not rejected.exists()
+    apartments = sb.admin.custom_object_records("apartment", include_deleted=False)
+    cards = {
+        r["external_id"]: (r["custom_object_fields"]["home"], r["custom_object_fields"]["owner"])
+        for r in sb.admin.custom_object_records("apartment_card", include_deleted=False)
+    }
+    assert cards == {
+        f"card-{a['external_id']}": (a["id"], a["custom_object_fields"]["owner"]) for a in apartments
+    }
+    assert sum(owner is not None for _, owner in cards.values()) > 0, "some owners were copied too"
