@@ -154,3 +154,20 @@ def prefixed_value(rule: LookupRule, key: str) -> str | None:
     if rule.by == "name" and rule.target.startswith(CUSTOM_OBJECT):
         return f"name:{key}"
     return None
+
+
+def is_lookup_key_property(
+    config: Mapping[str, Any], object_key: str, prop: str, lookup_fields: set[str]
+) -> bool:
+    """Whether record property `prop` carries a lookup key of object `object_key` (so it is no field itself).
+
+    True for a configured `property` and for `<field>__<by>` where `<field>` is one of `lookup_fields` (the
+    object's lookup fields, existing or about to be created). For code that makes fields from a SCHEMA.
+    """
+    configured = (config.get("lookups") or {}).get(object_key) or {}
+    if any(
+        prop == str(rule.get("property") or field) and prop != field for field, rule in configured.items()
+    ):
+        return True
+    field_key, separator, by = prop.rpartition(CONVENTION_SEPARATOR)
+    return bool(separator) and by in KEY_KINDS and field_key in lookup_fields

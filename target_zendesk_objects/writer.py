@@ -173,8 +173,10 @@ class RecordWriter:
         if error is not None and item.prefixed and not item.sent_alone:
             # A job item with `external_id:`/`name:` lookups failed: whether jobs resolve them is
             # unconfirmed (wire notes §14.2), while single writes do. Write it alone to find out.
+            prefixed = list(item.prefixed)
             self.send_one(item)
-            if item.sent_alone and self.prefixes_in_jobs and item.confirmed:
+            # Taken by PATCH with the same prefixed values (not emptied): the job was what refused them.
+            if self.prefixes_in_jobs and item.confirmed and item.prefixed == prefixed:
                 self.prefixes_in_jobs = False
                 LOGGER.warning(
                     "Zendesk refused `external_id:`/`name:` lookup values inside a job but took them by "

@@ -214,8 +214,9 @@ def test_unresolved_and_ambiguous_keys_can_leave_the_lookup_empty(
     assert "lookup left empty" in run.stderr
 
 
+@pytest.mark.parametrize("mode", ["jobs", "auto"])
 def test_one_request_resolves_up_to_100_keys_and_a_repeated_key_costs_none(
-    sandbox_factory: Callable[..., Sandbox], tmp_path: Path
+    sandbox_factory: Callable[..., Sandbox], tmp_path: Path, mode: str
 ) -> None:
     sb = make_sandbox(sandbox_factory, records_per_object=150)
     apartments = [
@@ -232,7 +233,7 @@ def test_one_request_resolves_up_to_100_keys_and_a_repeated_key_costs_none(
         for n in range(3 * len(apartments))  # every key three times
     ]
     sb.admin.reset_stats()
-    run = run_target(config(sb, write_mode="jobs"), lines_for(records), tmp_path=tmp_path)
+    run = run_target(config(sb, write_mode=mode), lines_for(records), tmp_path=tmp_path)
     assert run.returncode == 0, run.stderr
     kinds = sb.admin.stats()["requests_by_kind"]
     assert kinds.get("records_list") == 2  # ceil(distinct apartments / 100), each key once
