@@ -65,7 +65,7 @@ class WriteItem:
     source: dict[str, Any]  # the record as received, for the rejections file
     numbers: list[int] = field(default_factory=list)  # ledger numbers this write settles
     lookups: list[LookupNeed] = field(default_factory=list)  # natural keys still to resolve
-    prefixed: list[str] = field(default_factory=list)  # lookup fields Zendesk resolves (`external_id:`…)
+    prefixed: list[str] = field(default_factory=list)  # lookup fields Zendesk resolves (`name:…`)
     sent_alone: bool = False  # written by PATCH/DELETE (not only in a job)
     confirmed: bool = False  # settled as accepted by Zendesk
 

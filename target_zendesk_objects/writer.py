@@ -47,7 +47,7 @@ class RecordWriter:
     ) -> None:
         """Write through `client` in `mode`, settling records in `ledger`, refusals in `rejections`.
 
-        `leave_unresolved_empty`: a record whose `external_id:`/`name:` lookup Zendesk refuses is written
+        `leave_unresolved_empty`: a record whose `name:` lookup Zendesk refuses is written
         again with that lookup empty (`lookup_unresolved: empty`).
         """
         self.client = client
@@ -55,7 +55,7 @@ class RecordWriter:
         self.rejections = rejections
         self.mode = mode
         self.leave_unresolved_empty = leave_unresolved_empty
-        # Whether job items may carry `external_id:`/`name:` lookup values (wire notes §14.2: unconfirmed).
+        # Whether job items may carry `name:` lookup values (wire notes §14.2: unconfirmed).
         # Until Zendesk shows otherwise they do; a job item refused while the same record by PATCH is
         # accepted turns them off for the rest of the run: such records then go by PATCH.
         self.prefixes_in_jobs = True
@@ -171,7 +171,7 @@ class RecordWriter:
     def settle(self, item: WriteItem, error: str | None, *, found_nothing: bool = False) -> None:
         """Record an item's fate (confirmed, or rejected into the file) and settle its records."""
         if error is not None and item.prefixed and not item.sent_alone:
-            # A job item with `external_id:`/`name:` lookups failed: whether jobs resolve them is
+            # A job item with `name:` lookups failed: whether jobs resolve them is
             # unconfirmed (wire notes §14.2), while single writes do. Write it alone to find out.
             prefixed = list(item.prefixed)
             self.send_one(item)
@@ -179,7 +179,7 @@ class RecordWriter:
             if self.prefixes_in_jobs and item.confirmed and item.prefixed == prefixed:
                 self.prefixes_in_jobs = False
                 LOGGER.warning(
-                    "Zendesk refused `external_id:`/`name:` lookup values inside a job but took them by "
+                    "Zendesk refused `name:` lookup values inside a job but took them by "
                     "PATCH: records with such lookups go by PATCH from now on (%s)",
                     error,
                 )
