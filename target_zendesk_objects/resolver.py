@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from target_zendesk_objects.client import ZendeskWriteClient
 
 MAX_KEYS_PER_REQUEST = 100  # show_many and filter[external_ids] take up to 100 values (wire notes §15)
-# Keys remembered per run: about 200 bytes each with their ids, so some 50 MB at most; on a run with more
-# distinct keys than this, the least recently used are looked up again when they come back.
+# Keys remembered per run: about 240 bytes each with their id (an email of 30 characters), so some 60 MB at
+# most; on a run with more distinct keys, the least recently used are looked up again when they come back.
 CACHE_KEYS = 250_000
 # Search pages read for one name or email: exact matches are picked out of a search's partial ones, and two
 # are enough to know a key is ambiguous.
@@ -49,17 +49,19 @@ class KeyResolver:
         """Ask through `client` (its budget pacing and retries); remember up to `cache_keys` keys."""
         self.client = client
         self.cache_keys = cache_keys
-        self._cache: OrderedDict[tuple[str, str, str], Ids] = OrderedDict()
+        # One string per key and a bare id for the usual single match keep an entry near 240 bytes.
+        self._cache: OrderedDict[str, str | Ids] = OrderedDict()
         self.requests = 0
         self.keys_looked_up = 0
 
     def cached(self, target: str, by: str, key: str) -> Ids | None:
         """The ids a key resolved to earlier in the run, or None when it was not looked up (or forgotten)."""
-        entry = (target, by, normal_key(target, key))
+        entry = _entry(target, by, normal_key(target, key))
         ids = self._cache.get(entry)
-        if ids is not None:
-            self._cache.move_to_end(entry)
-        return ids
+        if ids is None:
+            return None
+        self._cache.move_to_end(entry)
+        return (ids,) if isinstance(ids, str) else ids
 
     def resolve(self, target: str, by: str, keys: Iterable[str]) -> dict[str, Ids]:
         """Look `keys` up (distinct by normal key) and return their matches by normal key."""
@@ -70,12 +72,12 @@ class KeyResolver:
                 found[normal].append(target_id)
         answers = {normal: tuple(ids) for normal, ids in found.items()}
         for normal, ids in answers.items():
-            self._remember((target, by, normal), ids)
+            self._remember(_entry(target, by, normal), ids)
         self.keys_looked_up += len(answers)
         return answers
 
-    def _remember(self, entry: tuple[str, str, str], ids: Ids) -> None:
-        self._cache[entry] = ids
+    def _remember(self, entry: str, ids: Ids) -> None:
+        self._cache[entry] = ids[0] if len(ids) == 1 else ids
         self._cache.move_to_end(entry)
         while len(self._cache) > self.cache_keys:
             self._cache.popitem(last=False)
@@ -142,6 +144,10 @@ class KeyResolver:
             msg = f"looking up lookup keys: {path} does not exist in this account (404)"
             raise ConfigurationError(msg)
         return body
+
+
+def _entry(target: str, by: str, normal: str) -> str:
+    return f"{target}\x1f{by}\x1f{normal}"
 
 
 def _chunks(keys: list[str]) -> Iterator[list[str]]:
