@@ -281,6 +281,23 @@ def test_a_lookup_setting_on_a_field_that_is_no_lookup_ends_the_run(
     assert written(sb) == {}
 
 
+def test_organization_names_need_an_admin_and_an_agent_gets_one_clear_line(
+    sandbox_factory: Callable[..., Sandbox], tmp_path: Path
+) -> None:
+    sb = make_sandbox(sandbox_factory)
+    org = sb.admin.organization(sb.admin.organization_ids()[0])
+    assert org is not None
+    agent = {"email": sb.settings.agent_email, "api_token": sb.settings.agent_api_token}
+    records = [{"external_id": "a", "account__name": org["name"]}]
+    run = run_target(config(sb, **agent), lines_for(records), tmp_path=tmp_path)
+    assert run.returncode == 1
+    assert run.stderr.splitlines()[-1].startswith(
+        "target-zendesk-objects: HTTP 403 on /api/v2/organizations/search: Forbidden"
+    )
+    assert run.states == []
+    assert written(sb) == {}
+
+
 # --- a SIGKILL with lookups pending, then a rerun from the last STATE -------------------------------------
 
 TOTAL, EVERY = 400, 50
