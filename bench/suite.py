@@ -14,7 +14,7 @@ import platform
 import time
 from dataclasses import dataclass
 
-from bench import end_to_end, memory, paced, peer_cpu, tap_cpu, target_throughput
+from bench import end_to_end, lookups, memory, paced, peer_cpu, tap_cpu, target_throughput
 from bench.common import RESULTS, Row
 
 HEADER = ["measure", "what", "figure", "ratio", "goal", "met"]
@@ -72,6 +72,7 @@ def run_suite(sizes: Sizes) -> list[Row]:
     rows += peer_cpu.rows(peer, cpu["tickets"].tap)
     rows += paced.measure(sizes.paced_tickets, sizes.paced_page_size, sizes.paced_window)[0]
     rows += target_throughput.run(sizes.quick)
+    rows += lookups.run(sizes.quick)
     rows += memory.rows("tap", "tickets", memory.tap_runs(list(sizes.memory_sizes)))
     rows += memory.rows("target", "records", memory.target_runs(list(sizes.target_memory_sizes)))
     rows += end_to_end.measure(sizes.end_to_end_records)[0]

@@ -144,6 +144,10 @@ class ZendeskWriteClient:
             str(status["id"]): status for status in statuses if isinstance(status, dict) and "id" in status
         }
 
+    def get_listing(self, path: str, params: dict[str, str], key: str) -> dict[str, Any] | None:
+        """GET a JSON object holding the list `key` (show_many, search, record filters); None on 404."""
+        return self._get_json(path, params, key)
+
     # --- one request -------------------------------------------------------------------------------
 
     def _get_json(self, path: str, params: dict[str, str], key: str) -> dict[str, Any] | None:

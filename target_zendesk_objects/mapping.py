@@ -10,7 +10,17 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from target_zendesk_objects.lookup_rules import (
+    CONVENTION_SEPARATOR,
+    CUSTOM_OBJECT,
+    LookupNeed,
+    LookupRule,
+    conventional_rule,
+    object_rules,
+    prefixed_value,
+)
 from target_zendesk_objects.validation import InvalidFieldsError, unsendable
+from zendesk_objects_shared import ConfigurationError
 from zendesk_objects_shared.custom_objects import STREAM_PREFIX
 
 if TYPE_CHECKING:
@@ -54,6 +64,10 @@ class WriteItem:
     body: dict[str, Any]  # the custom_object_record: name, external_id, custom_object_fields
     source: dict[str, Any]  # the record as received, for the rejections file
     numbers: list[int] = field(default_factory=list)  # ledger numbers this write settles
+    lookups: list[LookupNeed] = field(default_factory=list)  # natural keys still to resolve
+    prefixed: list[str] = field(default_factory=list)  # lookup fields Zendesk resolves (`name:…`)
+    sent_alone: bool = False  # written by PATCH/DELETE (not only in a job)
+    confirmed: bool = False  # settled as accepted by Zendesk
 
     @property
     def external_id(self) -> str | None:
@@ -74,6 +88,7 @@ class WriteItem:
         self.delete = newer.delete
         self.source = newer.source
         self.numbers.extend(newer.numbers)
+        self.prefixed = sorted({*self.prefixed, *newer.prefixed}) if not self.delete else []
 
 
 @dataclass
@@ -83,6 +98,8 @@ class RecordMapper:
     config: Mapping[str, Any]
     fields_for: Callable[[str, str], ObjectFields]  # (object key, stream) -> its field definitions
     _warned: set[tuple[str, str]] = field(default_factory=set)
+    _rules: dict[str, dict[str, LookupRule]] = field(default_factory=dict)  # per object, by property
+    _conventions: dict[tuple[str, str], LookupRule | None] = field(default_factory=dict)
 
     @property
     def match_on(self) -> str:
@@ -133,28 +150,88 @@ class RecordMapper:
         else:
             key = external_id
         body: dict[str, Any] = {}
+        needs: list[LookupNeed] = []
+        prefixed: list[str] = []
         if not deleted:
             if name and not fields.name_autonumbered:  # Zendesk numbers those itself and refuses a name
                 body["name"] = name
             if external_id:
                 body["external_id"] = external_id
-            body["custom_object_fields"] = fields.clean(self._field_values(record, fields))
+            values = self._field_values(record, fields)
+            needs, prefixed = self._lookups(stream, record, fields, values)
+            body["custom_object_fields"] = fields.clean(values)
         problem = unsendable(key, body)
         if problem:
             raise InvalidFieldsError(problem)
-        return WriteItem(stream, object_key, self.match_on, key, delete=deleted, body=body, source=record)
+        item = WriteItem(stream, object_key, self.match_on, key, delete=deleted, body=body, source=record)
+        item.lookups, item.prefixed = needs, prefixed
+        return item
 
     def _field_values(self, record: Mapping[str, Any], fields: ObjectFields) -> dict[str, Any]:
         given = record.get("custom_object_fields")
         if isinstance(given, dict):
             return dict(given)  # our tap's shape: taken as it is
         values = {}
+        configured = self._object_rules(fields)
         for prop, value in record.items():
             if prop in fields.fields:
                 values[prop] = value
-            elif prop not in RESERVED_PROPERTIES and not prop.startswith("_sdc_"):
+            elif (
+                prop not in RESERVED_PROPERTIES
+                and not prop.startswith("_sdc_")
+                and prop not in configured
+                and self._convention(prop, fields) is None
+            ):
                 self._warn_once(fields.key, prop)
         return values
+
+    def _lookups(
+        self, stream: str, record: Mapping[str, Any], fields: ObjectFields, values: dict[str, Any]
+    ) -> tuple[list[LookupNeed], list[str]]:
+        """Take natural keys out of `values`: resolved later (needs), or left to Zendesk (prefixed)."""
+        rules = self._object_rules(fields)
+        found = [rule for prop, rule in rules.items() if prop in record or prop in values]
+        if any(CONVENTION_SEPARATOR in prop for prop in record):
+            found += [rule for prop in record if (rule := self._convention(prop, fields)) is not None]
+        needs: list[LookupNeed] = []
+        prefixed: list[str] = []
+        for rule in found:
+            value = record[rule.prop] if rule.prop in record else values.get(rule.prop)
+            key = _text(value)
+            if key is None or rule.by == "id":
+                values[rule.field] = key  # an id, or no key: the lookup is left empty
+                continue
+            if rule.by == "name" and rule.target.startswith(CUSTOM_OBJECT):
+                self._require_unique_names(stream, rule)
+            shortcut = prefixed_value(rule, key)
+            if shortcut is not None:
+                values[rule.field] = shortcut
+                prefixed.append(rule.field)
+            else:
+                values.pop(rule.field, None)
+                needs.append(LookupNeed(rule.field, rule.target, rule.by, key))
+        return needs, prefixed
+
+    def _object_rules(self, fields: ObjectFields) -> dict[str, LookupRule]:
+        rules = self._rules.get(fields.key)
+        if rules is None:
+            rules = self._rules[fields.key] = object_rules(self.config, fields)
+        return rules
+
+    def _convention(self, prop: str, fields: ObjectFields) -> LookupRule | None:
+        known = (fields.key, prop)
+        if known not in self._conventions:
+            self._conventions[known] = conventional_rule(prop, fields)
+        return self._conventions[known]
+
+    def _require_unique_names(self, stream: str, rule: LookupRule) -> None:
+        target_key = rule.target.removeprefix(CUSTOM_OBJECT)
+        if not self.fields_for(target_key, stream).name_unique:
+            msg = (
+                f"lookup field {rule.field!r} finds {rule.target} records by name, but custom object "
+                f"{target_key!r} does not enforce unique names: look them up by external_id or id"
+            )
+            raise ConfigurationError(msg)
 
     def _warn_once(self, object_key: str, prop: str) -> None:
         if (object_key, prop) not in self._warned:

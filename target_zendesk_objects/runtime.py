@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from target_zendesk_objects.checkpoints import CheckpointLedger
 from target_zendesk_objects.client import UnknownObjectError, ZendeskWriteClient
+from target_zendesk_objects.lookup_rules import check_settings
+from target_zendesk_objects.lookups import LookupStage
 from target_zendesk_objects.mapping import RecordMapper
 from target_zendesk_objects.rejections import RejectionLog
+from target_zendesk_objects.resolver import KeyResolver
 from target_zendesk_objects.validation import ObjectFields
 from target_zendesk_objects.writer import RecordWriter
 from zendesk_objects_shared import ConfigurationError, RunFailure, ZendeskConnection
@@ -47,6 +50,8 @@ class WriteRuntime:
                 "when a record says so (`deleted: true` or `_sdc_deleted_at`)"
             )
             raise ConfigurationError(msg)
+        check_settings(config)
+        leave_empty = config.get("lookup_unresolved") == "empty"
         connection = ZendeskConnection.from_config(config)
         budget = AccountBudget(
             int(config.get("requests_per_minute", 400)),
@@ -70,7 +75,9 @@ class WriteRuntime:
             self.rejections,
             mode=str(config.get("write_mode") or "auto"),
             max_concurrent_jobs=int(config.get("max_concurrent_jobs", 10)),
+            leave_unresolved_empty=leave_empty,
         )
+        self.lookups = LookupStage(KeyResolver(self.client), self.writer, leave_empty=leave_empty)
         self._fields: dict[str, ObjectFields] = {}
         self._fields_lock = threading.Lock()
 
@@ -96,6 +103,7 @@ class WriteRuntime:
 
     def finish(self) -> str:
         """Settle everything, then return the one-line summary; TooManyRejectionsError past the limit."""
+        self.lookups.flush()
         self.writer.finish()
         rejected = self.rejections.count
         writer, pipeline = self.writer, self.writer.pipeline
@@ -108,6 +116,17 @@ class WriteRuntime:
                 f" {self.client.requests_sent} requests in all"
             ),
         ]
+        resolver = self.lookups.resolver
+        if resolver.keys_looked_up or self.lookups.cache_hits:
+            parts.append(
+                f"{resolver.keys_looked_up} lookup keys resolved in {resolver.requests} requests"
+                f" ({self.lookups.cache_hits} more from the run's cache"
+                + (
+                    f", {self.lookups.left_empty} records with a lookup left empty)"
+                    if self.lookups.left_empty
+                    else ")"
+                )
+            )
         if writer.deletes_found_nothing:
             parts.append(f"{writer.deletes_found_nothing} deletes found no record")
         budget = self.client.http.budget

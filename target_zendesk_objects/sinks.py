@@ -62,7 +62,7 @@ class ZendeskObjectsSink(RecordSink):
             )
             return
         item.numbers.append(number)
-        runtime.writer.write(item)
+        runtime.lookups.write(item)
 
 
 def _quiet_validation_failure(record: logging.LogRecord) -> bool:

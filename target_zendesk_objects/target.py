@@ -84,6 +84,33 @@ TARGET_PROPERTIES = th.PropertiesList(
         ),
     ),
     th.Property(
+        "lookups",
+        th.ObjectType(
+            additional_properties=th.ObjectType(
+                additional_properties=th.ObjectType(
+                    th.Property("by", th.StringType, allowed_values=["id", "external_id", "email", "name"]),
+                    th.Property("property", th.StringType),
+                    th.Property("relationship_target_type", th.StringType),
+                )
+            )
+        ),
+        description=(
+            "Custom object key → lookup field key → how records fill it: `by` (id, external_id, email or "
+            "name) and `property` (the record property holding the key; default: the field key). Without "
+            "a setting, a property `<field>__<by>` (e.g. `customer__email`) does the same."
+        ),
+    ),
+    th.Property(
+        "lookup_unresolved",
+        th.StringType,
+        default="reject",
+        allowed_values=["reject", "empty"],
+        description=(
+            "A lookup key that finds no target, or more than one: `reject` the record (to the rejections "
+            "file, with the key and why) or write it with that lookup `empty`."
+        ),
+    ),
+    th.Property(
         "budget_window_seconds",
         th.NumberType(exclusive_minimum=0),
         default=60.0,
@@ -121,6 +148,7 @@ class TargetZendeskObjects(OneLineCli, Target):
         # drain, which for this target would be either too late or (with jobs in flight) too early.
         # Here the STATE goes to the ledger, which prints it once every earlier record is settled;
         # `_latest_state` stays empty, so the SDK's own drain_all never prints a STATE.
+        self.runtime.lookups.flush()
         self.runtime.writer.checkpoint()
         self.runtime.ledger.state(message_dict["value"])
 

@@ -11,7 +11,7 @@ from target_zendesk_objects.jobs import MAX_JOB_ITEMS, JobPipeline
 
 if TYPE_CHECKING:
     from target_zendesk_objects.checkpoints import CheckpointLedger
-    from target_zendesk_objects.client import ZendeskWriteClient
+    from target_zendesk_objects.client import WriteOutcome, ZendeskWriteClient
     from target_zendesk_objects.mapping import WriteItem
     from target_zendesk_objects.rejections import RejectionLog
 
@@ -35,7 +35,7 @@ class RecordWriter:
     earlier write of the same key still in flight.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 (the writer's collaborators and its three settings)
         self,
         client: ZendeskWriteClient,
         ledger: CheckpointLedger,
@@ -43,12 +43,22 @@ class RecordWriter:
         *,
         mode: str,
         max_concurrent_jobs: int,
+        leave_unresolved_empty: bool = False,
     ) -> None:
-        """Write through `client` in `mode`, settling records in `ledger`, refusals in `rejections`."""
+        """Write through `client` in `mode`, settling records in `ledger`, refusals in `rejections`.
+
+        `leave_unresolved_empty`: a record whose `name:` lookup Zendesk refuses is written
+        again with that lookup empty (`lookup_unresolved: empty`).
+        """
         self.client = client
         self.ledger = ledger
         self.rejections = rejections
         self.mode = mode
+        self.leave_unresolved_empty = leave_unresolved_empty
+        # Whether job items may carry `name:` lookup values (wire notes §14.2: unconfirmed).
+        # Until Zendesk shows otherwise they do; a job item refused while the same record by PATCH is
+        # accepted turns them off for the rest of the run: such records then go by PATCH.
+        self.prefixes_in_jobs = True
         self.pipeline = JobPipeline(
             client, max_in_flight=max_concurrent_jobs, settle=self.settle, send_one=self.send_one
         )
@@ -68,6 +78,10 @@ class RecordWriter:
         self.pipeline.raise_if_failed()
         if self.mode == "upsert":
             self.send_one(item)
+            return
+        if item.prefixed and not self.prefixes_in_jobs:
+            self._flush_key(item)
+            self.write_one(item)
             return
         buffer = self._buffers.setdefault(item.object_key, {})
         earlier = buffer.get(item.key)
@@ -123,16 +137,54 @@ class RecordWriter:
 
     def send_one(self, item: WriteItem) -> None:
         """PATCH (or DELETE) one item now and settle it."""
+        outcome = self._send(item)
+        if not outcome.ok and item.prefixed and self.leave_unresolved_empty:
+            # Zendesk refused a lookup it resolves itself (or something else): write it again without
+            # those lookups, as `lookup_unresolved: empty` asks; a second refusal rejects the record.
+            LOGGER.warning(
+                "Zendesk refused a record of %s (external id %s): %s; writing it with %s left empty",
+                item.stream,
+                item.external_id,
+                outcome.error,
+                ", ".join(item.prefixed),
+            )
+            fields = item.body.get("custom_object_fields", {})
+            item.body = {
+                **item.body,
+                "custom_object_fields": dict.fromkeys(item.prefixed)
+                | {k: v for k, v in fields.items() if k not in item.prefixed},
+            }
+            item.prefixed = []
+            outcome = self._send(item)
+        self.settle(item, None if outcome.ok else outcome.error, found_nothing=outcome.found_nothing)
+
+    def _send(self, item: WriteItem) -> WriteOutcome:
+        item.sent_alone = True
         if item.delete:
             outcome = self.client.delete(item.object_key, item.match_on, item.key)
         else:
             outcome = self.client.upsert(item.object_key, item.match_on, item.key, item.body)
         with self._lock:
             self.patched += 1
-        self.settle(item, None if outcome.ok else outcome.error, found_nothing=outcome.found_nothing)
+        return outcome
 
     def settle(self, item: WriteItem, error: str | None, *, found_nothing: bool = False) -> None:
         """Record an item's fate (confirmed, or rejected into the file) and settle its records."""
+        if error is not None and item.prefixed and not item.sent_alone:
+            # A job item with `name:` lookups failed: whether jobs resolve them is
+            # unconfirmed (wire notes §14.2), while single writes do. Write it alone to find out.
+            prefixed = list(item.prefixed)
+            self.send_one(item)
+            # Taken by PATCH with the same prefixed values (not emptied): the job was what refused them.
+            if self.prefixes_in_jobs and item.confirmed and item.prefixed == prefixed:
+                self.prefixes_in_jobs = False
+                LOGGER.warning(
+                    "Zendesk refused `name:` lookup values inside a job but took them by "
+                    "PATCH: records with such lookups go by PATCH from now on (%s)",
+                    error,
+                )
+            return
+        item.confirmed = error is None
         if error is not None:
             self.rejections.record(item.stream, item.external_id, item.source, error)
         else:
@@ -141,6 +193,11 @@ class RecordWriter:
                 self.deletes_found_nothing += found_nothing
         self.ledger.settle(item.numbers)
         self._log_progress()
+
+    def _flush_key(self, item: WriteItem) -> None:
+        """Send the buffer holding an earlier write of this key, so this PATCH lands after it."""
+        if item.key in self._buffers.get(item.object_key, {}):
+            self._submit(item.object_key)
 
     def _submit(self, object_key: str) -> None:
         items = list(self._buffers.pop(object_key).values())

@@ -77,6 +77,8 @@ Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commen
   nor id order); either needs `ids` or `external_ids` (400 InvalidValue); more than 100 values is the 400
   TooManyValues of wire notes §8, as is a record filter of more than 100; repeated filter values are a 400;
   organizations/search with both or neither key is a 400; users/search reads the syntax search.py lists;
+  `GET /api/v2/tickets?external_id=` lists every undeleted ticket holding that external id (the OAS: not
+  unique), compared exactly;
 - the organization export (time_export.py): an empty page keeps end_time = start_time; a missing or
   unreadable start_time is a 422 InvalidValue like a too-recent one; with `time_export_max_same_second`
   (None by default: a page grows without bound) a page that must grow past that many records of one second

@@ -30,22 +30,28 @@ def uses_cursor(request: wire.Request) -> bool:
     return any(name in request.query for name in _CURSOR_PARAMS)
 
 
-def paginated(
+def paginated(  # noqa: PLR0913 (the page's parts, and the filters its links carry)
     request: wire.Request,
     key: str,
     items: Sequence[dict[str, Any]],
     base_url: str,
     *,
     offset: bool,
+    filters: str = "",
 ) -> wire.Response:
-    """Return one page of `items` (already in their unpaginated order) as the request asks for it."""
+    """Return one page of `items` (already in their unpaginated order) as the request asks for it.
+
+    `filters`: the request's filter parameters (`&external_id=…`), carried into the page links.
+    """
     if uses_cursor(request):
         size = _int(request.query.get("page[size]", str(MAX_PAGE)))
         if size is None or not 1 <= size <= MAX_PAGE:
             return _refused("page[size] must be between 1 and 100")
         if "page[after]" in request.query and "page[before]" in request.query:
             return _refused("page[after] and page[before] cannot be used together")
-        return _cursor_page(request, key, sorted(items, key=lambda item: item["id"]), base_url, size)
+        return _cursor_page(
+            request, key, sorted(items, key=lambda item: item["id"]), base_url, size=size, filters=filters
+        )
     if not offset:
         return wire.json_response(
             200, {key: list(items), "next_page": None, "previous_page": None, "count": len(items)}
@@ -54,16 +60,20 @@ def paginated(
     per_page = _int(request.query.get("per_page", str(MAX_PAGE)))
     if page is None or page < 1 or per_page is None or per_page < 1:
         return _refused("page and per_page must be positive integers")
-    return offset_page(key, list(items), base_url, page=page, per_page=min(per_page, MAX_PAGE))
+    return offset_page(
+        key, list(items), base_url, page=page, per_page=min(per_page, MAX_PAGE), filters=filters
+    )
 
 
-def offset_page(key: str, items: list[Any], base_url: str, *, page: int, per_page: int) -> wire.Response:
+def offset_page(  # noqa: PLR0913
+    key: str, items: list[Any], base_url: str, *, page: int, per_page: int, filters: str = ""
+) -> wire.Response:
     """Return page `page` of `items` with `next_page`, `previous_page` and `count`."""
     start = (page - 1) * per_page
     shown = items[start : start + per_page]
 
     def link(number: int) -> str:
-        return f"{base_url}?page={number}&per_page={per_page}"
+        return f"{base_url}?page={number}&per_page={per_page}{filters}"
 
     return wire.json_response(
         200,
@@ -76,8 +86,8 @@ def offset_page(key: str, items: list[Any], base_url: str, *, page: int, per_pag
     )
 
 
-def _cursor_page(
-    request: wire.Request, key: str, items: list[dict[str, Any]], base_url: str, size: int
+def _cursor_page(  # noqa: PLR0913
+    request: wire.Request, key: str, items: list[dict[str, Any]], base_url: str, *, size: int, filters: str
 ) -> wire.Response:
     ids = [item["id"] for item in items]
     if "page[before]" in request.query:
@@ -102,10 +112,10 @@ def _cursor_page(
             key: shown,
             "meta": {"has_more": has_more, "after_cursor": after_cursor, "before_cursor": before_cursor},
             "links": {
-                "prev": f"{base_url}?page[before]={quote(before_cursor)}&page[size]={size}"
+                "prev": f"{base_url}?page[before]={quote(before_cursor)}&page[size]={size}{filters}"
                 if before_cursor and start > 0
                 else None,
-                "next": f"{base_url}?page[after]={quote(after_cursor)}&page[size]={size}"
+                "next": f"{base_url}?page[after]={quote(after_cursor)}&page[size]={size}{filters}"
                 if after_cursor and has_more
                 else None,
             },

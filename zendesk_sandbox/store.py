@@ -232,6 +232,17 @@ class Store:
             ).fetchone()
         return None if row is None else int(row[0])
 
+    def live_ticket_ids(self, external_id: str | None) -> list[int]:
+        """Return the ids of undeleted tickets, all or those with `external_id` (not unique), ascending."""
+        where, params = (
+            ("deleted = 0", ())
+            if external_id is None
+            else ("deleted = 0 AND external_id = ?", (external_id,))
+        )
+        with self.lock:
+            rows = self.conn.execute(f"SELECT id FROM tickets WHERE {where} ORDER BY id", params).fetchall()  # noqa: S608
+        return [int(row[0]) for row in rows]
+
     def add_ticket_field_value(self, field_id: int, value: Json) -> None:
         """Append {id, value} to every ticket's `custom_fields` and `fields` (a field was added)."""
         entry = compact({"id": field_id, "value": value})

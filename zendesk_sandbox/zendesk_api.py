@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from zendesk_sandbox import auth, exports, objects_api, people_api, schema_api, time_export, wire
+from zendesk_sandbox import auth, exports, objects_api, people_api, schema_api, tickets_api, time_export, wire
 from zendesk_sandbox.limits import reset_text, retry_after_text
 
 if TYPE_CHECKING:
@@ -49,6 +49,8 @@ _ROUTES += [
      lambda core, req, _args: exports.user_export(core, req)),
     ("GET", re.compile(r"^/incremental/organizations$"), "organization_export",
      lambda core, req, _args: time_export.organization_export(core, req)),
+    ("GET", re.compile(r"^/tickets$"), "tickets_list",
+     lambda core, req, _args: tickets_api.list_tickets(core, req)),
     ("GET", re.compile(r"^/users/show_many$"), "users_show_many",
      lambda core, req, _args: people_api.users_show_many(core, req)),
     ("GET", re.compile(r"^/users/search$"), "users_search",

@@ -25,6 +25,8 @@ EXPECTED_ROWS = [
     ("3. target throughput", "`jobs` ÷ `upsert` records/s"),
     ("3. target throughput", "`auto` ÷ better of `jobs`, `upsert`"),
     ("3. target throughput", "target peak RSS, `jobs`"),
+    ("3b. target lookups", "`jobs` with a lookup per record, records/s ÷ ceiling"),
+    ("3b. target lookups", "`jobs` requests per 100 records, with ÷ without lookups"),
     ("4. memory", "tap peak RSS at"),
     ("4. memory", "target peak RSS at"),
     ("5. end to end", "`tap \\| target` ÷ tap alone"),

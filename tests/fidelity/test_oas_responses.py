@@ -303,6 +303,14 @@ def test_users_show_many_and_search_match_the_oas(zendesk: Zendesk, sandbox: San
     zendesk.checked("GET", "/api/v2/users/search", 200, params={"external_id": external[0]})
 
 
+def test_tickets_list_by_external_id_matches_the_oas(zendesk: Zendesk, sandbox: Sandbox) -> None:
+    for subject in ("One", "Two"):
+        sandbox.admin.create_ticket(subject=subject, external_id="FIDELITY-1")
+    found = zendesk.checked("GET", "/api/v2/tickets", 200, params={"external_id": "FIDELITY-1"})
+    assert found["count"] == 2
+    zendesk.checked("GET", "/api/v2/tickets.json", 200, params={"per_page": 5, "page": 2})
+
+
 def _org_field_types(zendesk: Zendesk) -> dict[str, str]:
     fields = zendesk.checked("GET", "/api/v2/organization_fields", 200)["organization_fields"]
     return {field["key"]: field["type"] for field in fields}

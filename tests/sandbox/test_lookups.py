@@ -153,3 +153,21 @@ def test_records_filter_by_ids_and_case_sensitive_external_ids(sandbox: Sandbox)
     too_many = client.get(path, **{"filter[external_ids]": ",".join(f"v{n}" for n in range(101))})
     assert too_many.status_code == 400
     assert too_many.json()["error"] == "TooManyValues"
+
+
+def test_tickets_list_by_external_id_finds_every_live_ticket_holding_it(sandbox: Sandbox) -> None:
+    client = Client(sandbox)
+    first = sandbox.admin.create_ticket(subject="One", external_id="SHARED-1")
+    second = sandbox.admin.create_ticket(subject="Two", external_id="SHARED-1")
+    gone = sandbox.admin.create_ticket(subject="Three", external_id="SHARED-1")
+    sandbox.admin.delete_ticket(gone)
+    body = client.get("/api/v2/tickets", external_id="SHARED-1").json()
+    assert [ticket["id"] for ticket in body["tickets"]] == [first, second], "not unique; deleted left out"
+    assert (body["count"], body["next_page"], body["previous_page"]) == (2, None, None)
+    assert client.get("/api/v2/tickets.json", external_id="shared-1").json()["count"] == 0
+    paged = client.get("/api/v2/tickets", external_id="SHARED-1", per_page=1).json()
+    assert parse_qs(urlsplit(paged["next_page"]).query)["external_id"] == ["SHARED-1"]
+    second_page = client.session.get(paged["next_page"], timeout=30).json()
+    assert [ticket["id"] for ticket in second_page["tickets"]] == [second]
+    everything = client.get("/api/v2/tickets", per_page=100).json()
+    assert everything["count"] == len(sandbox.admin.ticket_ids(include_deleted=False))
