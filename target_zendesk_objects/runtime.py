@@ -10,6 +10,7 @@ from target_zendesk_objects.checkpoints import CheckpointLedger
 from target_zendesk_objects.client import UnknownObjectError, ZendeskWriteClient
 from target_zendesk_objects.mapping import RecordMapper
 from target_zendesk_objects.rejections import RejectionLog
+from target_zendesk_objects.schema_sync import SchemaSync
 from target_zendesk_objects.validation import ObjectFields
 from target_zendesk_objects.writer import RecordWriter
 from zendesk_objects_shared import ConfigurationError, RunFailure, ZendeskConnection
@@ -73,6 +74,19 @@ class WriteRuntime:
         )
         self._fields: dict[str, ObjectFields] = {}
         self._fields_lock = threading.Lock()
+        # `create_objects` and its dry run: each SCHEMA's object and fields, before the records after it.
+        self.dry_run = bool(config.get("schema_dry_run"))
+        self.dry_run_records = 0
+        self.schema = (
+            SchemaSync(self.client, config, self.mapper, forget_fields=self.forget_fields)
+            if config.get("create_objects") or self.dry_run
+            else None
+        )
+
+    def forget_fields(self, key: str) -> None:
+        """Drop the object's cached field definitions (fields were added): the next record reads them anew."""
+        with self._fields_lock:
+            self._fields.pop(key, None)
 
     def object_fields(self, key: str, stream: str) -> ObjectFields:
         """The object's field definitions, read on first use; errors name the stream that asked."""
@@ -96,6 +110,8 @@ class WriteRuntime:
 
     def finish(self) -> str:
         """Settle everything, then return the one-line summary; TooManyRejectionsError past the limit."""
+        if self.schema is not None and self.dry_run:
+            return self.schema.summary(self.dry_run_records)
         self.writer.finish()
         rejected = self.rejections.count
         writer, pipeline = self.writer, self.writer.pipeline
@@ -108,6 +124,9 @@ class WriteRuntime:
                 f" {self.client.requests_sent} requests in all"
             ),
         ]
+        if self.schema is not None and (self.schema.objects_created or self.schema.fields_created):
+            created = self.schema.objects_created, self.schema.fields_created
+            parts.append(f"{created[0]} custom objects and {created[1]} fields created")
         if writer.deletes_found_nothing:
             parts.append(f"{writer.deletes_found_nothing} deletes found no record")
         budget = self.client.http.budget
