@@ -2,9 +2,10 @@
 
 Users: the first tenth are staff (the account owner, the API token's admin `demo@example.com`, the agent
 `agent@example.com`, then agents); the rest are end users, most of them Stripe customers of the seeded Sequin
-data, with the customer's email, name and (as `external_id`) Stripe id. Organizations: most of the Salesforce accounts become an
-organization with the account's name and its id as `external_id`. Both are streamed in chunks of one RNG
-each, so a large data set never sits in memory and the data is the same for the same seed and sizes.
+data, with the customer's email, name and (as `external_id`) Stripe id. Organizations: most of the
+Salesforce accounts become an organization with the account's name and its id as `external_id`. Both are
+streamed in chunks of one RNG each, so a large data set never sits in memory and the data is the same for
+the same seed and sizes.
 """
 
 from __future__ import annotations
