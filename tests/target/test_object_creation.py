@@ -136,6 +136,8 @@ def test_the_dry_run_prints_the_plan_and_writes_nothing(sb: Sandbox, tmp_path: P
             "external_id": {"type": "string"},
             "rooms": {"type": "integer"},
             "view": {"type": "string"},
+            "extras": {"type": ["object", "null"]},
+            "code": {"type": ["string", "integer"]},
         },
     }
     lines = gadget_lines() + singer_lines(
@@ -155,6 +157,8 @@ def test_the_dry_run_prints_the_plan_and_writes_nothing(sb: Sandbox, tmp_path: P
     assert "custom object apartment (stream apartment): exists" in plan
     assert "+ field view: text" in plan
     assert "= already fields: rooms" in plan
+    assert "+ field extras: text (Zendesk has no object field type)" in plan
+    assert "+ field code: text (its schema allows integer or string)" in plan
     assert "schema dry run: 4 records read, nothing created or written" in plan
     # nothing at all was written: no object, no field, no record, and no write request reached Zendesk
     assert sb.admin.custom_objects() == objects_before
