@@ -125,8 +125,11 @@ class WriteRuntime:
             ),
         ]
         if self.schema is not None and (self.schema.objects_created or self.schema.fields_created):
-            created = self.schema.objects_created, self.schema.fields_created
-            parts.append(f"{created[0]} custom objects and {created[1]} fields created")
+            objects, fields = self.schema.objects_created, self.schema.fields_created
+            parts.append(
+                f"{objects} custom object{'' if objects == 1 else 's'} and {fields} field"
+                f"{'' if fields == 1 else 's'} created"
+            )
         if writer.deletes_found_nothing:
             parts.append(f"{writer.deletes_found_nothing} deletes found no record")
         budget = self.client.http.budget

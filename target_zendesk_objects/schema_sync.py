@@ -108,7 +108,9 @@ class SchemaSync:
         """The dry run's closing line; SchemaProblemError when its plan could not be applied."""
         text = f"schema dry run: {records} records read, nothing created or written"
         if self.problems:
-            msg = f"{text}; {len(self.problems)} problems would stop a real run, first: {self.problems[0]}"
+            count = len(self.problems)
+            problems = f"{count} problem{'' if count == 1 else 's'}"
+            msg = f"{text}; {problems} would stop a real run, first: {self.problems[0]}"
             raise SchemaProblemError(msg)
         return text
 

@@ -111,7 +111,7 @@ def test_the_object_and_its_fields_are_created_from_the_schema(sb: Sandbox, tmp_
     assert dt.datetime.fromisoformat(values["checked_at"]) == dt.datetime(2025, 6, 1, 10, tzinfo=dt.UTC)
     assert run.states[-1] == {"bookmarks": {"gadget": {"seq": 1}}}
     assert kinds(sb)["custom_object_field_create"] == len(EXPECTED_TYPES)
-    assert "1 custom objects and 8 fields created" in run.stderr
+    assert "1 custom object and 8 fields created" in run.stderr
 
 
 def test_a_second_run_finds_everything_in_place_and_creates_nothing(sb: Sandbox, tmp_path: Path) -> None:
@@ -185,11 +185,8 @@ def test_a_property_whose_type_conflicts_with_a_field_ends_the_run_before_any_re
         {"external_id": f"c-{n}", "name": f"C {n}", "address": "1 Main St", "rooms": "2"} for n in range(3)
     ]
     fields_before = fields_of(sb, "apartment")
-    run = run_target(
-        target_config(sb, create_objects=True),
-        singer_lines("apartment", schema, records, key_properties=[]),
-        tmp_path=tmp_path,
-    )
+    lines = singer_lines("apartment", schema, records, key_properties=[])
+    run = run_target(target_config(sb, create_objects=True), lines, tmp_path=tmp_path)
     assert run.returncode != 0
     last = run.stderr.strip().splitlines()[-1]
     assert "property rooms is a string (a text field)" in last
@@ -200,6 +197,14 @@ def test_a_property_whose_type_conflicts_with_a_field_ends_the_run_before_any_re
     assert fields_of(sb, "apartment") == fields_before
     assert not {"c-0", "c-1", "c-2"} & set(records_by_external_id(sb, "apartment"))
     assert run.states == []
+
+    # The dry run shows the whole plan with the problem in it, and fails as the real run would.
+    dry = run_target(target_config(sb, create_objects=True, schema_dry_run=True), lines, tmp_path=tmp_path)
+    assert dry.returncode != 0
+    assert "+ field balcony_side: text" in dry.stderr
+    assert "PROBLEM: stream apartment: property rooms is a string" in dry.stderr
+    assert "1 problem would stop a real run, first: stream apartment: property rooms" in dry.stderr
+    assert fields_of(sb, "apartment") == fields_before
 
 
 def test_zendesk_limits_stop_the_plan_before_anything_is_created(
