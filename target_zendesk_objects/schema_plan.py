@@ -161,12 +161,12 @@ def _lookup_entries(key: str, lookups: Mapping[str, Any]) -> tuple[dict[str, str
     fields: dict[str, str] = {}
     properties: set[str] = set()
     for field_key, entry in lookups.items():
-        where = f"lookups.{key}.{field_key}"
-        if not isinstance(entry, dict):
-            msg = f"`{where}` must be an object such as {{by, property, relationship_target_type}}"
-            raise SchemaPlanError(msg)
+        if not isinstance(entry, dict):  # how the key is resolved is the resolver's to check, not the plan's
+            fields[field_key] = ""
+            continue
         target = entry.get("relationship_target_type") or ""
         if target and not _valid_target(target):
+            where = f"lookups.{key}.{field_key}"
             msg = (
                 f"`{where}.relationship_target_type` is {target!r}: use zen:user, zen:organization,"
                 " zen:ticket, zen:article, zen:brand or zen:custom_object:<key>"

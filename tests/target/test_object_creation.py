@@ -294,6 +294,17 @@ def test_a_lookup_field_is_declared_through_lookups(sb: Sandbox, tmp_path: Path)
     assert set(fields) == {"owner", "units"}
     assert (fields["owner"]["type"], fields["owner"]["relationship_target_type"]) == ("lookup", "zen:user")
 
+    wrong = {
+        "gadget": {
+            "keeper": {"by": "email", "property": "owner_email", "relationship_target_type": "zen:person"}
+        }
+    }
+    bad = run_target({**config, "schema_dry_run": False, "lookups": wrong}, lines, tmp_path=tmp_path)
+    assert bad.returncode != 0
+    last = bad.stderr.strip().splitlines()[-1]
+    assert "`lookups.gadget.keeper.relationship_target_type` is 'zen:person'" in last
+    assert "keeper" not in fields_of(sb, "gadget")
+
 
 def test_creating_needs_an_admin(sb: Sandbox, tmp_path: Path) -> None:
     settings = sb.settings
