@@ -23,6 +23,9 @@ OBJECT_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_OPTIONS = 2000  # per dropdown or multiselect field (wire notes §14.5)
 LOOKUP_TARGETS = ("zen:user", "zen:organization", "zen:ticket", "zen:article", "zen:brand")
 CUSTOM_OBJECT_TARGET = "zen:custom_object:"
+# A property `<lookup field>__<key kind>` carries a lookup key by convention, with no `lookups` entry.
+LOOKUP_CONVENTION_SEPARATOR = "__"
+LOOKUP_KEY_KINDS = frozenset({"id", "external_id", "email", "name"})
 
 
 class SchemaPlanError(Exception):
@@ -132,11 +135,21 @@ def plan_object(  # noqa: PLR0913 (the inputs of one plan, each named)
     lookup_fields, lookup_properties = _lookup_entries(key, lookups)
     for field_key, target in lookup_fields.items():
         _plan_lookup(plan, field_key, target, fields.get(field_key))
+    every_lookup = set(lookup_fields) | {k for k, d in fields.items() if d.get("type") == "lookup"}
     for prop, prop_schema in field_properties(schema).items():
-        if prop in skip or prop in lookup_properties or prop in lookup_fields:
+        if prop in skip or prop in lookup_properties or prop in lookup_fields or _keys(prop, every_lookup):
             continue
         _plan_property(plan, prop, prop_schema, fields.get(prop))
     return plan
+
+
+def _keys(prop: str, lookup_fields: set[str]) -> bool:
+    """Whether `prop` is named `<lookup field>__<key kind>` (`customer__email`): it fills that lookup field.
+
+    The lookups' naming convention (README, Lookups): such a property holds a key to resolve, not a field.
+    """
+    field_key, separator, by = prop.rpartition(LOOKUP_CONVENTION_SEPARATOR)
+    return bool(separator) and by in LOOKUP_KEY_KINDS and field_key in lookup_fields
 
 
 def field_properties(schema: Mapping[str, Any]) -> dict[str, Any]:

@@ -273,6 +273,7 @@ def test_a_lookup_field_is_declared_through_lookups(sb: Sandbox, tmp_path: Path)
             "external_id": {"type": "string"},
             "name": {"type": "string"},
             "owner_email": {"type": "string"},
+            "owner__external_id": {"type": "string"},  # the lookups' naming convention: a key, not a field
             "units": {"type": "integer"},
         },
     }
@@ -287,6 +288,7 @@ def test_a_lookup_field_is_declared_through_lookups(sb: Sandbox, tmp_path: Path)
     assert dry.returncode == 0, dry.stderr
     assert "+ field owner: lookup → zen:user" in dry.stderr
     assert "owner_email" not in dry.stderr  # the property holds the key to resolve: it is not a field
+    assert "owner__external_id" not in dry.stderr
 
     run = run_target({**config, "schema_dry_run": False}, lines, tmp_path=tmp_path)
     assert run.returncode == 0, run.stderr
