@@ -136,14 +136,15 @@ def plan_object(  # noqa: PLR0913 (the inputs of one plan, each named)
     for field_key, target in lookup_fields.items():
         _plan_lookup(plan, field_key, target, fields.get(field_key))
     every_lookup = set(lookup_fields) | {k for k, d in fields.items() if d.get("type") == "lookup"}
+    not_fields = skip | lookup_properties | set(lookup_fields)
     for prop, prop_schema in field_properties(schema).items():
-        if prop in skip or prop in lookup_properties or prop in lookup_fields or _keys(prop, every_lookup):
+        if prop in not_fields or _carries_lookup_key(prop, every_lookup):
             continue
         _plan_property(plan, prop, prop_schema, fields.get(prop))
     return plan
 
 
-def _keys(prop: str, lookup_fields: set[str]) -> bool:
+def _carries_lookup_key(prop: str, lookup_fields: set[str]) -> bool:
     """Whether `prop` is named `<lookup field>__<key kind>` (`customer__email`): it fills that lookup field.
 
     The lookups' naming convention (README, Lookups): such a property holds a key to resolve, not a field.
