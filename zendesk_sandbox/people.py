@@ -202,7 +202,7 @@ def users(
             )
             if customer is not None:
                 # A Stripe customer's user: made from Stripe, so its email is the customer's email and its
-                # external id the customer's id (what a subscription names).
+                # external id the customer's id, which is all a subscription names (wire notes Sequin §6).
                 name, email, external_id = customer.name, customer.email, customer.upstream_id
             body = _user(
                 index, name, email, role=role, organization=org, external_id=external_id, created=created,
