@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger("target-zendesk-objects")
 
+FORBIDDEN = 403
 NOT_FOUND = 404
 UNPROCESSABLE = 422
 
@@ -72,6 +73,49 @@ class ZendeskWriteClient:
             msg = f"custom object {key!r} does not exist"
             raise UnknownObjectError(msg)
         return fields
+
+    def object_definitions(self, key: str) -> list[dict[str, Any]] | None:
+        """Every field definition of the object (inactive ones too); None when the object does not exist."""
+        return object_fields(lambda path, params: self._get_json(path, params, "custom_object_fields"), key)
+
+    def create_object(self, body: dict[str, Any]) -> WriteOutcome:
+        """POST a new custom object (admins only; a 403 ends the run with Zendesk's message)."""
+        response = self._send(
+            "POST",
+            "/api/v2/custom_objects",
+            body={"custom_object": body},
+            accept={UNPROCESSABLE},
+            check=holding("custom_object", dict),
+        )
+        return _outcome(response)
+
+    def create_field(self, key: str, body: dict[str, Any]) -> WriteOutcome:
+        """POST a new field of custom object `key` (admins only)."""
+        response = self._send(
+            "POST",
+            f"/api/v2/custom_objects/{quote(key, safe='')}/fields",
+            body={"custom_object_field": body},
+            accept={UNPROCESSABLE},
+            check=holding("custom_object_field", dict),
+        )
+        return _outcome(response)
+
+    def object_limit(self) -> tuple[int, int] | None:
+        """(objects, limit) of the account; None when the credentials may not read it (admins only)."""
+        return self._limit("/api/v2/custom_objects/limits/object_limit")
+
+    def field_limit(self, key: str) -> tuple[int, int] | None:
+        """(fields, limit) of custom object `key`, standard fields not counted; None when unreadable."""
+        return self._limit(f"/api/v2/custom_objects/{quote(key, safe='')}/limits/field_limit")
+
+    def _limit(self, path: str) -> tuple[int, int] | None:
+        """GET a limits endpoint's `{count, limit}` (wire notes §16.2)."""
+        response = self._send("GET", path, accept={FORBIDDEN, NOT_FOUND}, check=_holding_limit)
+        if response.status_code in {FORBIDDEN, NOT_FOUND}:
+            return None
+        body = json_object(response)
+        count = body.get("count")
+        return (count if isinstance(count, int) else 0), int(body["limit"])
 
     def upsert(self, key: str, match_on: str, value: str, record: dict[str, Any]) -> WriteOutcome:
         """PATCH one record by external id or name (create or update)."""
@@ -179,6 +223,17 @@ class ZendeskWriteClient:
             check=check,
             on_rate_limit="wait_alone" if on_rate_limit == "wait_alone" else "hold_everyone",
         )
+
+
+def _holding_limit(response: requests.Response) -> str | None:
+    """A limits endpoint's 200 holds an integer `limit`; anything else is retried, never read as 0."""
+    try:
+        limit = json_object(response).get("limit")
+    except ValueError as exc:
+        return f"a body that is not a JSON object ({exc})"
+    if not isinstance(limit, int) or isinstance(limit, bool):
+        return "a body without its integer `limit`"
+    return None
 
 
 def _records(key: str) -> str:

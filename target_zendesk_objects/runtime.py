@@ -13,6 +13,7 @@ from target_zendesk_objects.lookups import LookupStage
 from target_zendesk_objects.mapping import RecordMapper
 from target_zendesk_objects.rejections import RejectionLog
 from target_zendesk_objects.resolver import KeyResolver
+from target_zendesk_objects.schema_sync import SchemaSync
 from target_zendesk_objects.validation import ObjectFields
 from target_zendesk_objects.writer import RecordWriter
 from zendesk_objects_shared import ConfigurationError, RunFailure, ZendeskConnection
@@ -80,6 +81,19 @@ class WriteRuntime:
         self.lookups = LookupStage(KeyResolver(self.client), self.writer, leave_empty=leave_empty)
         self._fields: dict[str, ObjectFields] = {}
         self._fields_lock = threading.Lock()
+        # `create_objects` and its dry run: each SCHEMA's object and fields, before the records after it.
+        self.dry_run = bool(config.get("schema_dry_run"))
+        self.dry_run_records = 0
+        self.schema = (
+            SchemaSync(self.client, config, self.mapper, forget_fields=self.forget_fields)
+            if config.get("create_objects") or self.dry_run
+            else None
+        )
+
+    def forget_fields(self, key: str) -> None:
+        """Drop the object's cached field definitions (fields were added): the next record reads them anew."""
+        with self._fields_lock:
+            self._fields.pop(key, None)
 
     def object_fields(self, key: str, stream: str) -> ObjectFields:
         """The object's field definitions, read on first use; errors name the stream that asked."""
@@ -103,6 +117,8 @@ class WriteRuntime:
 
     def finish(self) -> str:
         """Settle everything, then return the one-line summary; TooManyRejectionsError past the limit."""
+        if self.schema is not None and self.dry_run:
+            return self.schema.summary(self.dry_run_records)
         self.lookups.flush()
         self.writer.finish()
         rejected = self.rejections.count
@@ -126,6 +142,12 @@ class WriteRuntime:
                     if self.lookups.left_empty
                     else ")"
                 )
+            )
+        if self.schema is not None and (self.schema.objects_created or self.schema.fields_created):
+            objects, fields = self.schema.objects_created, self.schema.fields_created
+            parts.append(
+                f"{objects} custom object{'' if objects == 1 else 's'} and {fields} field"
+                f"{'' if fields == 1 else 's'} created"
             )
         if writer.deletes_found_nothing:
             parts.append(f"{writer.deletes_found_nothing} deletes found no record")

@@ -52,6 +52,9 @@ class ZendeskObjectsSink(RecordSink):
         )
         self._stripped_deleted_at = False
         runtime = self.runtime
+        if runtime.dry_run:  # `schema_dry_run`: the records are read (and validated), never written
+            runtime.dry_run_records += 1
+            return
         number = runtime.ledger.next_record()
         try:
             item = runtime.mapper.build(self.stream_name, record, self.key_properties, deleted=deleted)

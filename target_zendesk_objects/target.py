@@ -111,6 +111,26 @@ TARGET_PROPERTIES = th.PropertiesList(
         ),
     ),
     th.Property(
+        "create_objects",
+        th.BooleanType,
+        default=False,
+        description=(
+            "Create a missing custom object and add missing fields from each stream's SCHEMA (JSON Schema "
+            "types mapped to Zendesk field types; lookup fields from `lookups`). Existing fields are never "
+            "changed; a type conflict or a Zendesk limit ends the run before any record is written. Needs "
+            "an admin's credentials."
+        ),
+    ),
+    th.Property(
+        "schema_dry_run",
+        th.BooleanType,
+        default=False,
+        description=(
+            "Print the plan `create_objects` would carry out (objects, fields, types, options, conflicts, "
+            "limits) and write nothing: no object, field, record or STATE."
+        ),
+    ),
+    th.Property(
         "budget_window_seconds",
         th.NumberType(exclusive_minimum=0),
         default=60.0,
@@ -143,11 +163,26 @@ class TargetZendeskObjects(OneLineCli, Target):
             reader.before_failing = self.runtime.writer.settle_in_flight
 
     @override
+    def _process_schema_message(self, message_dict: dict[str, Any]) -> None:
+        # Private SDK hook, extended: with `create_objects` (or its dry run), each stream's object and
+        # fields are made to match the SCHEMA (after the target's own stream maps) before the next message,
+        # so the records after a SCHEMA that gained properties are written with the new fields.
+        super()._process_schema_message(message_dict)
+        schema = self.runtime.schema
+        if schema is None:
+            return
+        for stream_map in self.mapper.stream_maps[message_dict["stream"]]:
+            if self.sink_exists(stream_map.stream_alias):
+                schema.ensure(stream_map.stream_alias, stream_map.transformed_schema)
+
+    @override
     def _process_state_message(self, message_dict: dict[str, Any]) -> None:
         # Private SDK hook, overridden: the SDK keeps only the latest STATE and prints it after a full
         # drain, which for this target would be either too late or (with jobs in flight) too early.
         # Here the STATE goes to the ledger, which prints it once every earlier record is settled;
         # `_latest_state` stays empty, so the SDK's own drain_all never prints a STATE.
+        if self.runtime.dry_run:
+            return  # a dry run writes nothing, so it confirms nothing: Meltano must not save this state
         self.runtime.lookups.flush()
         self.runtime.writer.checkpoint()
         self.runtime.ledger.state(message_dict["value"])

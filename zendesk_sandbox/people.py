@@ -2,9 +2,10 @@
 
 Users: the first tenth are staff (the account owner, the API token's admin `demo@example.com`, the agent
 `agent@example.com`, then agents); the rest are end users, most of them Stripe customers of the seeded Sequin
-data, with the customer's email and name. Organizations: most of the Salesforce accounts become an
-organization with the account's name and its id as `external_id`. Both are streamed in chunks of one RNG
-each, so a large data set never sits in memory and the data is the same for the same seed and sizes.
+data, with the customer's email, name and (as `external_id`) Stripe id. Organizations: most of the
+Salesforce accounts become an organization with the account's name and its id as `external_id`. Both are
+streamed in chunks of one RNG each, so a large data set never sits in memory and the data is the same for
+the same seed and sizes.
 """
 
 from __future__ import annotations
@@ -181,6 +182,7 @@ def users(
             previous = updated
             first, last = pick(rng, FIRST), pick(rng, LAST)
             name, email = f"{first} {last} {index}", f"{first.lower()}.{last.lower()}.{index}@example.com"
+            customer = None
             if index < len(FIXED_STAFF):
                 name, email, role = FIXED_STAFF[index]
             elif index < staff:
@@ -188,7 +190,7 @@ def users(
             else:
                 role = "end-user"
                 if linked < len(customers) and rng.random() < LINKED_CUSTOMER_SHARE:
-                    name, email = customers[linked].name, customers[linked].email
+                    customer = customers[linked]
                     linked += 1
             in_org = role == "end-user" and people.organization_ids and rng.random() < ORGANIZATION_SHARE
             org = pick(rng, people.organization_ids) if in_org else None
@@ -198,6 +200,10 @@ def users(
             external_id = (
                 f"CRM-{index:06d}" if role == "end-user" and rng.random() < EXTERNAL_ID_SHARE else None
             )
+            if customer is not None:
+                # A Stripe customer's user: made from Stripe, so its email is the customer's email and its
+                # external id the customer's id, which is all a subscription names (wire notes Sequin §6).
+                name, email, external_id = customer.name, customer.email, customer.upstream_id
             body = _user(
                 index, name, email, role=role, organization=org, external_id=external_id, created=created,
                 updated=updated,

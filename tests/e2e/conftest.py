@@ -1,4 +1,4 @@
-"""Fixtures of the end-to-end tests: a sandbox holding the demo's `subscription` object, Meltano's env."""
+"""Fixtures of the end-to-end tests: a sandbox (with or without a hand-made `subscription`), Meltano's env."""
 
 from __future__ import annotations
 
@@ -33,31 +33,39 @@ needs_target = pytest.mark.skipif(
     importlib.util.find_spec("target_zendesk_objects.target") is None,
     reason="target-zendesk-objects is not built yet (issue 4); runs as soon as its target.py exists",
 )
+# A `subscription` object made by hand, for the pipelines that write to one that exists (the reverse-sync
+# job creates its own from the stream's schema).
 SUBSCRIPTION_SPEC: dict[str, Any] = json.loads(
-    (REPO_ROOT / "scripts" / "subscription_object.json").read_text()
+    (REPO_ROOT / "tests" / "e2e" / "subscription_object.json").read_text()
 )
 
 
 @pytest.fixture
-def e2e_sandbox(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
-    """A started test-sized sandbox with the demo's `subscription` custom object added."""
-    sb = sandbox_factory(**FAST_SANDBOX)
+def bare_e2e_sandbox(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
+    """A started test-sized sandbox, as seeded (no `subscription` custom object)."""
+    return sandbox_factory(**FAST_SANDBOX)
+
+
+@pytest.fixture
+def e2e_sandbox(bare_e2e_sandbox: Sandbox) -> Sandbox:
+    """The same sandbox with a hand-made `subscription` custom object added."""
+    sb = bare_e2e_sandbox
     spec = SUBSCRIPTION_SPEC
     sb.admin.create_custom_object(spec["key"], spec["title"], spec["fields"], name_mode=spec["name_mode"])
     return sb
 
 
 @pytest.fixture
-def meltano_env(e2e_sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
+def meltano_env(bare_e2e_sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
     """Environment for `meltano run` in the repo's project: this sandbox, a fresh state db, a tmp DuckDB."""
     return {
         "MELTANO_SYS_DIR_ROOT": str(MELTANO_SYS_DIR),
         "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path / 'meltano.db'}",
         "MELTANO_ENVIRONMENT": "sandbox",
-        "TAP_ZENDESK_OBJECTS_API_URL": e2e_sandbox.url,
-        "TAP_ZENDESK_OBJECTS_SEQUIN_API_URL": e2e_sandbox.url,
+        "TAP_ZENDESK_OBJECTS_API_URL": bare_e2e_sandbox.url,
+        "TAP_ZENDESK_OBJECTS_SEQUIN_API_URL": bare_e2e_sandbox.url,
         "TAP_ZENDESK_OBJECTS_EXPORT_REQUESTS_PER_MINUTE": str(EXPORTS_PER_MINUTE),
-        "TARGET_ZENDESK_OBJECTS_API_URL": e2e_sandbox.url,
+        "TARGET_ZENDESK_OBJECTS_API_URL": bare_e2e_sandbox.url,
         "TARGET_DUCKDB_FILEPATH": str(tmp_path / "warehouse.duckdb"),
     }
 

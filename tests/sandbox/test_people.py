@@ -250,6 +250,11 @@ def test_demo_data_links_stripe_customers_to_users_and_accounts_to_organizations
     subscriptions = sandbox.admin.sequin_records(collection_id="stripe:subscription")
     linked = [s for s in subscriptions if customers.get(s["data"]["customer"]) in emails]
     assert 0.75 * len(subscriptions) <= len(linked) < len(subscriptions)
+    # a customer's user carries the customer's Stripe id as its external id, as users made from Stripe do
+    by_email = {user["email"]: user for user in _users(sandbox)}
+    for customer_id, email in customers.items():
+        if email in by_email:
+            assert by_email[email]["external_id"] == customer_id
     accounts = {r["upstream_id"] for r in sandbox.admin.sequin_records(collection_id="salesforce:account")}
     external_ids = {org["external_id"] for org in _organizations(sandbox)}
     assert len(accounts & external_ids) >= 0.5 * min(len(accounts), 40)
