@@ -113,7 +113,7 @@ class TapZendeskObjects(OneLineCli, Tap):
     config_jsonschema: ClassVar[dict[str, Any]] = TAP_PROPERTIES.to_dict()
     message_writer_class = BufferedSingerWriter
     # No `batch` (BATCH files would skip the per-page bookmarks) and no `activate-version` (the streams are
-    # incremental by cursor, though the catalog calls them FULL_TABLE).
+    # incremental by cursor; the SDK sends ACTIVATE_VERSION only for FULL_TABLE streams).
     capabilities: ClassVar[list[CapabilitiesEnum]] = [
         TapCapabilities.CATALOG,
         TapCapabilities.STATE,
