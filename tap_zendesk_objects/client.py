@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
-from singer_sdk import RESTStream
 from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.singerlib import RecordMessage
 from singer_sdk.singerlib.catalog import REPLICATION_INCREMENTAL
+from singer_sdk.streams.rest import RESTStream
 from typing_extensions import override
 
 from tap_zendesk_objects.replication import ReplicationMark, start_epoch

@@ -6,9 +6,9 @@ import logging
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities, TapCapabilities
+from singer_sdk.tap_base import Tap
 from typing_extensions import override
 
 from tap_zendesk_objects.client import TapRuntime
