@@ -73,6 +73,8 @@ def _stand_ins() -> dict[str, types.ModuleType]:
         # in their place.
         "jsonpath_ng": _names("jsonpath_ng", Child=_Unparsed, Slice=_Unparsed),
         "jsonpath_ng.ext": _names("jsonpath_ng.ext", parse=_first_jsonpath_parse),
+        # `import logging.config` (singer_sdk/_logging.py), read only for a logging config file.
+        "logging.config": _module_on_first_use("logging.config"),
     }
     return {name: module for name, module in stand_ins.items() if name not in sys.modules}
 
@@ -144,6 +146,7 @@ def _module_on_first_use(name: str) -> types.ModuleType:
 def _import_beside_stand_ins(modules: tuple[str, ...], stand_ins: dict[str, types.ModuleType]) -> None:
     """Import `modules` while `stand_ins` answer for those packages; then the real ones are back."""
     sys.modules.update(stand_ins)
+    _attach_to_parents(stand_ins)
     try:
         for module in modules:
             importlib.import_module(module)
@@ -151,3 +154,16 @@ def _import_beside_stand_ins(modules: tuple[str, ...], stand_ins: dict[str, type
         for name, stand_in in stand_ins.items():
             if sys.modules.get(name) is stand_in:
                 del sys.modules[name]
+
+
+def _attach_to_parents(stand_ins: dict[str, types.ModuleType]) -> None:
+    """Make `parent.child` name each stand-in of a submodule (`import logging.config` binds `logging`).
+
+    The stand-in stays there after the imports: importing the real submodule later puts it in its place.
+    """
+    for name, stand_in in stand_ins.items():
+        parent_name, _, child = name.rpartition(".")
+        if parent_name:
+            parent = sys.modules.get(parent_name) or importlib.import_module(parent_name)
+            if not hasattr(parent, child):
+                setattr(parent, child, stand_in)
