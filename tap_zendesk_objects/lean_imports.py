@@ -5,8 +5,8 @@ most of that cost was `import singer_sdk`: its `__init__` imports the whole SDK 
 SQL and GraphQL streams, inline mappers), and the modules a tap needs import packages for features this
 tap never uses on a run: `upath` (with `fsspec` and `asyncio`) for BATCH files, `backoff` for a retry
 decorator the shared request loop replaces, `jsonpath_ng` for records paths the streams do not use,
-`inflection` for flattening, `importlib_metadata` for BATCH encoder plugins. `install()`, called before
-anything imports the SDK:
+`inflection` for flattening, `importlib_metadata` for BATCH encoder plugins, `logging.config` for a
+logging config file, `dotenv` for `--config ENV`. `install()`, called before anything imports the SDK:
 
 - registers `singer_sdk` as its package without running its `__init__`; a submodule imports as usual, and
   the first use of a name the `__init__` defines (`from singer_sdk import Target`) runs it then;
@@ -75,6 +75,9 @@ def _stand_ins() -> dict[str, types.ModuleType]:
         "jsonpath_ng.ext": _names("jsonpath_ng.ext", parse=_first_jsonpath_parse),
         # `import logging.config` (singer_sdk/_logging.py), read only for a logging config file.
         "logging.config": _module_on_first_use("logging.config"),
+        # `from dotenv import find_dotenv`, `from dotenv.main import DotEnv`: only for `--config ENV`.
+        "dotenv": _names("dotenv", find_dotenv=_deferred_find_dotenv()),
+        "dotenv.main": _names("dotenv.main", DotEnv=_on_first_call("dotenv.main", "DotEnv")),
     }
     return {name: module for name, module in stand_ins.items() if name not in sys.modules}
 
@@ -91,6 +94,23 @@ def _first_jsonpath_parse(expression: str) -> Any:  # noqa: ANN401 (jsonpath_ng'
     helpers = sys.modules[JSONPATH_HELPERS]
     helpers.Child, helpers.Slice, helpers.parse = Child, Slice, parse  # type: ignore[attr-defined]
     return parse(expression)
+
+
+# `find_dotenv()` searches upwards from the file of the function that called it, skipping frames of files
+# that do not exist: compiled under a name that is no file, this stand-in's frame is skipped, so the search
+# starts from the SDK module that called it, exactly as without the stand-in.
+_FIND_DOTENV = """
+def find_dotenv(*args, **kwargs):
+    from dotenv import find_dotenv as real
+    return real(*args, **kwargs)
+"""
+
+
+def _deferred_find_dotenv() -> Callable[..., str]:
+    namespace: dict[str, Any] = {}
+    exec(compile(_FIND_DOTENV, "<lean_imports: dotenv.find_dotenv>", "exec"), namespace)  # noqa: S102
+    find: Callable[..., str] = namespace["find_dotenv"]
+    return find
 
 
 def _package_without_init(spec: ModuleSpec) -> types.ModuleType:

@@ -8,6 +8,7 @@ command (`--version`, `--about`, `--discover`, `--test`, `--test=schema`).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from typing import TYPE_CHECKING
@@ -34,6 +35,8 @@ NOT_AT_START = [
     "singer_sdk.target_base",
     "singer_sdk.sinks",
     "singer_sdk.mapper_base",
+    "dotenv",
+    "logging.config",
 ]
 
 
@@ -112,3 +115,37 @@ def test_every_command_still_works(sandbox_factory: Callable[..., Sandbox], tmp_
         assert done.returncode == 0, done.stderr
         kinds = {json.loads(line)["type"] for line in done.stdout.splitlines() if line.strip()}
         assert wanted in kinds, (flag, kinds)
+
+
+def test_dotenv_is_found_from_the_calling_module_as_before(tmp_path: Path) -> None:
+    # `find_dotenv()` searches upwards from its caller's file: the SDK module, not the stand-in.
+    (tmp_path / ".env").write_text("TAP_ZENDESK_OBJECTS_PAGE_SIZE=7\n")
+    caller = tmp_path / "below" / "caller.py"
+    caller.parent.mkdir()
+    caller.write_text(
+        "import json\n"
+        "import tap_zendesk_objects.tap\n"
+        "from singer_sdk.configuration import _dict_config\n"
+        "found = _dict_config.find_dotenv()\n"
+        "print(json.dumps([found, dict(_dict_config.DotEnv(found).dict())]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(caller)], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert json.loads(done.stdout) == [str(tmp_path / ".env"), {"TAP_ZENDESK_OBJECTS_PAGE_SIZE": "7"}]
+
+
+def test_config_from_the_environment_still_works(sandbox_factory: Callable[..., Sandbox]) -> None:
+    sb = sandbox_factory(**FAST)
+    settings = tap_config(sb, custom_object_keys=[], sequin_api_token=None)
+    # The SDK reads a number from the environment as text: leave the one decimal setting at its default.
+    del settings["export_window_seconds"]
+    env = {name: value for name, value in os.environ.items() if not name.startswith("TAP_ZENDESK_OBJECTS_")}
+    for key, value in settings.items():
+        if value is not None:
+            text = json.dumps(value) if isinstance(value, list) else str(value)
+            env[f"TAP_ZENDESK_OBJECTS_{key.upper()}"] = text
+    command = [TAP, "--config", "ENV", "--discover"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False, env=env)
+    assert done.returncode == 0, done.stderr
+    assert [s["tap_stream_id"] for s in json.loads(done.stdout)["streams"]] == ["tickets"]
