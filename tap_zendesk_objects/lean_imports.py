@@ -6,14 +6,15 @@ SQL and GraphQL streams, inline mappers), and the modules a tap needs import pac
 tap never uses on a run: `upath` (with `fsspec` and `asyncio`) for BATCH files, `backoff` for a retry
 decorator the shared request loop replaces, `jsonpath_ng` for records paths the streams do not use,
 `inflection` for flattening, `importlib_metadata` for BATCH encoder plugins, `logging.config` for a
-logging config file, `dotenv` for `--config ENV`. `install()`, called before anything imports the SDK:
+logging config file, `dotenv` for `--config ENV`, `packaging` for `--about`. `install()`, called before
+anything imports the SDK:
 
 - registers `singer_sdk` as its package without running its `__init__`; a submodule imports as usual, and
   the first use of a name the `__init__` defines (`from singer_sdk import Target`) runs it then;
 - imports the SDK modules a tap run needs while stand-ins answer for those packages: a stand-in module
-  imports the real one when an attribute is first read, a stand-in function when it is first called (and
-  puts the real names where the stand-ins were); anything importing those packages afterwards gets the
-  real ones;
+  imports the real one when an attribute is first read, a stand-in function when it is first called (the
+  jsonpath one also puts the real names where the stand-ins were); anything importing those packages
+  afterwards gets the real ones;
 - does that with the garbage collector paused, then freezes what the imports made (`gc.freeze`): module
   objects live as long as the process, and collecting through them again, at every collection and at
   exit, was a tenth of the start-up.
@@ -78,6 +79,15 @@ def _stand_ins() -> dict[str, types.ModuleType]:
         # `from dotenv import find_dotenv`, `from dotenv.main import DotEnv`: only for `--config ENV`.
         "dotenv": _names("dotenv", find_dotenv=_deferred_find_dotenv()),
         "dotenv.main": _names("dotenv.main", DotEnv=_on_first_call("dotenv.main", "DotEnv")),
+        # `from packaging.specifiers import SpecifierSet`, `from packaging.version import Version`
+        # (singer_sdk/about.py): only called, for `--about`.
+        "packaging": _names("packaging"),
+        "packaging.specifiers": _names(
+            "packaging.specifiers", SpecifierSet=_on_first_call("packaging.specifiers", "SpecifierSet")
+        ),
+        "packaging.version": _names(
+            "packaging.version", Version=_on_first_call("packaging.version", "Version")
+        ),
     }
     return {name: module for name, module in stand_ins.items() if name not in sys.modules}
 

@@ -37,6 +37,7 @@ NOT_AT_START = [
     "singer_sdk.mapper_base",
     "dotenv",
     "logging.config",
+    "packaging",
 ]
 
 
