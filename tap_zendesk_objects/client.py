@@ -371,10 +371,20 @@ class ZendeskExportStream(ZendeskObjectsStream):
         return params
 
     def first_start_time(self) -> int:
-        """Where a walk without a cursor starts: the bookmark's time, else `start_date`, else 0.
+        """Where a walk without a cursor starts: the bookmark's time, else `start_date`, else 0."""
+        state = self.bookmark()
+        start = self.bookmark_time()
+        if start is None:
+            start = self.runtime_start_date()
+        # The walk covers everything from here: a refused cursor may fall back to it.
+        state["high_water"] = start
+        return min(start, int(time.time()) - self.START_TIME_LAG_SECONDS)
 
-        The bookmark's time is `high_water` or `replication_key_value` (e.g. set by hand), the earlier of
-        the two when both are there: a start too early repeats records, one too late would skip them.
+    def bookmark_time(self) -> int | None:
+        """The bookmark's time in epoch seconds: `high_water` or `replication_key_value` (e.g. set by hand).
+
+        The earlier of the two when both are there: a start too early repeats records, one too late would
+        skip them. None when the bookmark has neither.
         """
         state = self.bookmark()
         marks = [int(state["high_water"])] if state.get("high_water") is not None else []
@@ -382,10 +392,7 @@ class ZendeskExportStream(ZendeskObjectsStream):
         from_key = start_epoch(state, key, self.name) if key else None
         if from_key is not None:
             marks.append(from_key)
-        start = min(marks) if marks else self.runtime_start_date()
-        # The walk covers everything from here: a refused cursor may fall back to it.
-        state["high_water"] = start
-        return min(start, int(time.time()) - self.START_TIME_LAG_SECONDS)
+        return min(marks) if marks else None
 
     def runtime_start_date(self) -> int:
         """`start_date` as epoch seconds (0 = the beginning of the account)."""
@@ -411,8 +418,7 @@ class ZendeskExportStream(ZendeskObjectsStream):
             )
             return with_query(prepared, per_page=self._page_size)
         if classify(response) is Outcome.INVALID_CURSOR and "cursor" in query:
-            state = self.bookmark()
-            start = min(int(state.get("high_water") or 0), int(time.time()) - self.START_TIME_LAG_SECONDS)
+            start = min(self.bookmark_time() or 0, int(time.time()) - self.START_TIME_LAG_SECONDS)
             LOGGER.warning(
                 "%s: Zendesk refused the saved cursor (%s); restarting from the high-water timestamp %d",
                 self.name,
