@@ -45,7 +45,16 @@ def newest_on_page(records: list[dict[str, Any]], key: str) -> Any:  # noqa: ANN
     if all(isinstance(v, str) for v in values) and len({len(v) for v in values}) == 1:
         # Zendesk's ISO-8601 UTC timestamps of one format sort as text: parse none of them.
         return max(values)
-    return max(values, key=order)
+    readable = [(order(v), v) for v in values if _readable(v)]
+    return max(readable, key=lambda pair: pair[0])[1] if readable else None
+
+
+def _readable(value: Any) -> bool:  # noqa: ANN401
+    try:
+        order(value)
+    except ValueError:
+        return False
+    return True
 
 
 def later(current: Any, candidate: Any) -> Any:  # noqa: ANN401
