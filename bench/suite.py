@@ -14,7 +14,7 @@ import platform
 import time
 from dataclasses import dataclass
 
-from bench import end_to_end, lookups, memory, paced, peer_cpu, tap_cpu, target_throughput
+from bench import end_to_end, lookups, memory, paced, peer_cpu, startup, tap_cpu, target_throughput
 from bench.common import RESULTS, Row
 
 HEADER = ["measure", "what", "figure", "ratio", "goal", "met"]
@@ -35,6 +35,7 @@ class Sizes:
     memory_sizes: tuple[int, ...]
     target_memory_sizes: tuple[int, ...]
     end_to_end_records: int
+    startup_runs: int
 
 
 FULL = Sizes(
@@ -49,6 +50,7 @@ FULL = Sizes(
     memory_sizes=(10_000, 100_000, 1_000_000),
     target_memory_sizes=(10_000, 100_000, 1_000_000),
     end_to_end_records=100_000,
+    startup_runs=9,
 )
 QUICK = Sizes(
     quick=True,
@@ -62,6 +64,7 @@ QUICK = Sizes(
     memory_sizes=(1_000, 3_000),
     target_memory_sizes=(500, 2_000),
     end_to_end_records=3_000,
+    startup_runs=2,
 )
 
 
@@ -76,6 +79,7 @@ def run_suite(sizes: Sizes) -> list[Row]:
     rows += memory.rows("tap", "tickets", memory.tap_runs(list(sizes.memory_sizes)))
     rows += memory.rows("target", "records", memory.target_runs(list(sizes.target_memory_sizes)))
     rows += end_to_end.measure(sizes.end_to_end_records)[0]
+    rows += startup.measure(sizes.startup_runs)
     return rows
 
 

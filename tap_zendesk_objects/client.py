@@ -10,22 +10,26 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
-from singer_sdk import RESTStream
 from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.singerlib import RecordMessage
+from singer_sdk.singerlib.catalog import REPLICATION_INCREMENTAL
+from singer_sdk.streams.rest import RESTStream
 from typing_extensions import override
 
+from tap_zendesk_objects.replication import ReplicationMark, start_epoch
 from zendesk_objects_shared import BearerAuth, Outcome, RequestPacer, classify, error_message
 from zendesk_objects_shared.bodies import holding, json_object
 from zendesk_objects_shared.timestamps import epoch_seconds
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 
     from requests.auth import AuthBase
-    from singer_sdk.helpers.types import Context, RequestFunc
+    from singer_sdk.helpers.types import Context, Record, RequestFunc
+    from singer_sdk.singerlib import Catalog
 
     from tap_zendesk_objects.paginators import CursorPaginator
     from zendesk_objects_shared import ZendeskConnection
@@ -123,7 +127,13 @@ class ProgressLog:
 
 
 class ZendeskObjectsStream(RESTStream[Any]):
-    """Base of every stream: records pass through as the API sends them, requests go through the runtime."""
+    """Base of every stream: records pass through as the API sends them, requests go through the runtime.
+
+    A stream that declares `replication_key` (and `is_sorted` when its export is ordered by that key) is
+    INCREMENTAL in the catalog, and its bookmark holds the SDK-standard `replication_key` and
+    `replication_key_value` beside the cursor, moved page by page (see replication.py). Without one it is
+    FULL_TABLE.
+    """
 
     # Records are decoded with plain `json` and already match their schemas (the ticket schema is the OAS's,
     # custom object fields are coerced in `post_process`): recursive conformance would only cost CPU.
@@ -139,6 +149,46 @@ class ZendeskObjectsStream(RESTStream[Any]):
         self._context: Context | None = None
         self._plain_records: bool | None = None
         self._progress = ProgressLog(self.name, self.pacer)
+        # What the class declares; an input catalog cannot turn a cursor export into another method.
+        self.declared_replication_key = self.replication_key
+        self._replication_mark: ReplicationMark | None = None
+
+    @override
+    def apply_catalog(self, catalog: Catalog) -> None:
+        super().apply_catalog(catalog)
+        declared = self.declared_replication_key
+        method = self.replication_method
+        if declared and (self.replication_key != declared or method != REPLICATION_INCREMENTAL):
+            # E.g. a catalog saved before these streams said INCREMENTAL. The export is incremental by its
+            # cursor whatever the catalog says; a full re-export is a run without state (`--full-refresh`).
+            LOGGER.warning(
+                "%s: the catalog asks for %s replication by %s; this export is incremental by cursor: "
+                "replicating INCREMENTAL by %s (to export everything again, run without state)",
+                self.name,
+                method,
+                self.replication_key,
+                declared,
+            )
+            self.replication_key = declared
+            self.forced_replication_method = REPLICATION_INCREMENTAL
+
+    @override
+    def _increment_stream_state(self, latest_record: Record, *, context: Context | None = None) -> None:
+        # The SDK moves `replication_key_value` per record, and for a stream not declared sorted keeps it in
+        # "progress_markers" marked "not resumable". These streams resume from their cursor whatever the
+        # order, so the value moves per page instead, with the cursor (`page_done`), and no marker lies.
+        return
+
+    @override
+    def get_replication_key_signpost(self, context: Context | None = None) -> dt.datetime | None:
+        # The signpost only caps progress markers being promoted, and these streams write none.
+        return None
+
+    @override
+    def _write_starting_replication_value(self, context: Context | None) -> None:
+        # Where a walk starts is the cursor, else the bookmark's timestamps (`first_start_time`); the SDK's
+        # `starting_replication_value` (start_date for any key type, sdk#1677) would only clutter STATE.
+        return
 
     @property
     def pacer(self) -> RequestPacer | None:
@@ -192,7 +242,11 @@ class ZendeskObjectsStream(RESTStream[Any]):
         # The SDK sets `self.context` only for parent/child syncs; partitions arrive here, so keep it.
         self._context = context
         self._progress = ProgressLog(self.name if not context else f"{self.name} {dict(context)}", self.pacer)
+        key = self.replication_key
+        self._replication_mark = ReplicationMark(key, is_sorted=self.is_sorted) if key else None
         yield from super().request_records(context)
+        if self._replication_mark is not None:
+            self._replication_mark.walk_finished(self.bookmark())
         self._progress.page(0, final=True)
 
     @override
@@ -254,6 +308,8 @@ class ZendeskObjectsStream(RESTStream[Any]):
             if cursor is not None:
                 state["cursor"] = cursor
             self.update_bookmark(state, records)
+            if self._replication_mark is not None:
+                self._replication_mark.page_written(state, records)
             self.runtime.write_state()
         self._progress.page(len(records))
 
@@ -315,15 +371,28 @@ class ZendeskExportStream(ZendeskObjectsStream):
         return params
 
     def first_start_time(self) -> int:
-        """Where a walk without a cursor starts: the bookmark's high water, else `start_date`, else 0."""
+        """Where a walk without a cursor starts: the bookmark's time, else `start_date`, else 0."""
         state = self.bookmark()
-        if state.get("high_water") is not None:
-            start = int(state["high_water"])
-        else:
+        start = self.bookmark_time()
+        if start is None:
             start = self.runtime_start_date()
-            # The walk covers everything from here: a refused cursor may fall back to it.
-            state["high_water"] = start
+        # The walk covers everything from here: a refused cursor may fall back to it.
+        state["high_water"] = start
         return min(start, int(time.time()) - self.START_TIME_LAG_SECONDS)
+
+    def bookmark_time(self) -> int | None:
+        """The bookmark's time in epoch seconds: `high_water` or `replication_key_value` (e.g. set by hand).
+
+        The earlier of the two when both are there: a start too early repeats records, one too late would
+        skip them. None when the bookmark has neither.
+        """
+        state = self.bookmark()
+        marks = [int(state["high_water"])] if state.get("high_water") is not None else []
+        key = self.replication_key
+        from_key = start_epoch(state, key, self.name) if key else None
+        if from_key is not None:
+            marks.append(from_key)
+        return min(marks) if marks else None
 
     def runtime_start_date(self) -> int:
         """`start_date` as epoch seconds (0 = the beginning of the account)."""
@@ -349,8 +418,7 @@ class ZendeskExportStream(ZendeskObjectsStream):
             )
             return with_query(prepared, per_page=self._page_size)
         if classify(response) is Outcome.INVALID_CURSOR and "cursor" in query:
-            state = self.bookmark()
-            start = min(int(state.get("high_water") or 0), int(time.time()) - self.START_TIME_LAG_SECONDS)
+            start = min(self.bookmark_time() or 0, int(time.time()) - self.START_TIME_LAG_SECONDS)
             LOGGER.warning(
                 "%s: Zendesk refused the saved cursor (%s); restarting from the high-water timestamp %d",
                 self.name,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from singer_sdk import Tap
 from singer_sdk import typing as th
+from singer_sdk.helpers._packaging import SDK_PACKAGE_NAME, get_package_version
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities, TapCapabilities
+from singer_sdk.tap_base import Tap
 from typing_extensions import override
 
 from tap_zendesk_objects.client import TapRuntime
@@ -113,7 +114,7 @@ class TapZendeskObjects(OneLineCli, Tap):
     config_jsonschema: ClassVar[dict[str, Any]] = TAP_PROPERTIES.to_dict()
     message_writer_class = BufferedSingerWriter
     # No `batch` (BATCH files would skip the per-page bookmarks) and no `activate-version` (the streams are
-    # incremental by cursor, though the catalog calls them FULL_TABLE).
+    # incremental by cursor; the SDK sends ACTIVATE_VERSION only for FULL_TABLE streams).
     capabilities: ClassVar[list[CapabilitiesEnum]] = [
         TapCapabilities.CATALOG,
         TapCapabilities.STATE,
@@ -189,6 +190,17 @@ class TapZendeskObjects(OneLineCli, Tap):
 
     @classmethod
     @override
+    def get_plugin_version(cls) -> str:
+        # Asked for by every stream's User-Agent and the start-up log line: read the metadata once.
+        return _package_version(cls.package_name or cls.name)
+
+    @classmethod
+    @override
+    def get_sdk_version(cls) -> str:
+        return _package_version(SDK_PACKAGE_NAME)
+
+    @classmethod
+    @override
     def print_version(cls, print_fn: Callable[[Any], None] = print) -> None:
         # On a sync the SDK logs the version before reading the config; we log it once discovery has
         # worked instead (see `discover_streams`), so that a config or auth error is the only line on stderr.
@@ -208,6 +220,11 @@ class _QuietStartup(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Keep every other record."""
         return not str(record.msg).startswith("Skipping parse of env var settings")
+
+
+@cache
+def _package_version(distribution: str) -> str:
+    return get_package_version(distribution)
 
 
 def _check_start_date(value: object) -> None:

@@ -32,6 +32,11 @@ class CustomObjectRecordsStream(ZendeskExportStream):
 
     primary_keys: ClassVar[list[str]] = ["id"]
     records_key = "custom_object_records"
+    # `start_time` is read against `updated_at`, which a deletion moves too (wire notes §3). The export's
+    # order is not documented, so the stream is not declared sorted (`replication_key_value` then moves
+    # when a walk ends).
+    replication_key = "updated_at"
+    is_sorted = False
 
     def __init__(
         self,

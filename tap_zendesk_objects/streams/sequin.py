@@ -27,6 +27,11 @@ class SequinRecordsStream(SequinStream):
     path = "/v1/records"
     primary_keys: ClassVar[list[str]] = ["collection_id", "upstream_id"]
     schema = SEQUIN_RECORD_SCHEMA
+    # Sequin's reference page orders the stream by `upstream_updated_at`, but it is a stream of changes in
+    # the order they reached Sequin (wire notes Sequin §2, §4): not guaranteed sorted. `/v1/records` has no
+    # time filter, so a bookmark without a cursor starts at the beginning of the stream.
+    replication_key = "upstream_updated_at"
+    is_sorted = False
 
     @property
     @override

@@ -22,6 +22,10 @@ class TicketsStream(ZendeskExportStream):
     primary_keys: ClassVar[list[str]] = ["id"]
     records_key = "tickets"
     schema = TICKET_SCHEMA
+    # The export is ordered by (generated_timestamp, id), which its cursor encodes (wire notes §2): a page
+    # never holds a ticket older than the pages before it, even when tickets change during the export.
+    replication_key = "generated_timestamp"
+    is_sorted = True
 
     @override
     def filter_params(self) -> dict[str, Any]:

@@ -30,6 +30,9 @@ EXPECTED_ROWS = [
     ("4. memory", "tap peak RSS at"),
     ("4. memory", "target peak RSS at"),
     ("5. end to end", "`tap \\| target` ÷ tap alone"),
+    ("6. start-up", "tap run with nothing new ÷ the same before the start-up work"),
+    ("6. start-up", "tap run with nothing new ÷ `python -c"),
+    ("6. start-up", "floor: `requests`, `jsonschema`, `click` imported alone"),
 ]
 
 

@@ -1,0 +1,131 @@
+"""Tap start-up: the CPU of a whole tap run that has nothing new to export, beside the code before the work.
+
+Most nightly runs export little, so this fixed cost is most of what they spend. The tap runs from the state
+its own previous run ended with (tickets and one custom object, one empty page each), so the run is start-up
+(interpreter, imports, config validation, discovery) plus three requests and the exit. Four things are timed
+in turns, `runs` times each, and each figure is the least of its runs (a busy machine only ever adds time):
+
+- the tap as it is;
+- the tap before the start-up work (commit `BASELINE_COMMIT`, its two packages extracted with `git archive`
+  into a temporary directory and put first on `sys.path` of the same interpreter and venv): the goal is at
+  most half of it;
+- `python -c "import singer_sdk"`, for scale: what importing the SDK the usual way costs;
+- the floor: `requests`, `jsonschema` and `click` imported alone (with the collector paused as the tap
+  does), which no run can do without (HTTP, config validation, the command line).
+
+Both source trees are compiled to bytecode first, as an installed package is (this environment may set
+PYTHONDONTWRITEBYTECODE, which would have every run compile the sources again). CPU is user + system time
+of the child process from `os.wait4`.
+"""
+
+from __future__ import annotations
+
+import compileall
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+from bench.common import ROOT, Row, SandboxProcess, tap_config, unlimited_options, write_json
+
+# The last commit before the tap's start-up was made lean (lean_imports.py): the figure to halve.
+BASELINE_COMMIT = "7282ebd7cd198402af2c32024ca8e5b66fb74258"
+PACKAGES = ("tap_zendesk_objects", "zendesk_objects_shared")
+GOAL_RATIO = 0.5
+FLOOR = "import gc; gc.disable(); import requests, jsonschema, click; gc.freeze()"
+# The tap's own console script, run from a chosen source directory by the same interpreter.
+LAUNCHER = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+    "from tap_zendesk_objects.tap import TapZendeskObjects; TapZendeskObjects.cli()"
+)
+
+
+def child_cpu(command: list[str]) -> tuple[float, bytes]:
+    """Run `command` to its end; return its user+sys CPU seconds and its stdout."""
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = proc.stdout.read() if proc.stdout is not None else b""
+    if proc.stdout is not None:
+        proc.stdout.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        msg = f"{command[:4]} failed with status {status}"
+        raise RuntimeError(msg)
+    return usage.ru_utime + usage.ru_stime, out
+
+
+def extract_baseline(directory: Path) -> Path:
+    """The baseline's two packages, extracted into `directory`."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", BASELINE_COMMIT, *PACKAGES], capture_output=True, check=True
+    )
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as files:
+        files.extractall(directory, filter="data")
+    return directory
+
+
+def last_state(stdout: bytes) -> dict[str, object]:
+    """The value of the last STATE line of a tap's output."""
+    states = [line for line in stdout.splitlines() if line.startswith(b'{"type":"STATE"')]
+    value: dict[str, object] = json.loads(states[-1])["value"]
+    return value
+
+
+def measure(runs: int, tickets: int = 1_000) -> list[Row]:
+    """Time the four, `runs` times each in turns; return the table rows."""
+    with (
+        SandboxProcess(tickets, options=unlimited_options()) as sandbox,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        workdir = Path(tmp)
+        baseline = extract_baseline(workdir / "baseline")
+        for source in (ROOT, baseline):
+            for package in PACKAGES:
+                compileall.compile_dir(source / package, quiet=1)
+        config = str(write_json(tap_config(sandbox.url), workdir, "tap-config.json"))
+        now = [sys.executable, "-c", LAUNCHER, str(ROOT), "--config", config]
+        _, first = child_cpu(now)
+        state = str(write_json(last_state(first), workdir, "state.json"))
+        commands = {
+            "now": [*now, "--state", state],
+            "baseline": [sys.executable, "-c", LAUNCHER, str(baseline), "--config", config, "--state", state],
+            "sdk": [sys.executable, "-c", "import singer_sdk"],
+            "floor": [sys.executable, "-c", FLOOR],
+        }
+        best = dict.fromkeys(commands, float("inf"))
+        for _ in range(runs):
+            for name, command in commands.items():
+                cpu, out = child_cpu(command)
+                if name != "sdk" and b'"type":"RECORD"' in out:
+                    msg = f"the {name} tap exported records from a state that left nothing new"
+                    raise RuntimeError(msg)
+                best[name] = min(best[name], cpu)
+    ratio = best["now"] / best["baseline"]
+    return [
+        Row(
+            "6. start-up",
+            f"tap run with nothing new ÷ the same before the start-up work ({BASELINE_COMMIT[:7]}), "
+            f"least of {runs} runs each",
+            f"{best['now']:.2f} s vs {best['baseline']:.2f} s CPU",
+            ratio,
+            f"≤ {GOAL_RATIO:g}x",
+            ratio <= GOAL_RATIO,
+        ),
+        Row(
+            "6. start-up",
+            'tap run with nothing new ÷ `python -c "import singer_sdk"`',
+            f"{best['now']:.2f} s vs {best['sdk']:.2f} s CPU",
+            best["now"] / best["sdk"],
+            "(scale)",
+        ),
+        Row(
+            "6. start-up",
+            "floor: `requests`, `jsonschema`, `click` imported alone ÷ the tap run before the start-up work",
+            f"{best['floor']:.2f} s vs {best['baseline']:.2f} s CPU",
+            best["floor"] / best["baseline"],
+            "(what no run can save)",
+        ),
+    ]
