@@ -1,27 +1,45 @@
-"""`tickets`: the cursor-based incremental ticket export."""
+"""`tickets`: the cursor-based incremental ticket export, with typed custom field values."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from singer_sdk import typing as th
 from typing_extensions import override
 
 from tap_zendesk_objects.client import ZendeskExportStream
+from tap_zendesk_objects.custom_fields import FieldTyper, schema_properties
 from tap_zendesk_objects.paginators import TicketExportPaginator
 from tap_zendesk_objects.schemas import TICKET_SCHEMA
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from singer_sdk.helpers.types import Context
+
+    from tap_zendesk_objects.client import TapRuntime
+    from tap_zendesk_objects.custom_fields import TypedField
     from tap_zendesk_objects.paginators import CursorPaginator
 
 
 class TicketsStream(ZendeskExportStream):
-    """Every ticket that changed since the bookmark, deleted ones with `status: "deleted"` (wire notes §2)."""
+    """Every ticket that changed since the bookmark, deleted ones with `status: "deleted"` (wire notes §2).
+
+    `custom_fields: [{id, value}]` is kept as Zendesk sends it; each value is also a `cf_...` property typed
+    by its ticket field (custom_fields.py).
+    """
 
     name = "tickets"
     path = "/api/v2/incremental/tickets/cursor"
     primary_keys: ClassVar[list[str]] = ["id"]
     records_key = "tickets"
-    schema = TICKET_SCHEMA
+
+    def __init__(self, *, runtime: TapRuntime, fields: Sequence[TypedField] = (), **kwargs: Any) -> None:  # noqa: ANN401
+        """A tickets stream with one typed property per custom ticket field."""
+        typed = th.PropertiesList(*schema_properties(fields, "ticket")).to_dict()["properties"]
+        schema = {**TICKET_SCHEMA, "properties": {**TICKET_SCHEMA["properties"], **typed}}
+        self._typer = FieldTyper(self.name, fields) if fields else None
+        super().__init__(runtime=runtime, schema=schema, **kwargs)
 
     @override
     def filter_params(self) -> dict[str, Any]:
@@ -30,6 +48,12 @@ class TicketsStream(ZendeskExportStream):
     @override
     def get_new_paginator(self) -> CursorPaginator:
         return self.new_cursor_paginator(TicketExportPaginator)
+
+    @override
+    def post_process(self, row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
+        if self._typer is not None:
+            self._typer.from_list(row, row.get("custom_fields"))
+        return row
 
     @override
     def update_bookmark(self, state: dict[str, Any], records: list[dict[str, Any]]) -> None:
