@@ -199,6 +199,12 @@ class TimeExportPaginator(BaseAPIPaginator[int]):
     def get_next(self, response: requests.Response) -> int:
         return self.next_start(json_object(response))
 
+    @override
+    def continue_if_empty(self, response: requests.Response) -> bool:
+        # A page whose records were all written before (its boundary second) still leads on; the stop rule
+        # above decides.
+        return True
+
     def next_start(self, body: dict[str, Any]) -> int:
         """The `start_time` of the page's `next_page` (else its `end_time`; else where this page began)."""
         next_page = body.get("next_page")
