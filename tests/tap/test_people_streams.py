@@ -69,7 +69,7 @@ def test_every_record_once_valid_and_deleted_users_kept(
     assert Counter(o["id"] for o in organizations) == Counter(sb.admin.organization_ids())
     assert [g["id"] for g in run.records("groups")] == [g["id"] for g in sb.admin.groups()]
     for kind in ("ticket", "user", "organization"):
-        expected = sorted(f["id"] for f in sb.admin.fields(kind))  # type: ignore[arg-type]
+        expected = sorted(f["id"] for f in sb.admin.fields(kind))
         assert sorted(f["id"] for f in run.records(f"{kind}_fields")) == expected
     for stream in ("users", "organizations", *LISTS):
         assert_valid(run.records(stream), run.schema(stream))
