@@ -3,7 +3,7 @@
 Naming rule (README, "Typed custom fields"), chosen so that a warehouse column never moves:
 - a user or organization field is `cf_<key>`: Zendesk's field key is set when the field is created, never
   changes and is unique, so a renamed title or two fields with one title leave the column where it was;
-- a ticket field has no key (`key: null` in real payloads, wire notes §10), only its id: it is
+- a ticket field has no key (`key: null` in real payloads, wire notes §22), only its id: it is
   `cf_<title slug>_<id>`. The id makes two fields with one title two columns; a name that the input catalog
   already gives the field (matched by the id suffix) is kept, so a renamed title keeps its column for as
   long as the catalog is kept (Meltano caches it; a plain Singer run passes its `catalog.json`).

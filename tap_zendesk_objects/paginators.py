@@ -150,7 +150,7 @@ class SequinCursorPaginator(CursorPaginator):
 class ListCursorPaginator(CursorPaginator):
     """Zendesk list endpoints with cursor pagination: follow `meta.after_cursor` as `page[after]`.
 
-    Serves `/groups`, `/ticket_fields`, `/user_fields`, `/organization_fields` (wire notes §10); stops when
+    Serves `/groups`, `/ticket_fields`, `/user_fields`, `/organization_fields` (wire notes §22); stops when
     `meta.has_more` is false.
     """
 
