@@ -6,7 +6,7 @@ Naming rule (README, "Typed custom fields"), chosen so that a warehouse column n
 - a ticket field has no key (`key: null` in real payloads, wire notes §22), only its id: it is
   `cf_<title slug>_<id>`. The id makes two fields with one title two columns; a name that the input catalog
   already gives the field (matched by the id suffix) is kept, so a renamed title keeps its column for as
-  long as the catalog is kept (Meltano caches it; a plain Singer run passes its `catalog.json`).
+  long as the catalog is kept (a saved `catalog.json`, or Meltano's cached one).
 - a name taken by a standard property or an older field (fields are named in id order) gets `_<id>` added.
 """
 
