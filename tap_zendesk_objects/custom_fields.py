@@ -130,6 +130,17 @@ def schema_properties(fields: Iterable[TypedField], kind: str) -> list[th.Proper
 _Reader = tuple[str, frozenset[type], "Callable[[Any], Any]", TypedField]
 
 
+def typer_for(stream: str, fields: Iterable[TypedField], schema: Mapping[str, Any]) -> FieldTyper:
+    """A typer for the fields that the stream's schema (its input catalog's, when one was given) has.
+
+    A field added after the catalog was made stays in `custom_fields` / `user_fields` /
+    `organization_fields`, and becomes a column once the catalog is made again: a record never carries a
+    property its SCHEMA message does not describe.
+    """
+    properties = schema.get("properties") or {}
+    return FieldTyper(stream, [field for field in fields if field.name in properties])
+
+
 class FieldTyper:
     """Adds the typed `cf_...` properties to records; an unreadable value becomes null, warned once.
 

@@ -11,7 +11,7 @@ from singer_sdk import typing as th
 from typing_extensions import override
 
 from tap_zendesk_objects.client import ZendeskExportStream
-from tap_zendesk_objects.custom_fields import FieldTyper, schema_properties
+from tap_zendesk_objects.custom_fields import FieldTyper, schema_properties, typer_for
 from tap_zendesk_objects.paginators import TimeExportPaginator
 from tap_zendesk_objects.people_schemas import ORGANIZATION_PROPERTIES
 from zendesk_objects_shared.timestamps import epoch_seconds
@@ -49,7 +49,8 @@ class OrganizationsStream(ZendeskExportStream):
         schema = th.PropertiesList(
             *ORGANIZATION_PROPERTIES.wrapped.values(), *schema_properties(fields, "organization")
         )
-        self._typer = FieldTyper(self.name, fields)
+        self._fields = list(fields)
+        self._typer = FieldTyper(self.name, ())
         super().__init__(runtime=runtime, schema=schema.to_dict(), **kwargs)
         self._boundary: set[int] = set()
 
@@ -62,6 +63,8 @@ class OrganizationsStream(ZendeskExportStream):
     @override
     def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         self._context = context
+        # After the SDK applied the input catalog: its schema decides which fields become properties.
+        self._typer = typer_for(self.name, self._fields, self.effective_schema)
         state = self.bookmark()
         start = state.get("start_time")
         if start is None:

@@ -8,17 +8,17 @@ from singer_sdk import typing as th
 from typing_extensions import override
 
 from tap_zendesk_objects.client import ZendeskExportStream
-from tap_zendesk_objects.custom_fields import FieldTyper, schema_properties
+from tap_zendesk_objects.custom_fields import schema_properties, typer_for
 from tap_zendesk_objects.paginators import TicketExportPaginator
 from tap_zendesk_objects.schemas import TICKET_SCHEMA
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from singer_sdk.helpers.types import Context
 
     from tap_zendesk_objects.client import TapRuntime
-    from tap_zendesk_objects.custom_fields import TypedField
+    from tap_zendesk_objects.custom_fields import FieldTyper, TypedField
     from tap_zendesk_objects.paginators import CursorPaginator
 
 
@@ -38,8 +38,15 @@ class TicketsStream(ZendeskExportStream):
         """A tickets stream with one typed property per custom ticket field."""
         typed = th.PropertiesList(*schema_properties(fields, "ticket")).to_dict()["properties"]
         schema = {**TICKET_SCHEMA, "properties": {**TICKET_SCHEMA["properties"], **typed}}
-        self._typer = FieldTyper(self.name, fields) if fields else None
+        self._fields = list(fields)
+        self._typer: FieldTyper | None = None
         super().__init__(runtime=runtime, schema=schema, **kwargs)
+
+    @override
+    def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        # After the SDK applied the input catalog: its schema decides which fields become properties.
+        self._typer = typer_for(self.name, self._fields, self.effective_schema) if self._fields else None
+        yield from super().request_records(context)
 
     @override
     def filter_params(self) -> dict[str, Any]:

@@ -8,13 +8,13 @@ from singer_sdk import typing as th
 from typing_extensions import override
 
 from tap_zendesk_objects.client import ZendeskExportStream
-from tap_zendesk_objects.custom_fields import FieldTyper, schema_properties
+from tap_zendesk_objects.custom_fields import FieldTyper, schema_properties, typer_for
 from tap_zendesk_objects.paginators import TicketExportPaginator
 from tap_zendesk_objects.people_schemas import USER_PROPERTIES
 from zendesk_objects_shared.timestamps import epoch_seconds
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from singer_sdk.helpers.types import Context
 
@@ -40,8 +40,15 @@ class UsersStream(ZendeskExportStream):
     def __init__(self, *, runtime: TapRuntime, fields: Sequence[TypedField], **kwargs: Any) -> None:  # noqa: ANN401
         """A users stream whose `user_fields` values are also typed `cf_...` properties."""
         schema = th.PropertiesList(*USER_PROPERTIES.wrapped.values(), *schema_properties(fields, "user"))
-        self._typer = FieldTyper(self.name, fields)
+        self._fields = list(fields)
+        self._typer = FieldTyper(self.name, ())
         super().__init__(runtime=runtime, schema=schema.to_dict(), **kwargs)
+
+    @override
+    def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        # After the SDK applied the input catalog: its schema decides which fields become properties.
+        self._typer = typer_for(self.name, self._fields, self.effective_schema)
+        yield from super().request_records(context)
 
     @override
     def get_new_paginator(self) -> CursorPaginator:
