@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -75,20 +76,22 @@ class ProcessRun:
         return self.cpu / max(self.records, 1) * 1e6
 
 
-def sandbox_db(tickets: int, records_per_object: int = 200) -> Path:
+def sandbox_db(tickets: int, records_per_object: int = 200, people: int | None = None) -> Path:
     """Return the cached SQLite file for a data shape (bench/results/, git-ignored, seeded on first use).
 
     The name carries the data set's signature, so a file seeded by an older sandbox is never reused.
     """
     RESULTS.mkdir(parents=True, exist_ok=True)
     shape = SandboxSettings(tickets=tickets, records_per_object=records_per_object)
+    if people is not None:
+        shape = dataclasses.replace(shape, users=people, organizations=people)
     return RESULTS / f"sandbox-{tickets}-{records_per_object}-{data_signature(shape)}.sqlite"
 
 
 class SandboxProcess:
     """`zendesk-sandbox serve` in a subprocess on a cached SQLite file; use as a context manager."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 (all but `tickets` are keywords)
         self,
         tickets: int,
         *,
@@ -96,16 +99,19 @@ class SandboxProcess:
         options: Sequence[str] = (),
         settings: dict[str, Any] | None = None,
         db: Path | None = None,
+        people: int | None = None,
     ) -> None:
         """Start it (seeding the file first if it is new) and wait for its ready line.
 
         `db` replaces the cached file, for a sandbox that a target writes into (a cached file must stay as
         seeded).
         """
-        db = db or sandbox_db(tickets, records_per_object)
+        db = db or sandbox_db(tickets, records_per_object, people)
         self._settings_file: Path | None = None
         args = [sys.executable, "-m", "zendesk_sandbox.cli", "serve", "--port", "0", "--db", str(db)]
         args += ["--tickets", str(tickets), "--records-per-object", str(records_per_object), *options]
+        if people is not None:  # users and organizations, as many of each
+            args += ["--users", str(people), "--organizations", str(people)]
         if settings:
             with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
                 json.dump(settings, handle)

@@ -27,6 +27,7 @@ class Sizes:
     quick: bool  # passed to modules that own their sizes (bench/target_throughput.py)
     cpu_tickets: int
     cpu_object_records: int
+    cpu_people: int  # users and organizations, as many of each
     peer_tickets: int
     peer_shipped_seconds: float
     paced_tickets: int
@@ -42,6 +43,7 @@ FULL = Sizes(
     quick=False,
     cpu_tickets=100_000,
     cpu_object_records=100_000,
+    cpu_people=100_000,
     peer_tickets=20_000,
     peer_shipped_seconds=75.0,
     paced_tickets=100_000,
@@ -56,6 +58,7 @@ QUICK = Sizes(
     quick=True,
     cpu_tickets=3_000,
     cpu_object_records=3_000,
+    cpu_people=3_000,
     peer_tickets=600,
     peer_shipped_seconds=3.0,
     paced_tickets=3_000,
@@ -70,7 +73,7 @@ QUICK = Sizes(
 
 def run_suite(sizes: Sizes) -> list[Row]:
     """Run every measurement and return the table rows, in order."""
-    rows, cpu = tap_cpu.measure(sizes.cpu_tickets, sizes.cpu_object_records)
+    rows, cpu = tap_cpu.measure(sizes.cpu_tickets, sizes.cpu_object_records, sizes.cpu_people)
     peer = peer_cpu.measure(sizes.peer_tickets, sizes.peer_shipped_seconds)
     rows += peer_cpu.rows(peer, cpu["tickets"].tap)
     rows += paced.measure(sizes.paced_tickets, sizes.paced_page_size, sizes.paced_window)[0]

@@ -1,4 +1,4 @@
-"""Tap CPU per record, for tickets and for custom object records, beside the `json` floor.
+"""Tap CPU per record, for tickets, custom object records, users and organizations, beside the `json` floor.
 
 The floor is the CPU time of decoding the same 1,000-record export pages with `json` and encoding every
 record as a Singer RECORD line with `json` (the pages are fetched outside the timed part). The tap figure is
@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 
@@ -36,7 +37,11 @@ from bench.common import (
 TICKETS_PATH = "/api/v2/incremental/tickets/cursor"
 OBJECTS_PATH = f"/api/v2/incremental/custom_objects/{CUSTOM_OBJECT}/cursor"
 OBJECT_STREAM = f"custom_object_records__{CUSTOM_OBJECT}"
+USERS_PATH = "/api/v2/incremental/users/cursor"
+ORGANIZATIONS_PATH = "/api/v2/incremental/organizations"
 GOAL_X_FLOOR = 3.0
+# Tickets' own goal (issue 12): typing their custom field values must not take them above the floor.
+GOAL_TICKETS_X_FLOOR = 1.0
 
 
 @dataclass
@@ -71,6 +76,9 @@ def floor_cpu(url: str, path: str, records_key: str, stream: str) -> tuple[int, 
     session.auth = (f"{EMAIL}/token", TOKEN)
     params: dict[str, Any] = {"start_time": 0, "per_page": 1000}
     records, cpu = 0, 0.0
+    # A time-based export repeats the records of a page's last second on the next page (wire notes §18.2):
+    # their decoding counts in the floor's CPU, but each record once in its count, as the tap writes it.
+    seen: set[Any] = set()
     extracted = "2026-01-01T00:00:00.000000+00:00"
     while True:
         response = session.get(f"{url}{path}", params=params, timeout=300)
@@ -82,6 +90,15 @@ def floor_cpu(url: str, path: str, records_key: str, stream: str) -> tuple[int, 
             message = {"type": "RECORD", "stream": stream, "record": record, "time_extracted": extracted}
             json.dumps(message, separators=(",", ":"))
         cpu += time.process_time() - start
+        if "next_page" in body:  # time-based
+            seen.update(record["id"] for record in body[records_key])
+            if body["end_of_stream"]:
+                return len(seen), cpu
+            params = {
+                "start_time": parse_qs(urlsplit(body["next_page"]).query)["start_time"][0],
+                "per_page": 1000,
+            }
+            continue
         records += len(body[records_key])
         more = not body.get("end_of_stream", False) and body.get("meta", {}).get("has_more", True)
         if not more or not body.get("after_cursor"):
@@ -104,8 +121,8 @@ def measure_stream(url: str, stream: str, path: str, records_key: str) -> CpuRes
     )
 
 
-def measure(tickets: int, object_records: int) -> tuple[list[Row], dict[str, CpuResult]]:
-    """Measure tickets and custom object records; return table rows and the raw results by stream."""
+def measure(tickets: int, object_records: int, people: int) -> tuple[list[Row], dict[str, CpuResult]]:
+    """Measure tickets, custom object records, users and organizations; return rows and results by stream."""
     results: dict[str, CpuResult] = {}
     with SandboxProcess(tickets, options=unlimited_options()) as sandbox:
         results["tickets"] = measure_stream(sandbox.url, "tickets", TICKETS_PATH, "tickets")
@@ -113,8 +130,16 @@ def measure(tickets: int, object_records: int) -> tuple[list[Row], dict[str, Cpu
         results[OBJECT_STREAM] = measure_stream(
             sandbox.url, OBJECT_STREAM, OBJECTS_PATH, "custom_object_records"
         )
+    with SandboxProcess(1_000, people=people, options=unlimited_options()) as sandbox:
+        results["users"] = measure_stream(sandbox.url, "users", USERS_PATH, "users")
+        results["organizations"] = measure_stream(
+            sandbox.url, "organizations", ORGANIZATIONS_PATH, "organizations"
+        )
     rows = []
-    for label, result in (("tickets", results["tickets"]), ("custom object records", results[OBJECT_STREAM])):
+    labels = {"tickets": "tickets", OBJECT_STREAM: "custom object records"}
+    for stream, result in results.items():
+        label = labels.get(stream, stream)
+        goal = GOAL_TICKETS_X_FLOOR if stream == "tickets" else GOAL_X_FLOOR
         rows.append(
             Row(
                 "1. tap CPU",
@@ -123,8 +148,8 @@ def measure(tickets: int, object_records: int) -> tuple[list[Row], dict[str, Cpu
                 f"{result.marginal_us:.1f} µs ({result.marginal_us / result.floor_us:.2f}x) above the "
                 f"tap's fixed {result.fixed_cpu:.2f} s",
                 result.x_floor,
-                f"≤ {GOAL_X_FLOOR:g}x",
-                result.x_floor <= GOAL_X_FLOOR,
+                f"≤ {goal:g}x",
+                result.x_floor <= goal,
             )
         )
     return rows, results

@@ -18,8 +18,9 @@ from singer_sdk.singerlib.catalog import REPLICATION_INCREMENTAL
 from singer_sdk.streams.rest import RESTStream
 from typing_extensions import override
 
+from tap_zendesk_objects.paginators import ListCursorPaginator
 from tap_zendesk_objects.replication import ReplicationMark, start_epoch
-from zendesk_objects_shared import BearerAuth, Outcome, RequestPacer, classify, error_message
+from zendesk_objects_shared import BearerAuth, Outcome, RequestPacer, RunFailure, classify, error_message
 from zendesk_objects_shared.bodies import holding, json_object
 from zendesk_objects_shared.timestamps import epoch_seconds
 
@@ -39,6 +40,9 @@ LOGGER = logging.getLogger("tap-zendesk-objects")
 
 GATEWAY_TIMEOUT = 504
 NOT_FOUND = 404
+# List endpoints' largest cursor page (wire notes §10), and a bound on pages for lists that never end.
+LIST_PAGE_SIZE = 100
+MAX_LIST_PAGES = 10_000
 # One progress line per stream at most this often (and one at the end).
 PROGRESS_EVERY_SECONDS = 5.0
 
@@ -72,6 +76,21 @@ class TapRuntime:
         if body is None:  # pragma: no cover (404 is not accepted above)
             raise AssertionError(path)
         return body
+
+    def get_all(self, path: str, records_key: str) -> list[dict[str, Any]]:
+        """Every item of a Zendesk list endpoint, through its cursor pages (`page[size]`, `page[after]`)."""
+        items: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"page[size]": LIST_PAGE_SIZE}
+        for _ in range(MAX_LIST_PAGES):
+            body = self.get_json(path, records_key, params)
+            items += [item for item in body[records_key] if isinstance(item, dict)]
+            meta = body.get("meta")
+            after = meta.get("after_cursor") if isinstance(meta, dict) and meta.get("has_more") else None
+            if not after:
+                return items
+            params = {"page[size]": LIST_PAGE_SIZE, "page[after]": after}
+        msg = f"{path}: more than {MAX_LIST_PAGES} pages of {LIST_PAGE_SIZE}; the list does not end"
+        raise RunFailure(msg)
 
     def get_json_or_none(self, records_key: str) -> Callable[[str, dict[str, str]], dict[str, Any] | None]:
         """`get(path, params)`: like `get_json`, but None when the path does not exist (404)."""
@@ -433,6 +452,39 @@ class ZendeskExportStream(ZendeskObjectsStream):
         super().page_done(cursor, body, settled=settled)
         # After a 504 shrank the page, grow back towards `page_size` one page at a time.
         self._page_size = min(self.max_page_size, self._page_size * 2)
+
+
+class ZendeskListStream(ZendeskObjectsStream):
+    """A small Zendesk list read whole on every run (full table): cursor pages of `page[size]=100`.
+
+    No bookmark: a run that stops half-way reads the whole list again next time. Not paced by the export
+    limit; its few requests count against the account's limit only.
+    """
+
+    @property
+    @override
+    def url_base(self) -> str:
+        return self.runtime.connection.base_url
+
+    @property
+    @override
+    def authenticator(self) -> AuthBase:
+        return self.runtime.connection.auth
+
+    @override
+    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
+        params: dict[str, Any] = {"page[size]": LIST_PAGE_SIZE}
+        if next_page_token:
+            params["page[after]"] = next_page_token
+        return params
+
+    @override
+    def get_new_paginator(self) -> CursorPaginator:
+        return ListCursorPaginator(None, self.name, self.records_key, self.page_done)
+
+    @override
+    def page_done(self, cursor: str | None, body: dict[str, Any], *, settled: bool = True) -> None:
+        self._progress.page(len(body.get(self.records_key) or []))
 
 
 class SequinStream(ZendeskObjectsStream):

@@ -13,8 +13,21 @@ from singer_sdk.tap_base import Tap
 from typing_extensions import override
 
 from tap_zendesk_objects.client import TapRuntime
+from tap_zendesk_objects.custom_fields import keyed_fields, pinned_names, ticket_fields
 from tap_zendesk_objects.output import BufferedSingerWriter
-from tap_zendesk_objects.streams import CustomObjectRecordsStream, SequinRecordsStream, TicketsStream
+from tap_zendesk_objects.people_schemas import ORGANIZATION_PROPERTIES, USER_PROPERTIES
+from tap_zendesk_objects.schemas import TICKET_SCHEMA
+from tap_zendesk_objects.streams import (
+    CustomObjectRecordsStream,
+    GroupsStream,
+    OrganizationFieldsStream,
+    OrganizationsStream,
+    SequinRecordsStream,
+    TicketFieldsStream,
+    TicketsStream,
+    UserFieldsStream,
+    UsersStream,
+)
 from zendesk_objects_shared import (
     CONNECTION_PROPERTIES,
     SECRETS,
@@ -165,14 +178,44 @@ class TapZendeskObjects(OneLineCli, Tap):
     @override
     def discover_streams(self) -> Sequence[Stream]:
         runtime = self.runtime
-        streams: list[Stream] = [TicketsStream(tap=self, runtime=runtime)]
+        streams: list[Stream] = [
+            TicketsStream(
+                tap=self,
+                runtime=runtime,
+                fields=ticket_fields(
+                    runtime.get_all("/api/v2/ticket_fields", "ticket_fields"),
+                    TICKET_SCHEMA["properties"],
+                    self._pinned_ticket_field_names(),
+                ),
+            )
+        ]
         for key in self._custom_object_keys():
             fields = self._custom_object_fields(key)
             streams.append(CustomObjectRecordsStream(tap=self, runtime=runtime, key=key, fields=fields))
+        user_fields = runtime.get_all("/api/v2/user_fields", "user_fields")
+        organization_fields = runtime.get_all("/api/v2/organization_fields", "organization_fields")
+        streams += [
+            UsersStream(tap=self, runtime=runtime, fields=keyed_fields(user_fields, USER_PROPERTIES.wrapped)),
+            OrganizationsStream(
+                tap=self,
+                runtime=runtime,
+                fields=keyed_fields(organization_fields, ORGANIZATION_PROPERTIES.wrapped),
+            ),
+            GroupsStream(tap=self, runtime=runtime),
+            TicketFieldsStream(tap=self, runtime=runtime),
+            UserFieldsStream(tap=self, runtime=runtime),
+            OrganizationFieldsStream(tap=self, runtime=runtime),
+        ]
         if self.config.get("sequin_api_token"):
             streams.append(SequinRecordsStream(tap=self, runtime=runtime))
         LOGGER.info("%s v%s, Meltano SDK v%s", self.name, self.plugin_version, self.sdk_version)
         return streams
+
+    def _pinned_ticket_field_names(self) -> dict[int, str]:
+        # The names an input catalog already gives ticket fields stay theirs (custom_fields.py).
+        entry = self.input_catalog.get_stream("tickets") if self.input_catalog else None
+        properties = entry.schema.properties if entry is not None and entry.schema.properties else {}
+        return pinned_names(properties)
 
     def _custom_object_keys(self) -> list[str]:
         configured = self.config.get("custom_object_keys")

@@ -116,8 +116,10 @@ def _handler_class(stub: StubServer) -> type[BaseHTTPRequestHandler]:
                 dict(self.headers.items()),
                 body,
             )
-            stub.record(received)
-            reply = stub.answer(received)
+            reply = _field_list(received)
+            if reply is None:
+                stub.record(received)
+                reply = stub.answer(received)
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
@@ -133,6 +135,18 @@ def _handler_class(stub: StubServer) -> type[BaseHTTPRequestHandler]:
         do_GET = do_POST = do_PATCH = do_DELETE = _serve  # noqa: N815 (stdlib's naming)
 
     return Handler
+
+
+# The tap reads the account's field definitions to build its catalog: the stub plays an account without
+# custom fields, so that discovery works whatever a test answers. These requests are not recorded.
+FIELD_LISTS = {f"/api/v2/{kind}_fields": f"{kind}_fields" for kind in ("ticket", "user", "organization")}
+
+
+def _field_list(request: Received) -> Reply | None:
+    key = FIELD_LISTS.get(request.path)
+    if key is None or request.method != "GET":
+        return None
+    return Reply.json({key: [], "meta": {"has_more": False, "after_cursor": None, "before_cursor": None}})
 
 
 def _chunks(reply: Reply) -> Iterator[bytes]:

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 # The type mapping of README, The tap > Streams. Lookup values are record/user ids; Zendesk sends them as
 # strings (wire notes §1).
-_STRING_TYPES = frozenset({"text", "textarea", "regexp", "dropdown", "lookup"})
+# Ticket fields call a dropdown `tagger` and have `partialcreditcard` (masked text) (wire notes §10).
+_STRING_TYPES = frozenset({"text", "textarea", "regexp", "dropdown", "tagger", "lookup", "partialcreditcard"})
 
 
 def field_schema(field_type: str) -> th.JSONTypeHelper[Any]:

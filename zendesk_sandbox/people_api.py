@@ -154,8 +154,11 @@ def groups(core: Core, request: wire.Request) -> wire.Response:
 def fields(core: Core, request: wire.Request, kind: FieldKind) -> wire.Response:
     """Serve GET /api/v2/{ticket,user,organization}_fields: by position, or cursor pages by id."""
     account = core.account_url()
+    # Real ticket fields, custom ones too, answer `key: null` (wire notes §23); the sandbox
+    # keeps a key of its own for them only to tell them apart inside.
+    wire_key = {"key": None} if kind == "ticket" else {}
     items = [
-        field | {"url": f"{account}/api/v2/{kind}_fields/{field['id']}.json"}
+        field | {"url": f"{account}/api/v2/{kind}_fields/{field['id']}.json", **wire_key}
         for field in core.directory.fields(kind)
     ]
     # ticket_fields: cursor pagination or none (wire notes §10); the OAS gives user and organization

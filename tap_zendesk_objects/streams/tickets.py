@@ -1,31 +1,56 @@
-"""`tickets`: the cursor-based incremental ticket export."""
+"""`tickets`: the cursor-based incremental ticket export, with typed custom field values."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from singer_sdk import typing as th
 from typing_extensions import override
 
 from tap_zendesk_objects.client import ZendeskExportStream
+from tap_zendesk_objects.custom_fields import schema_properties, typer_for
 from tap_zendesk_objects.paginators import TicketExportPaginator
 from tap_zendesk_objects.schemas import TICKET_SCHEMA
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from singer_sdk.helpers.types import Context
+
+    from tap_zendesk_objects.client import TapRuntime
+    from tap_zendesk_objects.custom_fields import FieldTyper, TypedField
     from tap_zendesk_objects.paginators import CursorPaginator
 
 
 class TicketsStream(ZendeskExportStream):
-    """Every ticket that changed since the bookmark, deleted ones with `status: "deleted"` (wire notes §2)."""
+    """Every ticket that changed since the bookmark, deleted ones with `status: "deleted"` (wire notes §2).
+
+    `custom_fields: [{id, value}]` is kept as Zendesk sends it; each value is also a `cf_...` property typed
+    by its ticket field (custom_fields.py).
+    """
 
     name = "tickets"
     path = "/api/v2/incremental/tickets/cursor"
     primary_keys: ClassVar[list[str]] = ["id"]
     records_key = "tickets"
-    schema = TICKET_SCHEMA
     # The export is ordered by (generated_timestamp, id), which its cursor encodes (wire notes §2): a page
     # never holds a ticket older than the pages before it, even when tickets change during the export.
     replication_key = "generated_timestamp"
     is_sorted = True
+
+    def __init__(self, *, runtime: TapRuntime, fields: Sequence[TypedField] = (), **kwargs: Any) -> None:  # noqa: ANN401
+        """A tickets stream with one typed property per custom ticket field."""
+        typed = th.PropertiesList(*schema_properties(fields, "ticket")).to_dict()["properties"]
+        schema = {**TICKET_SCHEMA, "properties": {**TICKET_SCHEMA["properties"], **typed}}
+        self._fields = list(fields)
+        self._typer: FieldTyper | None = None
+        super().__init__(runtime=runtime, schema=schema, **kwargs)
+
+    @override
+    def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        # After the SDK applied the input catalog: its schema decides which fields become properties.
+        self._typer = typer_for(self.name, self._fields, self.effective_schema) if self._fields else None
+        yield from super().request_records(context)
 
     @override
     def filter_params(self) -> dict[str, Any]:
@@ -34,6 +59,12 @@ class TicketsStream(ZendeskExportStream):
     @override
     def get_new_paginator(self) -> CursorPaginator:
         return self.new_cursor_paginator(TicketExportPaginator)
+
+    @override
+    def post_process(self, row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
+        if self._typer is not None:
+            self._typer.from_list(row, row.get("custom_fields"))
+        return row
 
     @override
     def update_bookmark(self, state: dict[str, Any], records: list[dict[str, Any]]) -> None:

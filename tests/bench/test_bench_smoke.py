@@ -17,6 +17,8 @@ RATIO = re.compile(r"^\d+\.\d\d$")
 EXPECTED_ROWS = [
     ("1. tap CPU", "tickets: tap ÷ `json` floor"),
     ("1. tap CPU", "custom object records: tap ÷ `json` floor"),
+    ("1. tap CPU", "users: tap ÷ `json` floor"),
+    ("1. tap CPU", "organizations: tap ÷ `json` floor"),
     ("1. tap CPU", "sleep disabled ÷ ours"),
     ("1. tap CPU", "as shipped ÷ ours"),
     ("2. paced export", "tickets per window ÷ ceiling"),

@@ -1,4 +1,5 @@
-"""`meltano run zendesk-export`: tickets and custom object records into DuckDB, then only what changed."""
+"""`meltano run zendesk-export`: tickets, people, groups, fields and custom object records into DuckDB, then
+only what changed (and the small full-table lists again)."""
 
 from __future__ import annotations
 
@@ -50,11 +51,21 @@ def test_export_job_loads_duckdb_then_moves_only_changes(
     assert _count(database, "tickets") == len(tickets)
     for key in objects:
         assert _count(database, f"custom_object_records__{key}") == len(sb.admin.custom_object_records(key))
+    assert _count(database, "users") == len(sb.admin.user_ids(include_deleted=True))
+    assert _count(database, "organizations") == len(sb.admin.organization_ids())
+    assert _count(database, "groups") == len(sb.admin.groups())
+    for kind in ("ticket", "user", "organization"):
+        assert _count(database, f"{kind}_fields") == len(sb.admin.fields(kind))
+    # Typed custom field columns an analyst queries without a JSON path.
+    plans = query_duckdb(DUCKDB_VENV, database, "select count(*) from zendesk.users where cf_plan = 'team'")
+    assert int(plans[0][0]) > 0
 
     changed = sorted(tickets)[:3]
     for ticket_id in changed:
         sb.admin.update_ticket(ticket_id, subject=f"changed after the first run: {ticket_id}")
     sb.admin.upsert_custom_object_record("vendor", "vendor-new", "New vendor Ltd", {"rating": 4})
+    user = sb.admin.user_ids(include_deleted=False)[1]
+    sb.admin.update_user(user, name="Changed After The First Run")
     _wait_until_changes_are_exportable()
 
     second = meltano(["run", "zendesk-export"], meltano_env)
@@ -62,7 +73,11 @@ def test_export_job_loads_duckdb_then_moves_only_changes(
     moved = second.records_read("tap-zendesk-export")
     assert moved["tickets"] == len(changed)
     assert moved["custom_object_records__vendor"] == 1
-    assert sum(moved.values()) == len(changed) + 1
+    assert moved["users"] == 1
+    assert moved.get("organizations", 0) == 0
+    full_table = ("groups", "ticket_fields", "user_fields", "organization_fields")
+    assert all(moved[stream] == read[stream] for stream in full_table), "lists are read whole every run"
+    assert sum(moved.values()) == len(changed) + 2 + sum(read[stream] for stream in full_table)
     # target-duckdb upserts by primary key: the same rows, with the new values.
     assert _count(database, "tickets") == len(tickets)
     subjects = query_duckdb(

@@ -28,6 +28,11 @@ def _expected_counts(sb: Sandbox) -> dict[str, int]:
     counts = {"tickets": len(sb.admin.ticket_ids()), "sequin_records": len(sb.admin.sequin_records())}
     for obj in sb.admin.custom_objects():
         counts[f"custom_object_records__{obj['key']}"] = len(sb.admin.custom_object_records(obj["key"]))
+    counts["users"] = len(sb.admin.user_ids(include_deleted=True))
+    counts["organizations"] = len(sb.admin.organization_ids())
+    counts["groups"] = len(sb.admin.groups())
+    for kind in ("ticket", "user", "organization"):
+        counts[f"{kind}_fields"] = len(sb.admin.fields(kind))
     return counts
 
 

@@ -260,3 +260,14 @@ def test_demo_data_links_stripe_customers_to_users_and_accounts_to_organizations
     assert len(accounts & external_ids) >= 0.5 * min(len(accounts), 40)
     contacts = sandbox.admin.sequin_records(collection_id="salesforce:contact")
     assert sum(c["data"]["AccountId"] in accounts for c in contacts) >= 0.75 * len(contacts)
+
+
+def test_ticket_fields_answer_key_null_as_real_ones_do(sandbox: Sandbox) -> None:
+    # A real ticket_fields payload has `"key": null` on every field, custom ones included (wire notes §23):
+    # a ticket field is known by its id only; user and organization fields have keys.
+    fields = Client(sandbox).get("/api/v2/ticket_fields").json()["ticket_fields"]
+    assert fields
+    assert all(field["key"] is None for field in fields)
+    for kind in ("user", "organization"):
+        listed = Client(sandbox).get(f"/api/v2/{kind}_fields").json()[f"{kind}_fields"]
+        assert all(isinstance(field["key"], str) and field["key"] for field in listed)

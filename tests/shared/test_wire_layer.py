@@ -48,7 +48,7 @@ def first_then(first: Reply, then: Reply | None = None) -> Callable[[Received], 
 def tap_against(tmp_path: Path, answer: Callable[[Received], Reply], **settings: Any) -> tuple[TapRun, int]:
     """Run the tap's ticket export against a stub; return the run and how many export requests it made."""
     with StubServer(answer) as stub:
-        run = run_tap(tmp_path, tickets_only_config(stub.url, **settings), timeout=90)
+        run = run_tap(tmp_path, tickets_only_config(stub.url, **settings), timeout=90, select=["tickets"])
     return run, stub.paths().count(EXPORT)
 
 

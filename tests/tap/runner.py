@@ -16,6 +16,8 @@ import jsonschema
 from devtools import sandbox_configs
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from zendesk_sandbox import Sandbox
 
 TAP = str(Path(sys.executable).parent / "tap-zendesk-objects")
@@ -82,12 +84,32 @@ def write_json(directory: Path, stem: str, value: Any) -> Path:
     return path
 
 
-def tap_args(directory: Path, config: dict[str, Any], state: dict[str, Any] | None, *extra: str) -> list[str]:
-    """Command line of the tap for this config (and state)."""
+def tap_args(
+    directory: Path,
+    config: dict[str, Any],
+    state: dict[str, Any] | None,
+    *extra: str,
+    catalog: dict[str, Any] | None = None,
+) -> list[str]:
+    """Command line of the tap for this config (and state, and catalog)."""
     args = [TAP, "--config", str(write_json(directory, "config", config))]
     if state is not None:
         args += ["--state", str(write_json(directory, "state", state))]
+    if catalog is not None:
+        args += ["--catalog", str(write_json(directory, "catalog", catalog))]
     return [*args, *extra]
+
+
+def selected_catalog(directory: Path, config: dict[str, Any], streams: Sequence[str]) -> dict[str, Any]:
+    """The tap's discovered catalog with only `streams` selected, as `meltano select` would write it."""
+    args = tap_args(directory, config, None, "--discover")
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True)
+    catalog: dict[str, Any] = json.loads(done.stdout)
+    for entry in catalog["streams"]:
+        for item in entry["metadata"]:
+            if item["breadcrumb"] == []:
+                item["metadata"]["selected"] = entry["tap_stream_id"] in streams
+    return catalog
 
 
 def run_tap(
@@ -96,10 +118,12 @@ def run_tap(
     *extra: str,
     state: dict[str, Any] | None = None,
     timeout: float = 120,
+    select: Sequence[str] | None = None,
 ) -> TapRun:
-    """Run the tap to its end and collect what it printed."""
+    """Run the tap to its end and collect what it printed (only the streams in `select`, if given)."""
+    catalog = selected_catalog(directory, config, select) if select is not None else None
     done = subprocess.run(
-        tap_args(directory, config, state, *extra),
+        tap_args(directory, config, state, *extra, catalog=catalog),
         capture_output=True,
         text=True,
         timeout=timeout,

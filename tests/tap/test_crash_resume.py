@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.tap.runner import FAST, parse_messages, run_tap, tap_args, tap_config
+from tests.tap.runner import FAST, parse_messages, run_tap, selected_catalog, tap_args, tap_config
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -20,11 +20,16 @@ PAGE = 20
 
 
 def _run_until_killed(
-    tmp_path: Path, config: dict[str, Any], state: dict[str, Any] | None, after: int
+    tmp_path: Path,
+    config: dict[str, Any],
+    state: dict[str, Any] | None,
+    after: int,
+    catalog: dict[str, Any] | None = None,
 ) -> str:
     """Start the tap and SIGKILL it once `after` RECORD lines were read; return all it printed."""
     lines: list[str] = []
-    with subprocess.Popen(tap_args(tmp_path, config, state), stdout=subprocess.PIPE, text=True) as tap:
+    args = tap_args(tmp_path, config, state, catalog=catalog)
+    with subprocess.Popen(args, stdout=subprocess.PIPE, text=True) as tap:
         assert tap.stdout is not None
         seen = 0
         for line in tap.stdout:
@@ -54,15 +59,16 @@ def test_resume_after_sigkill(
     sb = sandbox_factory(**FAST)
     config = tap_config(sb, custom_object_keys=[], sequin_api_token=None, page_size=PAGE)
     config["export_requests_per_minute"] = 20  # 20 pages a second: slow enough to be killed mid-export
+    catalog = selected_catalog(tmp_path, config, ["tickets"])
     state: dict[str, Any] | None = None
     printed: set[int] = set()
     for after in kill_after:
-        ids, last_state = _printed(_run_until_killed(tmp_path, config, state, after))
+        ids, last_state = _printed(_run_until_killed(tmp_path, config, state, after, catalog))
         # A rerun repeats at most the one page that was in flight when the previous run died.
         assert len(set(ids) & printed) <= PAGE
         printed.update(ids)
         state = last_state or state
-    final = run_tap(tmp_path, config, state=state)
+    final = run_tap(tmp_path, config, state=state, select=["tickets"])
     assert final.returncode == 0, final.stderr
     again = {t["id"] for t in final.records("tickets")}
     assert len(again & printed) <= PAGE

@@ -37,7 +37,7 @@ def export(cursors: Iterator[str]) -> Callable[[Received], Reply]:
 
 def run_against(tmp_path: Path, answer: Callable[[Received], Reply]) -> tuple[Any, list[str]]:
     with StubServer(answer) as stub:
-        run = run_tap(tmp_path, tickets_only_config(stub.url), timeout=60)
+        run = run_tap(tmp_path, tickets_only_config(stub.url), timeout=60, select=["tickets"])
     return run, stub.paths()
 
 

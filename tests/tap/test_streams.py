@@ -7,7 +7,15 @@ import subprocess
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from tests.tap.runner import FAST, assert_valid, parse_messages, run_tap, tap_args, tap_config
+from tests.tap.runner import (
+    FAST,
+    assert_valid,
+    parse_messages,
+    run_tap,
+    selected_catalog,
+    tap_args,
+    tap_config,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -41,7 +49,8 @@ def test_a_state_follows_every_page_and_never_runs_ahead(
     sandbox_factory: Callable[..., Sandbox], tmp_path: Path
 ) -> None:
     sb = sandbox_factory(**FAST)
-    run = run_tap(tmp_path, tap_config(sb, custom_object_keys=[], sequin_api_token=None, page_size=25))
+    config = tap_config(sb, custom_object_keys=[], sequin_api_token=None, page_size=25)
+    run = run_tap(tmp_path, config, select=["tickets"])
     assert run.returncode == 0, run.stderr
     newest = 0
     since_state = 0
@@ -165,7 +174,9 @@ def test_changes_during_an_export_arrive_in_their_latest_version(
     config = tap_config(sb, custom_object_keys=[], sequin_api_token=None, page_size=10)
     config["export_requests_per_minute"] = 10
     ids = sorted(sb.admin.ticket_ids(include_deleted=False))
-    with subprocess.Popen(tap_args(tmp_path, config, None), stdout=subprocess.PIPE, text=True) as tap:
+    catalog = selected_catalog(tmp_path, config, ["tickets"])
+    args = tap_args(tmp_path, config, None, catalog=catalog)
+    with subprocess.Popen(args, stdout=subprocess.PIPE, text=True) as tap:
         assert tap.stdout is not None
         first = tap.stdout.readline()  # the tap is under way once it prints
         assert first
