@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +18,14 @@ if TYPE_CHECKING:
 
 PAGE = 20
 # What each export orders by (wire notes §2, §3, Sequin §4); any other stream is a whole list each run.
-REPLICATION_KEYS = {"tickets": "generated_timestamp", "sequin_records": "upstream_updated_at"}
+REPLICATION_KEYS = {
+    "tickets": "generated_timestamp",
+    "users": "updated_at",
+    "organizations": "updated_at",
+    "sequin_records": "upstream_updated_at",
+}
 OBJECT_KEY = "updated_at"
+LIST_STREAMS = ("groups", "ticket_fields", "user_fields", "organization_fields")
 SDK_TRANSIENT_KEYS = {"progress_markers", "starting_replication_value", "replication_key_signpost"}
 
 
@@ -84,8 +91,11 @@ def test_state_holds_cursor_and_replication_key_value(
     config = tap_config(sb, page_size=PAGE, sequin_page_size=PAGE, sequin_collections=collections)
     run = run_tap(tmp_path, config)
     assert run.returncode == 0, run.stderr
-    assert "Beginning sync of 'tickets' in incremental mode" in run.stderr
-    assert "full_table" not in run.stderr
+    for name in ("tickets", "users", "organizations"):
+        assert f"Beginning sync of '{name}' in incremental mode" in run.stderr
+    # Only the lists read whole each run say full_table, and truly.
+    full_table = re.findall(r"Beginning sync of '([^']+)' in full_table mode", run.stderr)
+    assert sorted(full_table) == sorted(LIST_STREAMS)
     assert "not resumable" not in run.stderr  # the SDK's warning for unsorted streams would be untrue here
 
     bookmarks = run.final_state["bookmarks"]
@@ -95,6 +105,10 @@ def test_state_holds_cursor_and_replication_key_value(
     assert bookmarks["tickets"]["high_water"] == newest_ticket
     assert bookmarks["tickets"]["replication_key"] == "generated_timestamp"
     assert bookmarks["tickets"]["replication_key_value"] == newest_ticket
+    for name in ("users", "organizations"):
+        assert bookmarks[name]["replication_key"] == "updated_at", name
+        assert _epoch(bookmarks[name]["replication_key_value"]) == _newest(run.records(name), "updated_at")
+    assert bookmarks["organizations"]["start_time"]
     objects = [name for name in bookmarks if name.startswith("custom_object_records__")]
     assert objects
     for name in objects:
@@ -122,7 +136,7 @@ def test_replication_key_value_moves_per_page_when_sorted_and_at_the_end_otherwi
     key = sb.admin.custom_objects()[0]["key"]
     stream = f"custom_object_records__{key}"
     config = tap_config(sb, custom_object_keys=[key], sequin_api_token=None, page_size=PAGE)
-    run = run_tap(tmp_path, config)
+    run = run_tap(tmp_path, config, select=["tickets", stream])
     assert run.returncode == 0, run.stderr
     written: dict[str, list[dict[str, Any]]] = {"tickets": [], stream: []}
     last_record_of = {
@@ -160,16 +174,27 @@ def test_hand_set_replication_key_value_without_cursor_starts_the_export_there(
     tickets, records = first.records("tickets"), first.records(stream)
     ticket_mark = sorted(t["generated_timestamp"] for t in tickets)[len(tickets) // 2]
     record_mark = sorted(r[OBJECT_KEY] for r in records)[len(records) // 2]
-    # What `meltano state set` would be given: the SDK's keys only, no cursor, no high_water; the second
-    # without `replication_key` at all.
+    people = {name: first.records(name) for name in ("users", "organizations")}
+    people_marks = {
+        name: sorted(r["updated_at"] for r in rows)[len(rows) // 2] for name, rows in people.items()
+    }
+    # What `meltano state set` would be given: the SDK's keys only, no cursor, no high_water, no start_time;
+    # some without `replication_key` at all.
     state = {
         "bookmarks": {
             "tickets": {"replication_key": "generated_timestamp", "replication_key_value": ticket_mark},
             stream: {"replication_key_value": record_mark},
+            "users": {"replication_key": "updated_at", "replication_key_value": people_marks["users"]},
+            "organizations": {"replication_key_value": people_marks["organizations"]},
         }
     }
     second = run_tap(tmp_path, config, state=state)
     assert second.returncode == 0, second.stderr
+    for name, rows in people.items():
+        mark = _epoch(people_marks[name])
+        assert {r["id"] for r in second.records(name)} == {
+            r["id"] for r in rows if _epoch(r["updated_at"]) >= mark
+        }
     assert {t["id"] for t in second.records("tickets")} == {
         t["id"] for t in tickets if t["generated_timestamp"] >= ticket_mark
     }
