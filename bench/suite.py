@@ -33,6 +33,8 @@ class Sizes:
     paced_tickets: int
     paced_page_size: int
     paced_window: float
+    paced_all_tickets: int  # the all-streams run: tickets, and users and organizations as many of each
+    paced_all_people: int
     memory_sizes: tuple[int, ...]
     target_memory_sizes: tuple[int, ...]
     end_to_end_records: int
@@ -49,6 +51,8 @@ FULL = Sizes(
     paced_tickets=100_000,
     paced_page_size=1_000,
     paced_window=5.0,
+    paced_all_tickets=20_000,
+    paced_all_people=10_000,
     memory_sizes=(10_000, 100_000, 1_000_000),
     target_memory_sizes=(10_000, 100_000, 1_000_000),
     end_to_end_records=100_000,
@@ -64,6 +68,8 @@ QUICK = Sizes(
     paced_tickets=3_000,
     paced_page_size=100,
     paced_window=0.3,
+    paced_all_tickets=2_000,
+    paced_all_people=1_000,
     memory_sizes=(1_000, 3_000),
     target_memory_sizes=(500, 2_000),
     end_to_end_records=3_000,
@@ -77,6 +83,9 @@ def run_suite(sizes: Sizes) -> list[Row]:
     peer = peer_cpu.measure(sizes.peer_tickets, sizes.peer_shipped_seconds)
     rows += peer_cpu.rows(peer, cpu["tickets"].tap)
     rows += paced.measure(sizes.paced_tickets, sizes.paced_page_size, sizes.paced_window)[0]
+    rows += paced.measure_all_streams(
+        sizes.paced_all_tickets, sizes.paced_all_people, sizes.paced_page_size // 2, sizes.paced_window
+    )
     rows += target_throughput.run(sizes.quick)
     rows += lookups.run(sizes.quick)
     rows += memory.rows("tap", "tickets", memory.tap_runs(list(sizes.memory_sizes)))

@@ -23,6 +23,7 @@ EXPECTED_ROWS = [
     ("1. tap CPU", "as shipped ÷ ours"),
     ("2. paced export", "tickets per window ÷ ceiling"),
     ("2. paced export", "429 answers per 100 requests"),
+    ("2. paced export", "every export stream at once: export requests per window ÷ limit"),
     ("3. target throughput", "`jobs` records/s ÷ ceiling"),
     ("3. target throughput", "`jobs` ÷ `upsert` records/s"),
     ("3. target throughput", "`auto` ÷ better of `jobs`, `upsert`"),
