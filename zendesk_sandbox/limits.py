@@ -212,25 +212,29 @@ class RateLimit:
         self._interval = counter.window / foreign_per_window if foreign_per_window > 0 else 0.0
         self._next_foreign = 1
         self._on_foreign = on_foreign
+        self._last_instant = 0.0
 
-    def try_acquire(self) -> float:
-        """Admit one request now and return 0, or return the seconds until one would be admitted."""
-        with self._lock:  # the clock is read under the lock, so the counter sees instants in order
-            now = time.monotonic()
+    def try_acquire(self, arrived: float | None = None) -> float:
+        """Admit one request that `arrived` (default: now); return 0, or the seconds until one would be."""
+        # Under the lock, and never before the last instant seen: the counter sees instants in order.
+        with self._lock:
+            now = time.monotonic() if arrived is None else max(arrived, self._last_instant)
+            self._last_instant = now
             self._catch_up(now)
             return self.counter.try_acquire(now)
 
     def state(self) -> tuple[int, float]:
         """Return (remaining, seconds until remaining grows), both at one instant."""
         with self._lock:
-            now = time.monotonic()
+            now = self._last_instant = max(time.monotonic(), self._last_instant)
             self._catch_up(now)
             return self.counter.remaining(now), self.counter.reset_seconds(now)
 
     def catch_up(self) -> None:
         """Offer the foreign requests due by now to the counter (so that stats are up to date)."""
         with self._lock:
-            self._catch_up(time.monotonic())
+            self._last_instant = max(time.monotonic(), self._last_instant)
+            self._catch_up(self._last_instant)
 
     def _catch_up(self, now: float) -> None:
         if not self._interval:

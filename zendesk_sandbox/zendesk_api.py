@@ -99,12 +99,12 @@ def handle(core: Core, request: wire.Request, api_path: str) -> wire.Response:
     if refused is None and any(part in request.path for part in settings.forbidden_paths_contain):
         refused = wire.forbidden()
     if refused is None:
-        wait = core.account_limit.try_acquire()
+        wait = core.account_limit.try_acquire(request.arrived)
         if wait:
             core.stats.limited("account_limit")
             refused = wire.account_limited(retry_after_text(wait, settings.window_seconds))
     if refused is None and kind in EXPORT_KINDS:
-        wait = core.export_limit.try_acquire()
+        wait = core.export_limit.try_acquire(request.arrived)
         if wait:
             core.stats.limited("export_limit")
             refused = wire.export_limited(retry_after_text(wait, settings.window_seconds))
