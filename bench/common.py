@@ -294,3 +294,33 @@ def environment_without_pythonpath(**extra: str) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
     env.update(extra)
     return env
+
+
+class FirstRequest:
+    """Watches the sandbox's counters on a thread and notes when it first counted one of `kinds`."""
+
+    def __init__(self, sandbox: SandboxProcess, kinds: tuple[str, ...]) -> None:
+        """Start watching (the counters were just reset)."""
+        self.at: float | None = None
+        self.kinds = kinds
+        self._sandbox = sandbox
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            counted = self._sandbox.stats()["requests_by_kind"]
+            if any(counted.get(kind, 0) for kind in self.kinds):
+                self.at = time.monotonic()
+                return
+            time.sleep(0.005)
+
+    def stop(self) -> float:
+        """Stop watching and return when the first such request came."""
+        self._stop.set()
+        self._thread.join(timeout=10)
+        if self.at is None:
+            msg = f"the sandbox saw no request of {', '.join(self.kinds)}"
+            raise RuntimeError(msg)
+        return self.at

@@ -27,12 +27,11 @@ import json
 import math
 import random
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import TARGET, Row, SandboxProcess, run_counted, write_json
+from bench.common import TARGET, FirstRequest, Row, SandboxProcess, run_counted, write_json
 from bench.common import target_config as base_target_config
 from bench.target_throughput import (
     BUDGET_WINDOW_SECONDS,
@@ -109,35 +108,6 @@ def write_input(path: Path, prefix: str, count: int, distinct: int, *, lookups: 
                 out.write(json.dumps({"type": "STATE", "value": {"done": n + 1}}) + "\n")
 
 
-class FirstRequest:
-    """Notes on a thread when the sandbox first counted one of `FIRST_KINDS`."""
-
-    def __init__(self, sandbox: SandboxProcess) -> None:
-        """Start watching (the counters were just reset)."""
-        self.at: float | None = None
-        self._sandbox = sandbox
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-        self._thread.start()
-
-    def _watch(self) -> None:
-        while not self._stop.is_set():
-            kinds = self._sandbox.stats()["requests_by_kind"]
-            if any(kinds.get(kind, 0) for kind in FIRST_KINDS):
-                self.at = time.monotonic()
-                return
-            time.sleep(0.005)
-
-    def stop(self) -> float:
-        """Stop watching and return when the first request came."""
-        self._stop.set()
-        self._thread.join(timeout=10)
-        if self.at is None:
-            msg = "the sandbox saw no lookup or write request"
-            raise RuntimeError(msg)
-        return self.at
-
-
 def run_once(
     sandbox: SandboxProcess, workdir: Path, count: int, distinct: int, *, lookups: bool
 ) -> LookupRun:
@@ -163,7 +133,7 @@ def run_once(
             states.append((time.monotonic(), int(json.loads(line)["done"])))
 
     sandbox.reset_stats()
-    first = FirstRequest(sandbox)
+    first = FirstRequest(sandbox, FIRST_KINDS)
     with lines.open("rb") as stdin:
         run_counted([TARGET, "--config", str(config_path)], stdin=stdin, on_line=on_line)
     started = first.stop()

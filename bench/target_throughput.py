@@ -40,12 +40,11 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import TARGET, Row, SandboxProcess, run_counted, write_json
+from bench.common import TARGET, FirstRequest, Row, SandboxProcess, run_counted, write_json
 from bench.common import target_config as base_target_config
 
 SECTION = "3. target throughput"
@@ -56,6 +55,7 @@ QUEUE_SECONDS = 0.2
 ROUND_TRIP_SECONDS = 0.02
 REQUESTS_PER_MINUTE = 6_000
 STATE_EVERY = 1_000  # a tap-like input: one STATE per 1,000 records
+WRITE_KINDS = ("jobs_create", "records_patch")  # where a run's rate starts: its first write request
 # The fewest requests a 100-record job can cost: its POST, and its share of a show_many poll covering
 # every job the 30-job cap lets run at once.
 REQUESTS_PER_JOB = 1 + 1 / JOB_CAP
@@ -156,35 +156,6 @@ def write_input(path: Path, prefix: str, count: int, state_every: int) -> None:
                 out.write(json.dumps({"type": "STATE", "value": state}) + "\n")
 
 
-class FirstWrite:
-    """Watches the sandbox's counters on a thread and notes when the first write request arrived."""
-
-    def __init__(self, sandbox: SandboxProcess) -> None:
-        """Start watching (the counters were just reset)."""
-        self.at: float | None = None
-        self._sandbox = sandbox
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-        self._thread.start()
-
-    def _watch(self) -> None:
-        while not self._stop.is_set():
-            kinds = self._sandbox.stats()["requests_by_kind"]
-            if kinds.get("jobs_create", 0) or kinds.get("records_patch", 0):
-                self.at = time.monotonic()
-                return
-            time.sleep(0.005)
-
-    def stop(self) -> float:
-        """Stop watching and return when the first write came."""
-        self._stop.set()
-        self._thread.join(timeout=10)
-        if self.at is None:
-            msg = "the sandbox saw no write request"
-            raise RuntimeError(msg)
-        return self.at
-
-
 def run_mode(  # noqa: PLR0913
     sandbox: SandboxProcess,
     workdir: Path,
@@ -217,7 +188,7 @@ def run_mode(  # noqa: PLR0913
             states.append((time.monotonic(), int(done)))
 
     sandbox.reset_stats()
-    first_write = FirstWrite(sandbox)
+    first_write = FirstRequest(sandbox, WRITE_KINDS)
     with lines.open("rb") as stdin:
         run = run_counted([TARGET, "--config", str(config_path)], stdin=stdin, on_line=on_line)
     started = first_write.stop()

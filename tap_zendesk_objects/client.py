@@ -340,16 +340,8 @@ class ZendeskObjectsStream(RESTStream[Any]):
         return paginator_class(self.bookmark().get("cursor"), self.name, self.records_key, self.page_done)
 
 
-class ZendeskExportStream(ZendeskObjectsStream):
-    """A Zendesk cursor export: `start_time` on the first request only, `cursor` afterwards.
-
-    Bookmark: `{"cursor": <after_cursor of the last page written>, "high_water": <epoch seconds>}`.
-    `high_water` is the newest timestamp emitted (or the `start_time` the walk began at), so a refused
-    cursor can restart from it: that repeats the records of that second, and skips none.
-    """
-
-    # Zendesk serves no data from the last minute; `start_time` must be at least 60 s old (wire notes §2, §3).
-    START_TIME_LAG_SECONDS = 61
+class ZendeskApiStream(ZendeskObjectsStream):
+    """A stream of the Zendesk API: the account's base URL and credentials."""
 
     @property
     @override
@@ -360,6 +352,18 @@ class ZendeskExportStream(ZendeskObjectsStream):
     @override
     def authenticator(self) -> AuthBase:
         return self.runtime.connection.auth
+
+
+class ZendeskExportStream(ZendeskApiStream):
+    """A Zendesk cursor export: `start_time` on the first request only, `cursor` afterwards.
+
+    Bookmark: `{"cursor": <after_cursor of the last page written>, "high_water": <epoch seconds>}`.
+    `high_water` is the newest timestamp emitted (or the `start_time` the walk began at), so a refused
+    cursor can restart from it: that repeats the records of that second, and skips none.
+    """
+
+    # Zendesk serves no data from the last minute; `start_time` must be at least 60 s old (wire notes §2, §3).
+    START_TIME_LAG_SECONDS = 61
 
     @property
     @override
@@ -454,22 +458,12 @@ class ZendeskExportStream(ZendeskObjectsStream):
         self._page_size = min(self.max_page_size, self._page_size * 2)
 
 
-class ZendeskListStream(ZendeskObjectsStream):
+class ZendeskListStream(ZendeskApiStream):
     """A small Zendesk list read whole on every run (full table): cursor pages of `page[size]=100`.
 
     No bookmark: a run that stops half-way reads the whole list again next time. Not paced by the export
     limit; its few requests count against the account's limit only.
     """
-
-    @property
-    @override
-    def url_base(self) -> str:
-        return self.runtime.connection.base_url
-
-    @property
-    @override
-    def authenticator(self) -> AuthBase:
-        return self.runtime.connection.auth
 
     @override
     def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
