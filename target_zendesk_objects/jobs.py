@@ -69,9 +69,11 @@ class InFlightJob:
     items: list[WriteItem]
     submitted: float
     next_poll: float
-    last_progress: int = 0
     last_polled: float = 0.0
     polling: bool = False
+    # The first poll that saw the job under way (when, and its progress then): its pace is measured
+    # from there, over the longest span there is, not between two polls a moment apart.
+    started_seen: tuple[float, int] | None = None
 
 
 def job_item(action: str, item: WriteItem) -> Any:  # noqa: ANN401 (a JSON value)
@@ -349,17 +351,23 @@ class JobPipeline:
         total, progress = status.get("total") or len(job.items), status.get("progress") or 0
         elapsed = now - job.submitted
         working = status.get("status") == "working"
-        if working and progress > job.last_progress and job.last_polled:
-            # The job's pace between the last two polls says when it will be done.
-            remaining = (total - progress) / ((progress - job.last_progress) / (now - job.last_polled))
+        if working and progress and job.started_seen is None:
+            job.started_seen = (now, progress)
+        seen_at, seen_progress = job.started_seen or (now, progress)
+        if working and progress > seen_progress:
+            # The job's pace since it was first seen under way says when it will be done.
+            remaining = (total - progress) / ((progress - seen_progress) / (now - seen_at))
         elif working and progress:
-            # Pace since submission (queue wait included, so an overestimate), but look again soon
-            # enough to measure the real pace.
-            remaining = min(elapsed * (total - progress) / progress, elapsed * 0.5)
+            # Pace since submission (queue wait included, so an overestimate). With show_many every
+            # poll asks about every job, so the next one measures the real pace anyway: aim at the
+            # time jobs have been taking. Polled alone, look again soon enough to measure it.
+            by_pace = elapsed * (total - progress) / progress
+            soon = max(self._expected_seconds - elapsed, 0.0) if self._show_many else elapsed * 0.5
+            remaining = min(by_pace, soon)
         else:
             # Not started: wait for what earlier jobs took, or back off geometrically past it.
             remaining = max(self._expected_seconds - elapsed, elapsed * 0.5)
-        job.last_progress, job.last_polled = progress, now
+        job.last_polled = now
         return min(MAX_POLL_SECONDS, max(MIN_POLL_SECONDS, remaining))
 
     def _read_results(self, job: InFlightJob, results: Any) -> None:  # noqa: ANN401 (JSON)
