@@ -183,7 +183,7 @@ class TapZendeskObjects(OneLineCli, Tap):
                 tap=self,
                 runtime=runtime,
                 fields=ticket_fields(
-                    runtime.get_all("/api/v2/ticket_fields", "ticket_fields"),
+                    self._field_definitions("tickets", "ticket_fields"),
                     TICKET_SCHEMA["properties"],
                     self._pinned_ticket_field_names(),
                 ),
@@ -192,8 +192,8 @@ class TapZendeskObjects(OneLineCli, Tap):
         for key in self._custom_object_keys():
             fields = self._custom_object_fields(key)
             streams.append(CustomObjectRecordsStream(tap=self, runtime=runtime, key=key, fields=fields))
-        user_fields = runtime.get_all("/api/v2/user_fields", "user_fields")
-        organization_fields = runtime.get_all("/api/v2/organization_fields", "organization_fields")
+        user_fields = self._field_definitions("users", "user_fields")
+        organization_fields = self._field_definitions("organizations", "organization_fields")
         streams += [
             UsersStream(tap=self, runtime=runtime, fields=keyed_fields(user_fields, USER_PROPERTIES.wrapped)),
             OrganizationsStream(
@@ -210,6 +210,24 @@ class TapZendeskObjects(OneLineCli, Tap):
             streams.append(SequinRecordsStream(tap=self, runtime=runtime))
         LOGGER.info("%s v%s, Meltano SDK v%s", self.name, self.plugin_version, self.sdk_version)
         return streams
+
+    def _field_definitions(self, stream_name: str, list_name: str) -> list[dict[str, Any]]:
+        """The account's custom field definitions that type a stream's `cf_` values, if it runs.
+
+        A stream that the input catalog leaves out does not run, so its definitions are not read: a
+        nightly run of tickets alone spends no request on user and organization fields.
+        """
+        if not self._runs(stream_name):
+            return []
+        return self.runtime.get_all(f"/api/v2/{list_name}", list_name)
+
+    def _runs(self, stream_name: str) -> bool:
+        # The SDK's own rule: without an input catalog every stream runs; with one, a stream runs when its
+        # entry selects it (a stream missing from the catalog does not run).
+        if not self.input_catalog:
+            return True
+        entry = self.input_catalog.get_stream(stream_name)
+        return entry is not None and entry.metadata.resolve_selection().get((), True)
 
     def _pinned_ticket_field_names(self) -> dict[int, str]:
         # The names an input catalog already gives ticket fields stay theirs (custom_fields.py).

@@ -189,6 +189,34 @@ def test_renamed_fields_keep_their_columns(sandbox_factory: Callable[..., Sandbo
     assert "cf_licensed_seats_360000000106" in tickets_entry["schema"]["properties"]
 
 
+def test_a_run_reads_only_the_field_definitions_of_the_streams_it_runs(
+    sandbox_factory: Callable[..., Sandbox], tmp_path: Path
+) -> None:
+    sb = sandbox_factory(**PEOPLE)
+    config = _config(sb, page_size=100)
+    catalog = selected_catalog(tmp_path, config, ["tickets", "users"])
+    sb.admin.reset_stats()
+    done = subprocess.run(
+        tap_args(tmp_path, config, None, catalog=catalog),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    kinds = sb.admin.stats()["requests_by_kind"]
+    # Organizations do not run: their field definitions are not read; tickets' and users' are, once.
+    assert "organization_fields" not in kinds
+    assert kinds.get("ticket_fields") == 1
+    assert kinds.get("user_fields") == 1
+    messages = parse_messages(done.stdout)
+    assert {m["stream"] for m in messages if m["type"] == "RECORD"} == {"tickets", "users"}
+    users = [m["record"] for m in messages if m["type"] == "RECORD" and m["stream"] == "users"]
+    tickets = [m["record"] for m in messages if m["type"] == "RECORD" and m["stream"] == "tickets"]
+    assert any(u.get("cf_plan") for u in users), "the users that run still get their typed fields"
+    assert any(isinstance(t.get("cf_seats_360000000106"), int) for t in tickets)
+
+
 def test_changes_during_the_export_arrive_in_their_latest_version(
     sandbox_factory: Callable[..., Sandbox], tmp_path: Path
 ) -> None:
