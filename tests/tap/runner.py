@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -112,16 +113,21 @@ def selected_catalog(directory: Path, config: dict[str, Any], streams: Sequence[
     return catalog
 
 
-def run_tap(
+def run_tap(  # noqa: PLR0913 (each a way a test runs the tap)
     directory: Path,
     config: dict[str, Any],
     *extra: str,
     state: dict[str, Any] | None = None,
     timeout: float = 120,
     select: Sequence[str] | None = None,
+    catalog: dict[str, Any] | None = None,
 ) -> TapRun:
-    """Run the tap to its end and collect what it printed (only the streams in `select`, if given)."""
-    catalog = selected_catalog(directory, config, select) if select is not None else None
+    """Run the tap to its end and collect what it printed.
+
+    `select`: only these streams, in a catalog discovered now; `catalog`: a catalog made earlier.
+    """
+    if select is not None:
+        catalog = selected_catalog(directory, config, select)
     done = subprocess.run(
         tap_args(directory, config, state, *extra, catalog=catalog),
         capture_output=True,
@@ -131,6 +137,23 @@ def run_tap(
     )
     messages = parse_messages(done.stdout) if not extra else []
     return TapRun(done.returncode, done.stdout, done.stderr, messages)
+
+
+def run_until_killed(args: list[str], after: int) -> str:
+    """Start the tap and SIGKILL it once `after` RECORD lines were read; return all it printed."""
+    lines: list[str] = []
+    with subprocess.Popen(args, stdout=subprocess.PIPE, text=True) as tap:
+        assert tap.stdout is not None
+        seen = 0
+        for line in tap.stdout:
+            lines.append(line)
+            seen += line.startswith('{"type":"RECORD"')
+            if seen >= after:
+                tap.send_signal(signal.SIGKILL)
+                break
+        rest = tap.stdout.read()  # what the pipe still holds (not communicate(): it skips the read-ahead)
+        tap.wait(timeout=60)
+    return "".join(lines) + rest
 
 
 def assert_valid(records: list[dict[str, Any]], schema: dict[str, Any]) -> None:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.tap.runner import FAST, parse_messages, run_tap, selected_catalog, tap_args, tap_config
+from tests.tap.runner import (
+    FAST,
+    parse_messages,
+    run_tap,
+    run_until_killed,
+    selected_catalog,
+    tap_args,
+    tap_config,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -17,30 +23,6 @@ if TYPE_CHECKING:
     from zendesk_sandbox import Sandbox
 
 PAGE = 20
-
-
-def _run_until_killed(
-    tmp_path: Path,
-    config: dict[str, Any],
-    state: dict[str, Any] | None,
-    after: int,
-    catalog: dict[str, Any] | None = None,
-) -> str:
-    """Start the tap and SIGKILL it once `after` RECORD lines were read; return all it printed."""
-    lines: list[str] = []
-    args = tap_args(tmp_path, config, state, catalog=catalog)
-    with subprocess.Popen(args, stdout=subprocess.PIPE, text=True) as tap:
-        assert tap.stdout is not None
-        seen = 0
-        for line in tap.stdout:
-            lines.append(line)
-            seen += line.startswith('{"type":"RECORD"')
-            if seen >= after:
-                tap.send_signal(signal.SIGKILL)
-                break
-        rest = tap.stdout.read()  # what the pipe still holds (not communicate(): it skips the read-ahead)
-        tap.wait(timeout=60)
-    return "".join(lines) + rest
 
 
 def _printed(output: str) -> tuple[list[int], dict[str, Any] | None]:
@@ -63,7 +45,8 @@ def test_resume_after_sigkill(
     state: dict[str, Any] | None = None
     printed: set[int] = set()
     for after in kill_after:
-        ids, last_state = _printed(_run_until_killed(tmp_path, config, state, after, catalog))
+        args = tap_args(tmp_path, config, state, catalog=catalog)
+        ids, last_state = _printed(run_until_killed(args, after))
         # A rerun repeats at most the one page that was in flight when the previous run died.
         assert len(set(ids) & printed) <= PAGE
         printed.update(ids)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import time
 from collections import Counter
@@ -16,6 +15,7 @@ from tests.tap.runner import (
     assert_valid,
     parse_messages,
     run_tap,
+    run_until_killed,
     selected_catalog,
     tap_args,
     tap_config,
@@ -155,22 +155,14 @@ def test_renamed_fields_keep_their_columns(sandbox_factory: Callable[..., Sandbo
     sb.admin.rename_field("ticket", ticket_field["id"], "Licensed seats")
     sb.admin.rename_field("user", user_field["id"], "Subscription plan")
     added = sb.admin.add_field("user", "integer", "Seats", key="seats")
-    done = subprocess.run(
-        tap_args(tmp_path, config, None, catalog=catalog),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    messages = parse_messages(done.stdout)
-    schemas = {m["stream"]: m["schema"] for m in messages if m["type"] == "SCHEMA"}
-    tickets = [m["record"] for m in messages if m["type"] == "RECORD" and m["stream"] == "tickets"]
+    run = run_tap(tmp_path, config, catalog=catalog)
+    assert run.returncode == 0, run.stderr
+    tickets = run.records("tickets")
     # The SDK sends the input catalog's schema: the renamed field's column is the one it names.
-    assert "cf_seats_360000000106" in schemas["tickets"]["properties"], "the catalog's name is kept"
+    assert "cf_seats_360000000106" in run.schema("tickets")["properties"], "the catalog's name is kept"
     assert any(isinstance(t.get("cf_seats_360000000106"), int) for t in tickets)
     assert not any(key.startswith("cf_licensed") for t in tickets for key in t)
-    users = [m["record"] for m in messages if m["type"] == "RECORD" and m["stream"] == "users"]
+    users = run.records("users")
     assert any(u["cf_plan"] for u in users), "a user field is named by its key, whatever its title"
     # A field added since the catalog was made: in user_fields now, a column once the catalog is made again.
     assert all("cf_seats" not in u and "seats" in u["user_fields"] for u in users)
@@ -196,25 +188,16 @@ def test_a_run_reads_only_the_field_definitions_of_the_streams_it_runs(
     config = _config(sb, page_size=100)
     catalog = selected_catalog(tmp_path, config, ["tickets", "users"])
     sb.admin.reset_stats()
-    done = subprocess.run(
-        tap_args(tmp_path, config, None, catalog=catalog),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    run = run_tap(tmp_path, config, catalog=catalog)
+    assert run.returncode == 0, run.stderr
     kinds = sb.admin.stats()["requests_by_kind"]
     # Organizations do not run: their field definitions are not read; tickets' and users' are, once.
     assert "organization_fields" not in kinds
     assert kinds.get("ticket_fields") == 1
     assert kinds.get("user_fields") == 1
-    messages = parse_messages(done.stdout)
-    assert {m["stream"] for m in messages if m["type"] == "RECORD"} == {"tickets", "users"}
-    users = [m["record"] for m in messages if m["type"] == "RECORD" and m["stream"] == "users"]
-    tickets = [m["record"] for m in messages if m["type"] == "RECORD" and m["stream"] == "tickets"]
-    assert any(u.get("cf_plan") for u in users), "the users that run still get their typed fields"
-    assert any(isinstance(t.get("cf_seats_360000000106"), int) for t in tickets)
+    assert {m["stream"] for m in run.messages if m["type"] == "RECORD"} == {"tickets", "users"}
+    assert any(u.get("cf_plan") for u in run.records("users")), "the users that run still get typed fields"
+    assert any(isinstance(t.get("cf_seats_360000000106"), int) for t in run.records("tickets"))
 
 
 def test_changes_during_the_export_arrive_in_their_latest_version(
@@ -254,23 +237,6 @@ def test_changes_during_the_export_arrive_in_their_latest_version(
     assert set(latest_orgs) == set(sb.admin.organization_ids())
 
 
-def _run_until_killed(tmp_path: Path, args: list[str], after: int) -> str:
-    lines: list[str] = []
-    with subprocess.Popen(args, stdout=subprocess.PIPE, text=True) as tap:
-        assert tap.stdout is not None
-        seen = 0
-        for line in tap.stdout:
-            lines.append(line)
-            seen += line.startswith('{"type":"RECORD"')
-            if seen >= after:
-                tap.send_signal(signal.SIGKILL)
-                break
-        rest = tap.stdout.read()
-        tap.wait(timeout=60)
-    del tmp_path
-    return "".join(lines) + rest
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(("stream", "kills"), [("users", [3, 12, 26]), ("organizations", [2, 7, 11, 19])])
 def test_resume_after_sigkill(
@@ -285,7 +251,7 @@ def test_resume_after_sigkill(
     state: dict[str, Any] | None = None
     printed: list[int] = []
     for after in kills:
-        output = _run_until_killed(tmp_path, tap_args(tmp_path, config, state, catalog=catalog), after)
+        output = run_until_killed(tap_args(tmp_path, config, state, catalog=catalog), after)
         ids = [r["id"] for r in _records(output, stream)]
         assert len(set(ids) & set(printed)) <= repeat_bound
         printed += ids
