@@ -368,7 +368,8 @@ def budget_rows(runs: list[BudgetRun]) -> list[Row]:
         run, who = budget.run, f"{budget.per_minute} requests a minute"
         if budget.foreign_share:
             who += f", {budget.foreign_share:.0%} spent by another integration"
-        of_ceiling = run.records_per_second / budget.ceiling
+        ceiling, separate = budget.ceiling, budget.separate_ceiling  # the ceiling plays 30 clients
+        of_ceiling = run.records_per_second / ceiling
         table += [
             Row(
                 SECTION,
@@ -382,9 +383,9 @@ def budget_rows(runs: list[BudgetRun]) -> list[Row]:
             Row(
                 SECTION,
                 f"`jobs` records/s ÷ ceiling ({who})",
-                f"{run.records_per_second:,.0f} of {budget.ceiling:,.0f}/s, the job cap and what the"
+                f"{run.records_per_second:,.0f} of {ceiling:,.0f}/s, the job cap and what the"
                 " budget leaves together for a client that polls (each alone:"
-                f" {budget.separate_ceiling:,.0f}/s, {run.records_per_second / budget.separate_ceiling:.2f})",
+                f" {separate:,.0f}/s, {run.records_per_second / separate:.2f})",
                 of_ceiling,
                 f"≥ {GOAL_OF_CEILING:.2f}",
                 of_ceiling >= GOAL_OF_CEILING,
