@@ -48,12 +48,13 @@ class Plugin:
         return self.name.replace("-", "_")
 
 
-# Both sides accept exactly one auth method and a base URL given either way (README, The tap > Settings).
-AUTH_GROUPS: tuple[tuple[str, ...], ...] = (
-    ("subdomain", "email", "api_token"),
-    ("subdomain", "oauth_token"),
-    ("api_url", "email", "api_token"),
-    ("api_url", "oauth_token"),
+# Both sides accept exactly one auth method and a base URL given either way (README, Logging in): an OAuth
+# client (client credentials; with `oauth_refresh_token` also the refresh-token flow), a static OAuth token,
+# or an API token (retiring).
+AUTH_GROUPS: tuple[tuple[str, ...], ...] = tuple(
+    (base, *method)
+    for base in ("subdomain", "api_url")
+    for method in (("oauth_client_id", "oauth_client_secret"), ("oauth_token",), ("email", "api_token"))
 )
 PLUGINS = (
     Plugin(

@@ -20,7 +20,8 @@ from typing_extensions import override
 
 from tap_zendesk_objects.paginators import ListCursorPaginator
 from tap_zendesk_objects.replication import ReplicationMark, start_epoch
-from zendesk_objects_shared import BearerAuth, Outcome, RequestPacer, RunFailure, classify, error_message
+from zendesk_objects_shared import Outcome, RequestPacer, RunFailure, classify, error_message
+from zendesk_objects_shared.auth import LeftToRequestLoop
 from zendesk_objects_shared.bodies import holding, json_object
 from zendesk_objects_shared.timestamps import epoch_seconds
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from singer_sdk.singerlib import Catalog
 
     from tap_zendesk_objects.paginators import CursorPaginator
-    from zendesk_objects_shared import ZendeskConnection
+    from zendesk_objects_shared import Credential, ZendeskConnection
     from zendesk_objects_shared.http import HttpCore
 
 LOGGER = logging.getLogger("tap-zendesk-objects")
@@ -62,13 +63,15 @@ def with_query(
 
 @dataclass
 class TapRuntime:
-    """What the streams share: the connection, the request loop, the export pacer, STATE output."""
+    """What the streams share: connection, credential, request loop, export pacer, STATE output."""
 
     connection: ZendeskConnection
+    credential: Credential
     http: HttpCore
     export_pacer: RequestPacer
     write_state: Callable[[], None]
     sequin_base_url: str = ""
+    sequin_credential: Credential | None = None
 
     def get_json(self, path: str, records_key: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """GET a Zendesk API path (discovery, metadata) whose body holds the list `records_key`."""
@@ -100,8 +103,9 @@ class TapRuntime:
         self, path: str, records_key: str, params: Mapping[str, Any] | None, *, accept: tuple[int, ...]
     ) -> dict[str, Any] | None:
         request = requests.Request("GET", self.connection.base_url + path, params=dict(params or {}))
-        prepared = self.connection.auth(request.prepare())
-        response = self.http.send(prepared, accept=accept, check=holding(records_key, list))
+        response = self.http.send(
+            request.prepare(), accept=accept, check=holding(records_key, list), credential=self.credential
+        )
         return None if response.status_code == NOT_FOUND else json_object(response)
 
 
@@ -215,6 +219,16 @@ class ZendeskObjectsStream(RESTStream[Any]):
         return None
 
     @property
+    def credential(self) -> Credential:
+        """What authorizes this stream's requests: the Zendesk account's credential."""
+        return self.runtime.credential
+
+    @property
+    @override
+    def authenticator(self) -> AuthBase:
+        return LeftToRequestLoop()  # the request loop authorizes every attempt (`credential`)
+
+    @property
     @override
     def timeout(self) -> int:
         return math.ceil(self.runtime.connection.timeout_seconds)
@@ -244,6 +258,7 @@ class ZendeskObjectsStream(RESTStream[Any]):
                 transport=lambda request: func(request, context),
                 check=check,
                 adjust=self.adjust_failed_request,
+                credential=self.credential,
             )
 
         return send
@@ -341,17 +356,12 @@ class ZendeskObjectsStream(RESTStream[Any]):
 
 
 class ZendeskApiStream(ZendeskObjectsStream):
-    """A stream of the Zendesk API: the account's base URL and credentials."""
+    """A stream of the Zendesk API: the account's base URL (and its credential, the base's default)."""
 
     @property
     @override
     def url_base(self) -> str:
         return self.runtime.connection.base_url
-
-    @property
-    @override
-    def authenticator(self) -> AuthBase:
-        return self.runtime.connection.auth
 
 
 class ZendeskExportStream(ZendeskApiStream):
@@ -493,5 +503,9 @@ class SequinStream(ZendeskObjectsStream):
 
     @property
     @override
-    def authenticator(self) -> AuthBase:
-        return BearerAuth(str(self.config["sequin_api_token"]))
+    def credential(self) -> Credential:
+        credential = self.runtime.sequin_credential
+        if credential is None:  # pragma: no cover (the stream exists only with a Sequin token)
+            msg = "the Sequin stream runs without `sequin_api_token`"
+            raise RunFailure(msg)
+        return credential

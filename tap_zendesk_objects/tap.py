@@ -33,6 +33,7 @@ from zendesk_objects_shared import (
     SECRETS,
     ConfigurationError,
     RequestPacer,
+    StaticCredential,
     ZendeskAPIError,
     ZendeskConnection,
     validate_base_url,
@@ -144,12 +145,16 @@ class TapZendeskObjects(OneLineCli, Tap):
         config = self.config
         SECRETS.add_settings(config)  # also when built in-process, without the CLI
         SECRETS.install_log_filter()
-        connection = ZendeskConnection.from_config(config)
+        connection = ZendeskConnection.from_config(config, default_scopes="read")
         _check_start_date(config.get("start_date"))
-        sequin_url = ""
+        sequin_url, sequin_credential = "", None
         if config.get("sequin_api_token"):
             sequin_url = validate_base_url(
                 str(config.get("sequin_api_url") or DEFAULT_SEQUIN_URL), setting="sequin_api_url"
+            )
+            sequin_credential = StaticCredential(
+                f"Bearer {config['sequin_api_token']}",
+                hint="check `sequin_api_token`: Sequin did not accept it",
             )
         limit = int(config.get("export_requests_per_minute", 10))
         window = float(config.get("export_window_seconds", 60.0))
@@ -169,10 +174,13 @@ class TapZendeskObjects(OneLineCli, Tap):
         )
         return TapRuntime(
             connection=connection,
+            # Checks a refresh-token store now, before any request; tokens are asked for on first use.
+            credential=connection.open_credential(http, LOGGER),
             http=http,
             export_pacer=pacer,
             write_state=lambda: self.state_writer.write_state(self.state),
             sequin_base_url=sequin_url,
+            sequin_credential=sequin_credential,
         )
 
     @override

@@ -16,7 +16,7 @@ from zendesk_objects_shared.custom_objects import object_fields
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
-    from zendesk_objects_shared import ZendeskConnection
+    from zendesk_objects_shared import Credential, ZendeskConnection
     from zendesk_objects_shared.http import BodyCheck, HttpCore
 
 LOGGER = logging.getLogger("target-zendesk-objects")
@@ -46,10 +46,11 @@ class WriteOutcome:
 class ZendeskWriteClient:
     """Custom object reads, writes and jobs of one account, through the shared request loop."""
 
-    def __init__(self, connection: ZendeskConnection, http: HttpCore) -> None:
+    def __init__(self, connection: ZendeskConnection, http: HttpCore, credential: Credential) -> None:
         """Send to `connection`'s account through `http` (its pacing, deadline and retries)."""
         self.connection = connection
         self.http = http
+        self.credential = credential
 
     @property
     def requests_sent(self) -> int:
@@ -215,13 +216,13 @@ class ZendeskWriteClient:
             self.connection.base_url + path,
             params=params,
             json=body,
-            auth=self.connection.auth,
         )
         return self.http.send(
             request.prepare(),
             accept=accept,
             check=check,
             on_rate_limit="wait_alone" if on_rate_limit == "wait_alone" else "hold_everyone",
+            credential=self.credential,
         )
 
 

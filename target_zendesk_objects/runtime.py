@@ -53,7 +53,7 @@ class WriteRuntime:
             raise ConfigurationError(msg)
         check_settings(config)
         leave_empty = config.get("lookup_unresolved") == "empty"
-        connection = ZendeskConnection.from_config(config)
+        connection = ZendeskConnection.from_config(config, default_scopes="read write")
         budget = AccountBudget(
             int(config.get("requests_per_minute", 400)),
             window_seconds=float(config.get("budget_window_seconds", 60.0)),
@@ -65,7 +65,8 @@ class WriteRuntime:
             budget=budget,
             logger=LOGGER,
         )
-        self.client = ZendeskWriteClient(connection, http)
+        # Checks a refresh-token store now, before any request; tokens are asked for on first use.
+        self.client = ZendeskWriteClient(connection, http, connection.open_credential(http, LOGGER))
         self.ledger = CheckpointLedger()
         self.rejections = RejectionLog(str(config.get("rejected_records_path") or "rejected_records.jsonl"))
         self.max_rejected = int(config.get("max_rejected_records", 0))

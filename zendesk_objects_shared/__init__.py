@@ -1,6 +1,6 @@
 """What the tap and the target both need: connection settings and auth, error reading, pacing, retries."""
 
-from zendesk_objects_shared.auth import BearerAuth, ZendeskAuth
+from zendesk_objects_shared.auth import Credential, StaticCredential
 from zendesk_objects_shared.connection import (
     CONNECTION_PROPERTIES,
     ZendeskConnection,
@@ -32,8 +32,8 @@ __all__ = [
     "CONNECTION_PROPERTIES",
     "SECRETS",
     "SECRET_SETTINGS",
-    "BearerAuth",
     "ConfigurationError",
+    "Credential",
     "Outcome",
     "RequestFailedError",
     "RequestPacer",
@@ -41,8 +41,8 @@ __all__ = [
     "RunFailure",
     "SecretRedactingFilter",
     "SecretRegistry",
+    "StaticCredential",
     "ZendeskAPIError",
-    "ZendeskAuth",
     "ZendeskConnection",
     "classify",
     "error_message",

@@ -9,12 +9,17 @@ from urllib.parse import urlsplit
 
 from singer_sdk import typing as th
 
-from zendesk_objects_shared.auth import ZendeskAuth
+from zendesk_objects_shared.auth import API_TOKEN_RETIREMENT, auth_settings
 from zendesk_objects_shared.errors import ConfigurationError
+from zendesk_objects_shared.oauth import open_credential
 from zendesk_objects_shared.retry import RetryPolicy
 
 if TYPE_CHECKING:
+    import logging
     from collections.abc import Mapping
+
+    from zendesk_objects_shared.auth import AuthSettings, Credential
+    from zendesk_objects_shared.http import HttpCore
 
 DEFAULT_TIMEOUT_SECONDS = 300.0
 DEFAULT_MAX_RETRY_AFTER_SECONDS = 600.0
@@ -36,18 +41,70 @@ CONNECTION_PROPERTIES = th.PropertiesList(
             "Plain http:// is accepted only for loopback hosts. Default: https://{subdomain}.zendesk.com."
         ),
     ),
-    th.Property("email", th.StringType, description="Agent or admin email, for API token auth."),
     th.Property(
-        "api_token",
+        "oauth_client_id",
+        th.StringType,
+        description=(
+            "OAuth client's Identifier (Admin Center > Apps and integrations > APIs > OAuth clients; a "
+            "confidential client). With `oauth_client_secret` alone: client credentials, the recommended "
+            "login for scheduled pipelines; with `oauth_refresh_token` too: the refresh-token flow. Access "
+            "tokens are renewed mid-run, before they expire."
+        ),
+    ),
+    th.Property(
+        "oauth_client_secret",
         th.StringType,
         secret=True,
-        description="Zendesk API token (used with `email`: Basic {email}/token:{api_token}).",
+        description="OAuth client's secret (shown once, when the client is created).",
+    ),
+    th.Property(
+        "oauth_scopes",
+        th.StringType,
+        description=(
+            "Space-separated scopes asked for, e.g. `read` or `read write` (default: `read` for the tap, "
+            "`read write` for the target; for the refresh-token flow: the authorization's own)."
+        ),
+    ),
+    th.Property(
+        "oauth_refresh_token",
+        th.StringType,
+        secret=True,
+        description=(
+            "Refresh token of an authorization of the OAuth client (the refresh-token flow). Zendesk "
+            "replaces it at every use: the newest one is kept in `oauth_token_store`, which wins over this "
+            "setting once it holds a newer one."
+        ),
+    ),
+    th.Property(
+        "oauth_token_store",
+        th.StringType,
+        description=(
+            "File that keeps the newest refresh token (mode 0600, shared by the tap and the target). "
+            "Default: ~/.local/state/zendesk-objects/oauth/<host>--<client id>.json ($XDG_STATE_HOME)."
+        ),
     ),
     th.Property(
         "oauth_token",
         th.StringType,
         secret=True,
-        description="OAuth access token (Bearer); an alternative to email + api_token.",
+        description=(
+            "A static OAuth access token (Bearer). It cannot be renewed: Zendesk's access tokens expire, "
+            "so prefer `oauth_client_id` + `oauth_client_secret`."
+        ),
+    ),
+    th.Property(
+        "email",
+        th.StringType,
+        description=f"Agent or admin email, for API token auth (retiring on {API_TOKEN_RETIREMENT}).",
+    ),
+    th.Property(
+        "api_token",
+        th.StringType,
+        secret=True,
+        description=(
+            "Zendesk API token, used with `email` (Basic {email}/token:{api_token}). Zendesk is retiring "
+            f"API tokens: none can be created since 2026-10-27, all stop working on {API_TOKEN_RETIREMENT}."
+        ),
     ),
     th.Property(
         "request_timeout_seconds",
@@ -86,7 +143,7 @@ class ZendeskConnection:
     """Where and how to reach one Zendesk account."""
 
     base_url: str
-    auth: ZendeskAuth
+    auth: AuthSettings
     timeout_seconds: float
     max_retry_after_seconds: float = DEFAULT_MAX_RETRY_AFTER_SECONDS
     max_request_attempts: int = DEFAULT_MAX_REQUEST_ATTEMPTS
@@ -99,12 +156,19 @@ class ZendeskConnection:
             max_retry_after_seconds=self.max_retry_after_seconds,
         )
 
+    def open_credential(self, http: HttpCore, logger: logging.Logger) -> Credential:
+        """The run's credential, its token requests sent through `http` (checked before any request)."""
+        return open_credential(self.auth, base_url=self.base_url, http=http, logger=logger)
+
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> ZendeskConnection:
-        """Validate the connection settings and build the connection, or raise ConfigurationError."""
+    def from_config(cls, config: Mapping[str, Any], *, default_scopes: str) -> ZendeskConnection:
+        """Validate the connection settings and build the connection, or raise ConfigurationError.
+
+        `default_scopes`: the OAuth scopes client credentials ask for unless `oauth_scopes` says otherwise.
+        """
         return cls(
             base_url=resolve_base_url(config),
-            auth=ZendeskAuth.from_config(config),
+            auth=auth_settings(config, default_scopes=default_scopes),
             timeout_seconds=_positive(config, "request_timeout_seconds", DEFAULT_TIMEOUT_SECONDS),
             max_retry_after_seconds=_positive(
                 config, "max_retry_after_seconds", DEFAULT_MAX_RETRY_AFTER_SECONDS

@@ -44,7 +44,7 @@ class Outcome(enum.Enum):
 # The setting a person most likely has to fix, per status (README, The tap > Rate limits, retries, logging:
 # "the setting to check").
 SETTING_HINTS = {
-    401: "check `email` + `api_token` or `oauth_token`: Zendesk did not accept the credentials",
+    401: "check the auth settings: Zendesk did not accept the credentials",
     403: (
         "the user behind the credentials lacks permission: cursor exports need an admin, "
         "custom objects need custom-object access"
@@ -53,14 +53,24 @@ SETTING_HINTS = {
 }
 
 
+# A token without a scope the endpoint needs: 403 "You are missing the following required scopes: write"
+# (wire notes §8, §24).
+MISSING_SCOPES = "missing the following required scopes"
+SCOPE_HINT = (
+    "the OAuth token lacks a scope this request needs: add it to `oauth_scopes` (the tap needs `read`, "
+    "the target `read write`), and allow it on the OAuth client in Admin Center"
+)
+
+
 class ZendeskAPIError(RunFailure):
     """An HTTP error that ends the run; its text is one line: status, Zendesk's message, the hint."""
 
-    def __init__(self, status: int, message: str, *, url_path: str = "") -> None:
-        """Build the one-line text from the parts."""
+    def __init__(self, status: int, message: str, *, url_path: str = "", hint: str | None = None) -> None:
+        """Build the one-line text from the parts; `hint` replaces the status's usual one."""
         self.status = status
         self.message = message
-        hint = SETTING_HINTS.get(status)
+        if hint is None:
+            hint = SCOPE_HINT if status == 403 and MISSING_SCOPES in message else SETTING_HINTS.get(status)  # noqa: PLR2004
         where = f" on {url_path}" if url_path else ""
         text = f"HTTP {status}{where}: {message}"
         super().__init__(f"{text} ({hint})" if hint else text)

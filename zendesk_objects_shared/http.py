@@ -8,8 +8,12 @@ Every request either comes back as what the caller can use, or ends the run with
   asked for;
 - 5xx, 409, timeouts, resets, bodies cut short, and a 200 whose body the caller's `check` refuses (a page
   without its records array, an error object) → capped exponential backoff, then one line;
+- 401 → the credential's to answer: an OAuth credential renews its token and the request is repeated
+  (not counted as a failure); a static one ends the run with the setting to fix;
 - other 4xx → `ZendeskAPIError` with Zendesk's message and the setting to fix, unless the caller accepts
   that status (a 404 that means "already gone", a 422 that rejects one record).
+The credential sets the Authorization header on every attempt, after the pacers let the attempt go, so a
+repeated request carries the newest token and no token expires while a request waits for its slot.
 Each thread has its own `requests.Session`, so parallel requests never share a connection.
 """
 
@@ -36,9 +40,11 @@ if TYPE_CHECKING:
     import logging
     from collections.abc import Callable, Collection
 
+    from zendesk_objects_shared.auth import Credential
     from zendesk_objects_shared.pacing import AccountBudget, RequestPacer
     from zendesk_objects_shared.retry import RetryPolicy
 
+UNAUTHORIZED = 401
 # Failures that never reached a whole HTTP answer: retried with backoff.
 TRANSIENT_ERRORS = (
     requests.exceptions.ConnectionError,
@@ -104,21 +110,24 @@ class HttpCore:
         check: BodyCheck | None = None,
         adjust: Adjust | None = None,
         on_rate_limit: Literal["hold_everyone", "wait_alone"] = "hold_everyone",
+        credential: Credential | None = None,
     ) -> requests.Response:
         """Send `prepared` until Zendesk answers for good, and return the answer.
 
         `context` prefixes log lines (e.g. the stream); `transport` sends (default: this thread's session);
+        `credential` authorizes each attempt (None: the request is sent as prepared);
         `accept` lists error statuses returned to the caller; `on_rate_limit="wait_alone"` waits out a
         429 in this thread only (the job cap frees up as jobs finish; other requests go on).
         """
         failures = 0
         waits = 0
         while True:
-            if pacer is not None:
-                pacer.acquire()
-            self.budget.acquire()
+            self._take_slot(pacer)
+            used = self._authorize(credential, prepared)
             response, failure = self._attempt(prepared, transport)
             self.budget.settle(None if response is None else response.headers)
+            if _refused_credential(credential, used, response, prepared):
+                continue  # with a new token: not a failure of the request
             if response is not None:
                 outcome = classify(response)
                 if outcome is Outcome.OK:
@@ -146,6 +155,22 @@ class HttpCore:
                     failure = f"HTTP {response.status_code}: {error_message(response)}"
             failures += 1
             self._back_off(failures, response, failure, prepared, context)
+
+    def _take_slot(self, pacer: RequestPacer | None) -> None:
+        """Wait for the request's own pacer (the export limit), then for the account budget."""
+        if pacer is not None:
+            pacer.acquire()
+        self.budget.acquire()
+
+    def _authorize(self, credential: Credential | None, prepared: requests.PreparedRequest) -> object:
+        """Set the attempt's Authorization header; may wait for a renewal, or renew (a request of its own)."""
+        if credential is None:
+            return None
+        try:
+            return credential.authorize(prepared)
+        except BaseException:
+            self.budget.settle(None)  # the slot taken for this attempt goes unused
+            raise
 
     def _attempt(
         self,
@@ -232,6 +257,22 @@ class HttpCore:
             self.policy.max_tries,
         )
         time.sleep(wait)
+
+
+def _refused_credential(
+    credential: Credential | None,
+    used: object,
+    response: requests.Response | None,
+    prepared: requests.PreparedRequest,
+) -> bool:
+    """Tell the credential how its attempt went; True after a 401 it renewed (repeat the request)."""
+    if credential is None or response is None:
+        return False
+    if response.status_code == UNAUTHORIZED:
+        credential.refused(used, response, url_path=_path(prepared))  # raises when it cannot renew
+        return True
+    credential.accepted(used)
+    return False
 
 
 def _path(prepared: requests.PreparedRequest) -> str:

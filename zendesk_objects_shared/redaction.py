@@ -13,7 +13,13 @@ if TYPE_CHECKING:
 
 MASK = "***"
 # The settings whose values are secrets, in every plugin of this project.
-SECRET_SETTINGS = ("api_token", "oauth_token", "sequin_api_token")
+SECRET_SETTINGS = (
+    "api_token",
+    "oauth_token",
+    "oauth_client_secret",
+    "oauth_refresh_token",
+    "sequin_api_token",
+)
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
