@@ -99,6 +99,21 @@ Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commen
 from __future__ import annotations
 
 from zendesk_sandbox.sandbox import Sandbox
-from zendesk_sandbox.settings import DEFAULT_CUSTOM_OBJECTS, CustomObjectSpec, FaultSettings, SandboxSettings
+from zendesk_sandbox.settings import (
+    DEFAULT_CUSTOM_OBJECTS,
+    DEFAULT_OAUTH_CLIENTS,
+    CustomObjectSpec,
+    FaultSettings,
+    OAuthClientSpec,
+    SandboxSettings,
+)
 
-__all__ = ["DEFAULT_CUSTOM_OBJECTS", "CustomObjectSpec", "FaultSettings", "Sandbox", "SandboxSettings"]
+__all__ = [
+    "DEFAULT_CUSTOM_OBJECTS",
+    "DEFAULT_OAUTH_CLIENTS",
+    "CustomObjectSpec",
+    "FaultSettings",
+    "OAuthClientSpec",
+    "Sandbox",
+    "SandboxSettings",
+]
