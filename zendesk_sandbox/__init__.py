@@ -115,7 +115,8 @@ Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commen
   client, impersonate for an agent client, a widening on refresh or code exchange), unauthorized_client
   (a public client asking for client credentials), invalid_grant (a code or refresh token unknown, used,
   expired, revoked or another client's; a code's redirect_uri that differs); refusals spend nothing;
-- requested lifetimes apply within the OAS's bounds, the configured ones win when shorter; every new
+- requested lifetimes apply within the OAS's bounds, the configured ones win when shorter (a
+  `refresh_token_expires_in` sent with client credentials is ignored: no refresh token); every new
   refresh token gets a full lifetime; a refresh retires its pair at once (of two concurrent refreshes with
   one token, one gets invalid_grant); revoking either token of a pair revokes both; codes have no PKCE;
 - a client-credentials token acts with its client's role (admin: the Demo Admin's user id; agent: the Demo

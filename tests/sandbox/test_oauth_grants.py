@@ -85,10 +85,7 @@ def test_authorization_code_gives_a_pair_and_works_once(sandbox: Sandbox) -> Non
     _refused(_code_grant(sandbox, code), 400, "invalid_grant")
 
 
-def test_an_authorization_code_checks_redirect_uri_client_scope_and_age(
-    sandbox_factory: Callable[..., Sandbox],
-) -> None:
-    sandbox = sandbox_factory(oauth_authorization_code_ttl_seconds=0.3)
+def test_an_authorization_code_checks_redirect_uri_client_scope_and_age(sandbox: Sandbox) -> None:
     code = sandbox.admin.oauth_authorize(DEMO, "read", REDIRECT)
     _refused(_code_grant(sandbox, code, redirect_uri="https://example.com/other"), 400, "invalid_grant")
     _refused(_code_grant(sandbox, code, scope="read write"), 400, "invalid_scope")
@@ -100,6 +97,7 @@ def test_an_authorization_code_checks_redirect_uri_client_scope_and_age(
     narrowed = _code_grant(sandbox, code, scope="tickets:read")
     assert narrowed.status_code == 201, "refusals do not spend the code"
     assert narrowed.json()["scope"] == "tickets:read"
+    sandbox.configure(oauth_authorization_code_ttl_seconds=0.3)
     late = sandbox.admin.oauth_authorize(DEMO, "read", REDIRECT)
     time.sleep(0.4)
     _refused(_code_grant(sandbox, late), 400, "invalid_grant")
