@@ -1,7 +1,7 @@
 r"""A local stand-in for the Zendesk Support API and Sequin's `/v1/records`: demo, tests and benchmarks.
 
-Public API: `Sandbox`, `SandboxSettings`, `FaultSettings`, `CustomObjectSpec` (README.md, "The sandbox").
-Beyond the basics:
+Public API: `Sandbox`, `SandboxSettings`, `FaultSettings`, `CustomObjectSpec`, `OAuthClientSpec`
+(README.md, "The sandbox"). Beyond the basics:
 - settings `job_failure_rate`, `job_retention_seconds` (3600), `start_time_min_age_seconds` (60),
   `cursor_ttl_seconds` (None = cursors never expire), `custom_object_export_end_of_stream`,
   `custom_object_last_page_cursor`, `numeric_values_as_strings`, `forbidden_paths_contain`,
@@ -25,7 +25,17 @@ Beyond the basics:
 - the agent credential `agent_email` + `agent_api_token` / `agent_oauth_token`; limits
   `custom_object_limit` (30), `custom_object_field_limit` (100), `custom_object_lookup_field_limit` (10),
   `custom_object_record_limit` (50,000,000); switches `lookup_unresolved`, `lookup_prefixes_in_jobs`,
-  `time_export_max_same_second` (below).
+  `time_export_max_same_second` (below);
+- OAuth (wire notes §24): settings `oauth_clients` (`DEFAULT_OAUTH_CLIENTS`: `zendesk-objects-demo`
+  confidential admin, `zendesk-objects-agent` confidential agent, `zendesk-objects-public` public admin;
+  an `OAuthClientSpec` may name `allowed_scopes`), `oauth_access_token_ttl_seconds` (1800, None: no
+  expiry), `oauth_refresh_token_ttl_seconds` (2,592,000), `oauth_authorization_code_ttl_seconds` (120),
+  `oauth_token_status` (201), all live; `POST /oauth/tokens`; `GET|DELETE /api/v2/oauth/tokens/current`
+  and `/api/v2/oauth/tokens/{id}`; `admin.oauth_authorize(client_id, scope, redirect_uri)`,
+  `oauth_grant(client_id, scope)`, `oauth_tokens()`, `oauth_revoke(client_id=|refresh_token=|
+  access_token=)`, each mirrored under /_sandbox/oauth/; stats `oauth_token_requests` (by grant type) and
+  `oauth_token_refused` (by error code); CLI `serve` names the demo client, `authorize` prints a refresh
+  token.
 Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commented where implemented):
 - custom object field values: integer -> number, decimal -> number (strings with
   `numeric_values_as_strings`), date -> "YYYY-MM-DDT00:00:00+00:00", multiselect -> list of option values,
@@ -93,12 +103,52 @@ Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commen
   refusal is 422 RecordInvalid with `details.<attribute>`, a reached limit `details.base` error
   `LimitExceeded`, a new record beyond the record limit too;
 - admin-only endpoints (ticket, user and organization exports, organizations/search, creating objects and
-  fields, object_limit) answer the agent credential with wire notes §8's 403.
+  fields, object_limit) answer the agent credential with wire notes §8's 403;
+- OAuth (wire notes §24.8): `POST /oauth/tokens` answers 201 (`oauth_token_status`); client credentials
+  return `access_token`, `token_type`, `scope`, `expires_in`, the code and refresh grants add
+  `refresh_token` and `refresh_token_expires_in`; `expires_in` is left out when nothing expires; a body
+  that is not a JSON object (a form-encoded one included) is an invalid_request;
+- its refusals use RFC 6749's codes in `{"error","error_description"}`: 401 invalid_client (unknown
+  client, wrong secret, a secret sent by a public client), 400 invalid_request (a missing or malformed
+  parameter, a lifetime out of bounds; a confidential client's missing secret included),
+  unsupported_grant_type (password, implicit, anything else), invalid_scope (unknown, not allowed to the
+  client, impersonate for an agent client, a widening on refresh or code exchange), unauthorized_client
+  (a public client asking for client credentials), invalid_grant (a code or refresh token unknown, used,
+  expired, revoked or another client's; a code's redirect_uri that differs); refusals spend nothing;
+- requested lifetimes apply within the OAS's bounds, the configured ones win when shorter (a
+  `refresh_token_expires_in` sent with client credentials is ignored: no refresh token); every new
+  refresh token gets a full lifetime; a refresh retires its pair at once (of two concurrent refreshes with
+  one token, one gets invalid_grant); revoking either token of a pair revokes both; codes have no PKCE;
+- a client-credentials token acts with its client's role (admin: the Demo Admin's user id; agent: the Demo
+  Agent's), read from the settings at each request, and a client taken out of the settings loses its
+  tokens; the fixed `oauth_token` / `agent_oauth_token` are no token records: `/oauth/tokens/current`
+  answers them (and Basic auth) 404; an agent sees and revokes only agents' tokens by id;
+- scopes: tickets, users and organizations endpoints also take their resource scope; custom objects, job
+  statuses, fields, groups and the rest only `read` / `write`; the 403 names the broad scope; a token may
+  always show and revoke itself; `impersonate` is accepted but changes nothing;
+- token requests spend the account budget (its usual 429) and carry its headers; the token object's url is
+  `/api/v2/oauth/tokens/{id}.json` (not the OAS example's `/api/v2/tokens/{id}`); codes and tokens live in
+  memory, so a restart forgets them.
 """
 
 from __future__ import annotations
 
 from zendesk_sandbox.sandbox import Sandbox
-from zendesk_sandbox.settings import DEFAULT_CUSTOM_OBJECTS, CustomObjectSpec, FaultSettings, SandboxSettings
+from zendesk_sandbox.settings import (
+    DEFAULT_CUSTOM_OBJECTS,
+    DEFAULT_OAUTH_CLIENTS,
+    CustomObjectSpec,
+    FaultSettings,
+    OAuthClientSpec,
+    SandboxSettings,
+)
 
-__all__ = ["DEFAULT_CUSTOM_OBJECTS", "CustomObjectSpec", "FaultSettings", "Sandbox", "SandboxSettings"]
+__all__ = [
+    "DEFAULT_CUSTOM_OBJECTS",
+    "DEFAULT_OAUTH_CLIENTS",
+    "CustomObjectSpec",
+    "FaultSettings",
+    "OAuthClientSpec",
+    "Sandbox",
+    "SandboxSettings",
+]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from typing import TYPE_CHECKING, Any
 
-from zendesk_sandbox import datagen, fielddefs, people, sequin_api
+from zendesk_sandbox import auth, datagen, fielddefs, oauth_grants, people, sequin_api
 from zendesk_sandbox.settings import CustomObjectSpec
 
 if TYPE_CHECKING:
@@ -15,8 +16,10 @@ if TYPE_CHECKING:
     from zendesk_sandbox.core import Core
     from zendesk_sandbox.fielddefs import FieldKind
     from zendesk_sandbox.jsonvalue import Json
+    from zendesk_sandbox.settings import OAuthClientSpec
 
 _TICKET_KEYS_FIXED = frozenset({"id", "url", "generated_timestamp", "created_at", "updated_at"})
+_PREFIX = 6  # characters of a token value that oauth_tokens() shows
 
 
 class Admin:
@@ -246,6 +249,75 @@ class Admin:
             if (collection_id is None or row[2] == collection_id) and (include_deleted or not row[6])
         ]
 
+    # --- OAuth --------------------------------------------------------------------------------------
+
+    def oauth_authorize(self, client_id: str, scope: str, redirect_uri: str) -> str:
+        """Play the user who clicks "Allow" on Zendesk's consent page: return an authorization code."""
+        settings = self._core.settings()
+        client = _client(self._core, client_id)
+        granted = oauth_grants.client_scopes(client, scope)
+        ttl = settings.oauth_authorization_code_ttl_seconds
+        return self._core.oauth.new_code(client.identifier, granted, redirect_uri, ttl)
+
+    def oauth_grant(self, client_id: str, scope: str = "read write") -> dict[str, Any]:
+        """Return the token response of an authorization already exchanged: access and refresh token.
+
+        Neither a token request nor an account-budget request: nothing is counted.
+        """
+        settings = self._core.settings()
+        client = _client(self._core, client_id)
+        granted = oauth_grants.client_scopes(client, scope)
+        token = self._core.oauth.issue(
+            client.identifier,
+            "authorization_code",
+            granted,
+            settings.oauth_access_token_ttl_seconds,
+            settings.oauth_refresh_token_ttl_seconds,
+            with_refresh=True,
+        )
+        return oauth_grants.token_body(token)
+
+    def oauth_tokens(self) -> list[dict[str, Any]]:
+        """Return every access and refresh token issued, oldest first, with its state now."""
+        now = time.monotonic()
+        listed: list[dict[str, Any]] = []
+        for token in self._core.oauth.tokens():
+            common = {"id": token.id, "client_id": token.client, "grant_type": token.grant_type}
+            common |= {"scope": " ".join(token.scopes), "issued_at": token.issued_wall}
+            listed.append(
+                common
+                | {"kind": "access", "expires_at": token.access_expires_wall()}
+                | {"state": token.access_state(now), "prefix": token.access[:_PREFIX]}
+            )
+            if token.refresh is not None:
+                listed.append(
+                    common
+                    | {"kind": "refresh", "expires_at": token.refresh_expires_wall()}
+                    | {"state": token.refresh_state(now), "prefix": token.refresh[:_PREFIX]}
+                )
+        return listed
+
+    def oauth_revoke(
+        self,
+        *,
+        client_id: str | None = None,
+        refresh_token: str | None = None,
+        access_token: str | None = None,
+    ) -> int:
+        """Revoke every active token of a client, or the pair holding one token; return how many pairs."""
+        given = [value for value in (client_id, refresh_token, access_token) if value is not None]
+        if len(given) != 1:
+            msg = "name exactly one of client_id, refresh_token, access_token"
+            raise ValueError(msg)
+        ledger = self._core.oauth
+        if client_id is not None:
+            return ledger.revoke_client(_client(self._core, client_id).identifier)
+        token = ledger.by_refresh(refresh_token) if refresh_token is not None else ledger.by_access(given[0])
+        if token is None:
+            msg = "no such token was issued"
+            raise KeyError(msg)
+        return int(ledger.retire(token, "revoked"))
+
     # --- jobs, cursors, stats ------------------------------------------------------------------------
 
     def jobs(self) -> list[dict[str, Any]]:
@@ -269,6 +341,14 @@ class Admin:
         """Zero the request counters (foreign requests due before now are counted, then zeroed too)."""
         self._core.account_limit.catch_up()
         self._core.stats.reset()
+
+
+def _client(core: Core, client_id: str) -> OAuthClientSpec:
+    client = auth.client_named(core.settings(), client_id)
+    if client is None:
+        msg = f"no OAuth client {client_id!r}"
+        raise KeyError(msg)
+    return client
 
 
 def _ticket_changes(fields: dict[str, Any]) -> dict[str, Any]:

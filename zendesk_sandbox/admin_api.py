@@ -67,6 +67,8 @@ def handle(core: Core, admin: Admin, request: wire.Request) -> wire.Response:  #
         if path == "/_sandbox/sequin/records" and method == "DELETE":
             row = admin.sequin_delete(request.query["collection_id"], request.query["upstream_id"])
             return wire.json_response(200, {"record": row})
+        if path.startswith("/_sandbox/oauth/"):
+            return _oauth(admin, method, path, request)
         return _people(admin, method, path, request)
     except RecordInvalidError as invalid:
         return wire.record_invalid(invalid.details)
@@ -117,6 +119,38 @@ def _people(admin: Admin, method: str, path: str, request: wire.Request) -> wire
     if fields:
         return _fields(admin, method, fields.group(1), fields.group(2), request)
     return wire.invalid_endpoint()
+
+
+def _oauth(admin: Admin, method: str, path: str, request: wire.Request) -> wire.Response:
+    """Consent, ready grants, the list of issued tokens, and revocation."""
+    if path == "/_sandbox/oauth/authorizations" and method == "POST":
+        body = _strings(request, required=("client_id", "scope", "redirect_uri"))
+        code = admin.oauth_authorize(body["client_id"], body["scope"], body["redirect_uri"])
+        return wire.json_response(201, {"code": code, "redirect_uri": body["redirect_uri"]})
+    if path == "/_sandbox/oauth/grants" and method == "POST":
+        body = _strings(request, required=("client_id",), optional=("scope",))
+        return wire.json_response(201, admin.oauth_grant(body["client_id"], body.get("scope", "read write")))
+    if path == "/_sandbox/oauth/tokens" and method == "GET":
+        return wire.json_response(200, {"tokens": admin.oauth_tokens()})
+    if path == "/_sandbox/oauth/revoke" and method == "POST":
+        body = _strings(request, optional=("client_id", "refresh_token", "access_token"))
+        return wire.json_response(200, {"revoked": admin.oauth_revoke(**body)})
+    return wire.invalid_endpoint()
+
+
+def _strings(
+    request: wire.Request, required: tuple[str, ...] = (), optional: tuple[str, ...] = ()
+) -> dict[str, str]:
+    body = _object(request)
+    unknown = sorted(set(body) - set(required) - set(optional))
+    missing = [name for name in required if name not in body]
+    if unknown or missing:
+        msg = f"takes {', '.join(required + optional)} (unknown: {unknown}, missing: {missing})"
+        raise ValueError(msg)
+    if not all(isinstance(value, str) for value in body.values()):
+        msg = "every value must be a string"
+        raise TypeError(msg)
+    return body
 
 
 def _fields(

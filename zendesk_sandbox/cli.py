@@ -1,4 +1,4 @@
-"""`zendesk-sandbox serve|seed`: serve the demo data set (or any size) on loopback, or only seed a file."""
+"""`zendesk-sandbox serve|seed|authorize`: serve the demo data on loopback, seed a file, or get a grant."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import signal
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,8 +23,12 @@ if TYPE_CHECKING:
     from types import FrameType
 
     from zendesk_sandbox.jsonvalue import Json
+    from zendesk_sandbox.settings import OAuthClientSpec
 
 DEFAULT_DB_DIR = Path(".sandbox")
+DEFAULT_CLIENT = "zendesk-objects-demo"  # the seeded confidential admin client
+DEFAULT_SCOPE = "read write"
+ADMIN_TIMEOUT_SECONDS = 30
 # option dest -> settings field, for the options that map one to one
 _OPTION_FIELDS = {
     "seed": "seed",
@@ -74,6 +80,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--job-items-per-second", type=float)
     serve.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
     serve.add_argument("--tls-key", help="private key of --tls-cert (PEM)")
+    authorize = commands.add_parser(
+        "authorize", help="ask a running sandbox for an authorization and print its refresh token"
+    )
+    authorize.add_argument("--url", required=True, help="the sandbox, e.g. http://127.0.0.1:8765")
+    authorize.add_argument(
+        "--client-id", default=DEFAULT_CLIENT, help=f"OAuth client (default {DEFAULT_CLIENT})"
+    )
+    authorize.add_argument(
+        "--scope", default=DEFAULT_SCOPE, help=f'space-separated (default "{DEFAULT_SCOPE}")'
+    )
     return parser
 
 
@@ -113,6 +129,13 @@ def _serve(sandbox: Sandbox) -> int:
         f"{counts['sequin']} sequin records)",
         flush=True,
     )
+    client = _demo_client(sandbox.settings)
+    if client is not None:
+        print(  # noqa: T201 - what the demo pipeline reads its OAuth client from
+            f"zendesk-sandbox OAuth client (confidential, admin): client id {client.identifier}, "
+            f"client secret {client.secret}",
+            flush=True,
+        )
     try:
         while not stop.wait(0.5):
             pass
@@ -122,9 +145,45 @@ def _serve(sandbox: Sandbox) -> int:
     return 0
 
 
+def _demo_client(settings: SandboxSettings) -> OAuthClientSpec | None:
+    """Return the first confidential admin client of the settings, or None."""
+    for client in settings.oauth_clients:
+        if client.kind == "confidential" and client.role == "admin":
+            return client
+    return None
+
+
+def _authorize(args: argparse.Namespace) -> int:
+    """Print the refresh token of a grant the running sandbox's admin API makes (stdout: only that)."""
+    url = args.url.rstrip("/") + "/_sandbox/oauth/grants"
+    if not url.startswith(("http://", "https://")):
+        return _failed(f"--url must start with http:// or https://, not {args.url}", 2)
+    body = json.dumps({"client_id": args.client_id, "scope": args.scope}).encode()
+    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+        url, data=body, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=ADMIN_TIMEOUT_SECONDS) as response:  # noqa: S310
+            grant = json.loads(response.read())
+    except urllib.error.HTTPError as refused:
+        detail = refused.read().decode("utf-8", "replace")
+        return _failed(f"{url} answered {refused.code}: {detail}", 1)
+    except (urllib.error.URLError, OSError, ValueError) as failed:
+        return _failed(f"could not get a grant from {url}: {failed}", 1)
+    print(grant["refresh_token"])  # noqa: T201 - the command's one line
+    return 0
+
+
+def _failed(message: str, status: int) -> int:
+    print(f"zendesk-sandbox: {message}", file=sys.stderr)  # noqa: T201 - command-line error
+    return status
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "authorize":
+        return _authorize(args)
     try:
         settings = _settings(args)
     except (ValueError, TypeError, OSError) as bad:

@@ -1,4 +1,4 @@
-"""Everything a handler needs: live settings, store, jobs, limits, faults, cursors and counters."""
+"""Everything a handler needs: live settings, store, jobs, limits, faults, cursors, OAuth tokens, counters."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from zendesk_sandbox.directory import Directory
 from zendesk_sandbox.faults import Faults
 from zendesk_sandbox.jobs import JobRunner
 from zendesk_sandbox.limits import RateLimit, counter
+from zendesk_sandbox.oauth_tokens import OAuthLedger
 from zendesk_sandbox.people_store import PeopleStore
 from zendesk_sandbox.records import Records
 from zendesk_sandbox.settings import updated_settings
@@ -44,6 +45,7 @@ class Core:
         self.jobs = JobRunner(self.records, self.settings, self.stats)
         self.faults = Faults(self.settings, self.stats)
         self.cursors = CursorLedger()
+        self.oauth = OAuthLedger()  # in memory: a restart forgets every code and token
         self._limits()
 
     def settings(self) -> SandboxSettings:

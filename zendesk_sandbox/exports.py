@@ -90,7 +90,7 @@ def _ticket_refusal(description: str) -> wire.Response:
 def ticket_export(core: Core, request: wire.Request) -> wire.Response:
     """Serve one page of GET /api/v2/incremental/tickets/cursor (admins only, wire notes §1)."""
     settings = core.settings()
-    forbidden = auth.admins_only(settings, request)
+    forbidden = auth.admins_only(request)
     if forbidden is not None:
         return forbidden
     try:
@@ -165,7 +165,7 @@ def user_export(core: Core, request: wire.Request) -> wire.Response:
     Deleted users are sent with `active: false`. Admins only (OAS).
     """
     settings = core.settings()
-    forbidden = auth.admins_only(settings, request)
+    forbidden = auth.admins_only(request)
     if forbidden is not None:
         return forbidden
     try:

@@ -67,9 +67,9 @@ class Faults:
         return None
 
     def after(self, path: str, response: wire.Response) -> wire.Response:
-        """Return `response`, or a truncated copy of it when the truncate fault fires."""
+        """Return `response`, or a truncated copy of it when the truncate fault fires (2xx with a body)."""
         faults = self.settings().faults
-        if faults.truncate_rate <= 0 or response.status != 200 or not response.body:  # noqa: PLR2004
+        if faults.truncate_rate <= 0 or not 200 <= response.status < 300 or not response.body:  # noqa: PLR2004
             return response
         if faults.path_contains and faults.path_contains not in path:
             return response

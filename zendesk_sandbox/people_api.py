@@ -126,7 +126,7 @@ def users_search(core: Core, request: wire.Request) -> wire.Response:
 
 def organizations_search(core: Core, request: wire.Request) -> wire.Response:
     """Serve GET /api/v2/organizations/search?external_id=|name= (admins only)."""
-    refused = auth.admins_only(core.settings(), request)
+    refused = auth.admins_only(request)
     if refused is not None:
         return refused
     external_id, name = request.query.get("external_id"), request.query.get("name")

@@ -32,7 +32,7 @@ def _body(request: wire.Request, wrapper: str) -> Json | wire.Response:
 def create_object(core: Core, request: wire.Request) -> wire.Response:
     """Serve POST /api/v2/custom_objects (201 {custom_object})."""
     settings = core.settings()
-    refused = auth.admins_only(settings, request)
+    refused = auth.admins_only(request)
     if refused is not None:
         return refused
     body = _body(request, "custom_object")
@@ -53,7 +53,7 @@ def create_object(core: Core, request: wire.Request) -> wire.Response:
 def create_field(core: Core, request: wire.Request, key: str) -> wire.Response:
     """Serve POST /api/v2/custom_objects/{key}/fields (201 {custom_object_field})."""
     settings = core.settings()
-    refused = auth.admins_only(settings, request)
+    refused = auth.admins_only(request)
     if refused is not None:
         return refused
     records = core.records
@@ -77,7 +77,7 @@ def create_field(core: Core, request: wire.Request, key: str) -> wire.Response:
 def object_limit(core: Core, request: wire.Request) -> wire.Response:
     """Serve GET /api/v2/custom_objects/limits/object_limit (admins only)."""
     settings = core.settings()
-    refused = auth.admins_only(settings, request)
+    refused = auth.admins_only(request)
     if refused is not None:
         return refused
     return wire.json_response(

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 API_ROOT = "/api/v2"
 SEQUIN_PATH = "/v1/records"
+# Zendesk's token endpoint is not under /api/v2 (wire notes §24).
+TOKEN_PATH = "/oauth/tokens"  # noqa: S105 - a path, not a secret
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -134,6 +136,11 @@ class _Handler(BaseHTTPRequestHandler):
             page_size = query.get("per_page")
             response = core.faults.before(path, kind, page_size) or zendesk_api.handle(
                 core, request, api_path
+            )
+        elif path.endswith(TOKEN_PATH):
+            request = wire.Request(self.command, TOKEN_PATH, query, self.headers, body, origin)
+            response = core.faults.before(path, zendesk_api.TOKEN_KIND, None) or zendesk_api.token_request(
+                core, request
             )
         elif path.endswith(SEQUIN_PATH):
             request = wire.Request(self.command, path, query, self.headers, body, origin)

@@ -8,10 +8,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from zendesk_sandbox import scopes
 from zendesk_sandbox.limits import COUNTINGS, Counting
 
 NameMode = Literal["plain", "unique", "autonumber"]
 LookupUnresolved = Literal["invalid", "empty"]
+ClientKind = Literal["confidential", "public"]
+ClientRole = Literal["admin", "agent"]
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,24 @@ DEFAULT_CUSTOM_OBJECTS: tuple[CustomObjectSpec, ...] = (
 
 
 @dataclass(frozen=True)
+class OAuthClientSpec:
+    """One OAuth client of Admin Center: identifier, secret, kind, and whose permissions its tokens carry."""
+
+    identifier: str
+    secret: str  # empty for a public client, which has none
+    kind: ClientKind = "confidential"
+    role: ClientRole = "admin"  # an agent's tokens get the 403 of the admin-only endpoints
+    allowed_scopes: tuple[str, ...] | None = None  # Admin Center's "Allowed scopes"; None: any scope
+
+
+DEFAULT_OAUTH_CLIENTS: tuple[OAuthClientSpec, ...] = (
+    OAuthClientSpec("zendesk-objects-demo", "sandbox-client-secret", "confidential", "admin"),
+    OAuthClientSpec("zendesk-objects-agent", "sandbox-agent-client-secret", "confidential", "agent"),
+    OAuthClientSpec("zendesk-objects-public", "", "public", "admin"),
+)
+
+
+@dataclass(frozen=True)
 class FaultSettings:
     """Fault injection; every switch is off by default."""
 
@@ -183,6 +204,13 @@ class SandboxSettings:
     agent_email: str = "agent@example.com"  # an agent, not an admin: admin-only endpoints answer it 403
     agent_api_token: str = "sandbox-agent-token"  # noqa: S105 - the documented demo credential
     agent_oauth_token: str = "sandbox-agent-token"  # noqa: S105 - the documented demo credential
+    # OAuth clients and the lifetimes of what /oauth/tokens issues (wire notes §24); the static tokens
+    # above never expire.
+    oauth_clients: tuple[OAuthClientSpec, ...] = DEFAULT_OAUTH_CLIENTS
+    oauth_access_token_ttl_seconds: float | None = 1800.0  # new clients' default; None: no expiry
+    oauth_refresh_token_ttl_seconds: float = 2_592_000.0  # 30 days
+    oauth_authorization_code_ttl_seconds: float = 120.0  # the OAS: "valid for only 120 seconds"
+    oauth_token_status: int = 201  # the OAS's status for a token; what Zendesk sends is unconfirmed
     subdomain: str = "demo"
     public_url: str | None = None
     faults: FaultSettings = field(default_factory=FaultSettings)
@@ -233,6 +261,8 @@ def live_settings_json(settings: SandboxSettings) -> dict[str, Any]:
         value = getattr(settings, name)
         if isinstance(value, FaultSettings):
             value = {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(value).items()}
+        elif name == "oauth_clients":
+            value = [_client_json(client) for client in value]
         elif isinstance(value, tuple):
             value = list(value)
         out[name] = value
@@ -257,6 +287,8 @@ def updated_settings(settings: SandboxSettings, changes: dict[str, Any]) -> Sand
             msg = f"unknown fault settings: {', '.join(unknown)}"
             raise ValueError(msg)
         changes["faults"] = dataclasses.replace(settings.faults, **_tupled(faults))
+    if "oauth_clients" in changes:
+        changes["oauth_clients"] = _clients(changes["oauth_clients"])
     return checked(dataclasses.replace(settings, **changes))
 
 
@@ -279,7 +311,86 @@ def checked(settings: SandboxSettings) -> SandboxSettings:
     if not settings.window_seconds > 0:
         msg = f"window_seconds must be above 0, not {settings.window_seconds!r}"
         raise ValueError(msg)
+    _check_oauth(settings)
     return settings
+
+
+def _check_oauth(settings: SandboxSettings) -> None:
+    """Raise ValueError for OAuth clients or lifetimes the token endpoint cannot work with."""
+    lifetimes = {
+        "oauth_refresh_token_ttl_seconds": settings.oauth_refresh_token_ttl_seconds,
+        "oauth_authorization_code_ttl_seconds": settings.oauth_authorization_code_ttl_seconds,
+    }
+    if settings.oauth_access_token_ttl_seconds is not None:
+        lifetimes["oauth_access_token_ttl_seconds"] = settings.oauth_access_token_ttl_seconds
+    for name, seconds in lifetimes.items():
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
+            msg = f"{name} must be a number above 0, not {seconds!r}"
+            raise ValueError(msg)
+    status = settings.oauth_token_status
+    if isinstance(status, bool) or not isinstance(status, int) or not 200 <= status < 300:  # noqa: PLR2004
+        msg = f"oauth_token_status must be a 2xx status, not {status!r}"
+        raise ValueError(msg)
+    identifiers = [client.identifier for client in settings.oauth_clients]
+    if len(set(identifiers)) != len(identifiers):
+        msg = f"oauth_clients: every identifier must be unique, not {identifiers}"
+        raise ValueError(msg)
+    for client in settings.oauth_clients:
+        _check_client(client)
+
+
+def _check_client(client: OAuthClientSpec) -> None:
+    if not isinstance(client.identifier, str) or not client.identifier:
+        msg = f"an OAuth client needs a non-empty identifier, not {client.identifier!r}"
+        raise ValueError(msg)
+    if client.kind not in {"confidential", "public"}:
+        msg = f"OAuth client {client.identifier}: kind must be confidential or public, not {client.kind!r}"
+        raise ValueError(msg)
+    if client.role not in {"admin", "agent"}:
+        msg = f"OAuth client {client.identifier}: role must be admin or agent, not {client.role!r}"
+        raise ValueError(msg)
+    if not isinstance(client.secret, str) or (client.kind == "confidential") != bool(client.secret):
+        msg = f"OAuth client {client.identifier}: a confidential client has a secret, a public one none"
+        raise ValueError(msg)
+    if client.allowed_scopes is not None:
+        unknown = sorted(set(client.allowed_scopes) - scopes.KNOWN)
+        if unknown:
+            msg = f"OAuth client {client.identifier}: unknown allowed scopes {', '.join(unknown)}"
+            raise ValueError(msg)
+
+
+def _client_json(client: OAuthClientSpec) -> dict[str, Any]:
+    value = dataclasses.asdict(client)
+    if client.allowed_scopes is not None:
+        value["allowed_scopes"] = list(client.allowed_scopes)
+    return value
+
+
+def _clients(values: Any) -> tuple[OAuthClientSpec, ...]:  # noqa: ANN401 - JSON or specs, checked here
+    if not isinstance(values, (list, tuple)):
+        msg = "oauth_clients must be a list of clients"
+        raise TypeError(msg)
+    return tuple(
+        value if isinstance(value, OAuthClientSpec) else _client_from_json(value) for value in values
+    )
+
+
+def _client_from_json(value: Any) -> OAuthClientSpec:  # noqa: ANN401 - JSON, checked here
+    if not isinstance(value, dict):
+        msg = f"an OAuth client is an object with identifier, secret, kind and role, not {value!r}"
+        raise TypeError(msg)
+    unknown = sorted(set(value) - {f.name for f in dataclasses.fields(OAuthClientSpec)})
+    if unknown:
+        msg = f"unknown OAuth client settings: {', '.join(unknown)}"
+        raise ValueError(msg)
+    allowed = value.get("allowed_scopes")
+    return OAuthClientSpec(
+        identifier=value.get("identifier", ""),
+        secret=value.get("secret", ""),
+        kind=value.get("kind", "confidential"),
+        role=value.get("role", "admin"),
+        allowed_scopes=None if allowed is None else tuple(allowed),
+    )
 
 
 def settings_from_json(values: dict[str, Any], base: SandboxSettings | None = None) -> SandboxSettings:
@@ -293,6 +404,8 @@ def settings_from_json(values: dict[str, Any], base: SandboxSettings | None = No
     changes = _tupled(dict(values))
     if isinstance(changes.get("faults"), dict):
         changes["faults"] = FaultSettings(**_tupled(changes["faults"]))
+    if "oauth_clients" in changes:
+        changes["oauth_clients"] = _clients(changes["oauth_clients"])
     if "custom_objects" in changes:
         changes["custom_objects"] = tuple(
             spec if isinstance(spec, CustomObjectSpec) else _spec_from_json(spec)

@@ -26,6 +26,8 @@ class Stats:
             self.max_active_jobs_seen = 0
             self.foreign_admitted = 0
             self.foreign_refused = 0
+            self.oauth_grants: Counter[str] = Counter()
+            self.oauth_refusals: Counter[str] = Counter()
 
     def request(self, kind: str) -> None:
         """Count one request of an endpoint kind."""
@@ -54,6 +56,16 @@ class Stats:
             self.foreign_admitted += admitted
             self.foreign_refused += refused
 
+    def oauth_token(self, grant_type: str) -> None:
+        """Count one POST /oauth/tokens that named this grant type, whatever its answer."""
+        with self._lock:
+            self.oauth_grants[grant_type] += 1
+
+    def oauth_refused(self, error: str) -> None:
+        """Count one POST /oauth/tokens refused with this OAuth error code."""
+        with self._lock:
+            self.oauth_refusals[error] += 1
+
     def active_jobs(self, count: int) -> None:
         """Track the highest number of queued + working jobs seen."""
         with self._lock:
@@ -72,4 +84,7 @@ class Stats:
                 # not part of `requests`: the simulated foreign integration (`foreign_requests_per_window`)
                 "foreign_requests": self.foreign_admitted,
                 "foreign_requests_refused": self.foreign_refused,
+                # POST /oauth/tokens that reached the endpoint (past faults and the account budget)
+                "oauth_token_requests": dict(self.oauth_grants),
+                "oauth_token_refused": dict(self.oauth_refusals),
             }

@@ -37,7 +37,7 @@ _ALL = 1 << 62  # "no limit" for the rows that finish a second
 def organization_export(core: Core, request: wire.Request) -> wire.Response:  # noqa: PLR0911 - one per refusal
     """Serve one page of GET /api/v2/incremental/organizations."""
     settings = core.settings()
-    refused = auth.admins_only(settings, request)
+    refused = auth.admins_only(request)
     if refused is not None:
         return refused
     per_page = _per_page(request.query.get("per_page"))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from email.message import Message
 
+    from zendesk_sandbox.auth import Caller
     from zendesk_sandbox.jsonvalue import Json
     from zendesk_sandbox.validation import Details
 
@@ -39,6 +40,7 @@ class Request:
     # When the request was read: the instant rate limits count it at, as Zendesk counts arrivals (the
     # work before the limit check, under load tens of milliseconds, must not move it).
     arrived: float = field(default_factory=time.monotonic, compare=False)
+    caller: Caller | None = field(default=None, compare=False)  # set once the credentials are checked
     _json: Any = field(default=_UNPARSED, repr=False, compare=False)
 
     def json_body(self) -> Json:
@@ -138,6 +140,18 @@ def forbidden() -> Response:
             }
         },
     )
+
+
+def missing_scopes(*names: str) -> Response:
+    """Return the 403 for an OAuth token without the scope an endpoint needs (wire notes §8)."""
+    return classic_error(
+        403, "Forbidden", f"You are missing the following required scopes: {' '.join(names)}"
+    )
+
+
+def oauth_error(status: int, error: str, description: str) -> Response:
+    """Return an OAuth error body, `{"error","error_description"}` (RFC 6749 §5.2; wire notes §24)."""
+    return json_response(status, {"error": error, "error_description": description})
 
 
 def record_invalid(details: Details) -> Response:

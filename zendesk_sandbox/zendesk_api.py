@@ -5,7 +5,17 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from zendesk_sandbox import auth, exports, objects_api, people_api, schema_api, tickets_api, time_export, wire
+from zendesk_sandbox import (
+    auth,
+    exports,
+    oauth_api,
+    objects_api,
+    people_api,
+    schema_api,
+    tickets_api,
+    time_export,
+    wire,
+)
 from zendesk_sandbox.limits import reset_text, retry_after_text
 
 if TYPE_CHECKING:
@@ -78,6 +88,18 @@ _ROUTES += [
     ("GET", re.compile(rf"^/custom_objects/{_KEY}/limits/field_limit$"), "field_limit",
      lambda core, _req, args: schema_api.field_limit(core, args[0])),
 ]  # fmt: skip
+# Showing and revoking OAuth tokens (POST /oauth/tokens is outside /api/v2: `token_request`).
+_ROUTES += [
+    ("GET", re.compile(r"^/oauth/tokens/current$"), "oauth_current_token",
+     lambda core, req, _args: oauth_api.show_current(core, req)),
+    ("DELETE", re.compile(r"^/oauth/tokens/current$"), "oauth_current_token_revoke",
+     lambda core, req, _args: oauth_api.revoke_current(core, req)),
+    ("GET", re.compile(r"^/oauth/tokens/(\d+)$"), "oauth_token_show",
+     lambda core, req, args: oauth_api.show_token(core, req, args[0])),
+    ("DELETE", re.compile(r"^/oauth/tokens/(\d+)$"), "oauth_token_revoke",
+     lambda core, req, args: oauth_api.revoke_token(core, req, args[0])),
+]  # fmt: skip
+TOKEN_KIND = "oauth_token"  # noqa: S105 - the endpoint kind in the stats, not a secret
 EXPORT_KINDS = frozenset({"ticket_export", "custom_object_export", "user_export", "organization_export"})
 
 
@@ -95,14 +117,13 @@ def handle(core: Core, request: wire.Request, api_path: str) -> wire.Response:
     kind, handler, args = route(request.method, api_path)
     core.stats.request(kind)
     settings = core.settings()
-    refused = _authenticate(core, request.headers.get("Authorization", ""))
+    refused = _authenticate(core, request)
     if refused is None and any(part in request.path for part in settings.forbidden_paths_contain):
         refused = wire.forbidden()
+    if refused is None and request.caller is not None:
+        refused = auth.scope_refusal(request.caller, request.method, kind)
     if refused is None:
-        wait = core.account_limit.try_acquire(request.arrived)
-        if wait:
-            core.stats.limited("account_limit")
-            refused = wire.account_limited(retry_after_text(wait, settings.window_seconds))
+        refused = _account_refusal(core, request)
     if refused is None and kind in EXPORT_KINDS:
         wait = core.export_limit.try_acquire(request.arrived)
         if wait:
@@ -121,9 +142,40 @@ def handle(core: Core, request: wire.Request, api_path: str) -> wire.Response:
     return response
 
 
-def _authenticate(core: Core, header: str) -> wire.Response | None:
-    found = auth.identify(core.settings(), header)  # admin or agent; endpoints check the role they need
-    return found if isinstance(found, wire.Response) else None
+def token_request(core: Core, request: wire.Request) -> wire.Response:
+    """Answer POST /oauth/tokens (any prefix) after the fault layer let it through.
+
+    No credentials are needed (the client authenticates in the body), but the request spends the account
+    budget like any other: whether Zendesk counts it is unconfirmed (wire notes §24).
+    """
+    kind = TOKEN_KIND if request.method == "POST" else "unknown"
+    core.stats.request(kind)
+    refused = _account_refusal(core, request)
+    if refused is not None:
+        response = refused
+    elif kind == "unknown":
+        response = wire.invalid_endpoint()
+    else:
+        response = oauth_api.create_token(core, request)
+    response.headers.extend(_account_headers(core))
+    return response
+
+
+def _authenticate(core: Core, request: wire.Request) -> wire.Response | None:
+    header = request.headers.get("Authorization", "")
+    found = auth.identify(core.settings(), core.oauth, header, request.arrived)
+    if isinstance(found, wire.Response):
+        return found
+    request.caller = found  # admin or agent; endpoints check the role they need
+    return None
+
+
+def _account_refusal(core: Core, request: wire.Request) -> wire.Response | None:
+    wait = core.account_limit.try_acquire(request.arrived)
+    if not wait:
+        return None
+    core.stats.limited("account_limit")
+    return wire.account_limited(retry_after_text(wait, core.settings().window_seconds))
 
 
 def _readable(request: wire.Request) -> bool:

@@ -29,6 +29,8 @@ DELETED_TICKET_STATUS = "deleted"
 
 _JSON_SUFFIX = ".json"
 _API_ROOT = "/api/v2/"
+# The one operation outside /api/v2: Zendesk's OAuth token endpoint (wire notes §24).
+_TOKEN_PATH = "/oauth/tokens"  # noqa: S105 - a path, not a secret
 
 JsonDict = dict[str, Any]
 
@@ -72,9 +74,14 @@ def load_oas(path: Path = OAS_PATH, cache_dir: Path | None = None) -> JsonDict:
 
 
 def api_path(request_path: str) -> str:
-    """Return the `/api/v2/...` part of a request path without any prefix or `.json` suffix."""
+    """Return the `/api/v2/...` part of a request path without any prefix or `.json` suffix.
+
+    `/oauth/tokens` after any prefix is returned as `/oauth/tokens`, the path the OAS declares it under.
+    """
     start = request_path.find(_API_ROOT)
     if start < 0:
+        if request_path.split("?", 1)[0].endswith(_TOKEN_PATH):
+            return _TOKEN_PATH
         message = f"not a Zendesk API path: {request_path}"
         raise OasError(message)
     path = request_path[start:].split("?", 1)[0]

@@ -29,6 +29,10 @@ TICKET_EXPORT = "/api/v2/incremental/tickets/cursor"
             "/api/v2/custom_objects/{custom_object_key}/records",
         ),
         ("/api/v2/job_statuses/V3-0b5a.json", "get", "/api/v2/job_statuses/{job_status_id}"),
+        ("/oauth/tokens", "post", "/oauth/tokens"),
+        ("/peer.zendesk.com/oauth/tokens", "POST", "/oauth/tokens"),
+        ("/api/v2/oauth/tokens/current.json", "get", "/api/v2/oauth/tokens/current"),
+        ("/api/v2/oauth/tokens/223443", "delete", "/api/v2/oauth/tokens/{oauth_token_id}"),
     ],
 )
 def test_operations_are_found_by_request_path(
@@ -40,6 +44,8 @@ def test_operations_are_found_by_request_path(
 def test_an_undeclared_operation_is_an_error(oas: ZendeskOas) -> None:
     with pytest.raises(OasError, match="no operation PUT"):
         oas.template_for("/api/v2/incremental/tickets/cursor", "put")
+    with pytest.raises(OasError, match="not a Zendesk API path"):
+        oas.template_for("/oauth/tokens/elsewhere", "post")
     with pytest.raises(OasError, match="no 201"):
         oas.response_schema(TICKET_EXPORT, "get", 201)
 

@@ -121,3 +121,54 @@ def test_seed_only_seeds_and_reuses_the_file(tmp_path: Path) -> None:
     other = subprocess.run([*command[:-1], "301"], capture_output=True, text=True, timeout=60, check=False)
     assert other.returncode == 2
     assert "other settings" in other.stderr
+
+
+OAUTH_LINE = (
+    "zendesk-sandbox OAuth client (confidential, admin): client id zendesk-objects-demo, "
+    "client secret sandbox-client-secret"
+)
+
+
+def _authorize(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "zendesk_sandbox.cli", "authorize", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_serve_names_its_oauth_client_and_authorize_prints_a_working_refresh_token(tmp_path: Path) -> None:
+    with _serve(tmp_path, "--tickets", "20") as process:
+        match = LINE.match(_first_line(process).strip())
+        assert match
+        assert _first_line(process).rstrip("\n") == OAUTH_LINE
+        url = match.group(1)
+        done = _authorize("--url", url + "/", "--scope", "read")
+        assert done.returncode == 0, done.stderr
+        refresh_token = done.stdout.strip()
+        assert done.stdout == refresh_token + "\n", "stdout holds the refresh token alone"
+        renewed = requests.post(
+            url + "/oauth/tokens",
+            json={
+                "grant_type": "refresh_token", "refresh_token": refresh_token,
+                "client_id": "zendesk-objects-demo", "client_secret": "sandbox-client-secret",
+            },
+            timeout=30,
+        )  # fmt: skip
+        assert renewed.status_code == 201, renewed.text
+        assert renewed.json()["scope"] == "read"
+        agent = _authorize("--url", url, "--client-id", "zendesk-objects-agent")
+        assert agent.returncode == 0, agent.stderr
+        unknown = _authorize("--url", url, "--client-id", "nobody")
+        assert unknown.returncode == 1
+        assert "404" in unknown.stderr
+        assert unknown.stdout == ""
+        process.terminate()
+        _, errors = process.communicate(timeout=20)
+        assert process.returncode == 0, errors
+
+
+def test_authorize_without_a_sandbox_fails_in_one_line() -> None:
+    done = _authorize("--url", "http://127.0.0.1:9")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1
+    assert "could not get a grant" in done.stderr
+    assert _authorize("--url", "127.0.0.1:9").returncode == 2
