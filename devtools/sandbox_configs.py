@@ -39,11 +39,8 @@ def connection(url: str, **overrides: Any) -> dict[str, Any]:  # noqa: ANN401 (s
 
 def client_credentials(**overrides: Any) -> dict[str, Any]:  # noqa: ANN401
     """The auth settings of the sandbox's seeded confidential OAuth client (an admin's)."""
-    return {
-        "oauth_client_id": "zendesk-objects-demo",
-        "oauth_client_secret": "sandbox-client-secret",
-        **overrides,
-    }
+    client = _DEMO.oauth_clients[0]
+    return {"oauth_client_id": client.identifier, "oauth_client_secret": client.secret, **overrides}
 
 
 def tap_config(url: str, **overrides: Any) -> dict[str, Any]:  # noqa: ANN401

@@ -243,7 +243,7 @@ class RefreshTokenGrant:
                 refresh_token_expires_at=None, scope="", origin=digest(configured),
             )  # fmt: skip
             token = answer.access()
-            self.store.write(
+            saved_at = self.store.write(
                 StoredTokens(
                     # Zendesk rotates at every refresh (wire notes §24); an answer without a new refresh
                     # token keeps the one that was sent, which is then still the valid one.
@@ -261,7 +261,7 @@ class RefreshTokenGrant:
                     written_at=time.time(),
                 )
             )
-            window = time.monotonic() - answer.read_at
+            window = saved_at - answer.read_at
         self.store_windows.append(window)
         self.logger.info(
             "OAuth: new access token by refresh token (%s); the new refresh token was saved in %s %.1f ms "

@@ -159,8 +159,12 @@ class TokenStore:
         SECRETS.add(tokens.refresh_token, tokens.access_token or "")
         return tokens
 
-    def write(self, tokens: StoredTokens) -> None:
-        """Replace the store with `tokens`, atomically and durably (see the module's docstring)."""
+    def write(self, tokens: StoredTokens) -> float:
+        """Replace the store with `tokens`, atomically and durably (the module's docstring).
+
+        Returns the moment (time.monotonic()) the new store took the old one's place: from then on the new
+        tokens survive the death of the process.
+        """
         document = {
             "format": STORE_FORMAT,
             "account": self.account,
@@ -177,6 +181,7 @@ class TokenStore:
                 while view:
                     view = view[os.write(fd, view) :]
                 Path(temporary).replace(self.path)  # from here the new tokens survive a kill
+                renamed_at = time.monotonic()
             except OSError as exc:
                 with contextlib.suppress(OSError):
                     Path(temporary).unlink()
@@ -189,6 +194,7 @@ class TokenStore:
         finally:
             os.close(fd)
         _fsync_folder(self.path.parent)
+        return renamed_at
 
     def _parse(self, document: Any) -> StoredTokens:  # noqa: ANN401 (any JSON document)
         if not isinstance(document, dict) or document.get("format") != STORE_FORMAT:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from devtools.sandbox_configs import client_credentials
 from tests.target.conftest import (
     TargetRun,
     records_by_external_id,
@@ -105,13 +106,23 @@ def test_record_without_external_id(sb: Sandbox, tmp_path: Path) -> None:
 def test_wrong_token(sb: Sandbox, tmp_path: Path) -> None:
     wrong = "wrong-token-3f9c1a"
     lines = singer_lines("vendor", vendor_schema(), [vendor_record(1)], key_properties=["external_id"])
-    run = run_target(target_config(sb, api_token=wrong), lines, tmp_path=tmp_path)
+    run = run_target(target_config(sb, email=sb.settings.email, api_token=wrong), lines, tmp_path=tmp_path)
     last = one_line_failure(run)
     assert "HTTP 401" in last
     assert "api_token" in last  # the hint names the setting to fix
     assert wrong not in run.stderr
     assert wrong not in run.stdout
     assert run.states == []
+
+
+def test_a_read_only_oauth_token_names_the_scope_to_add(sb: Sandbox, tmp_path: Path) -> None:
+    lines = singer_lines("vendor", vendor_schema(), [vendor_record(1)], key_properties=["external_id"])
+    config = target_config(sb, write_mode="upsert", **client_credentials(oauth_scopes="read"))
+    last = one_line_failure(run_target(config, lines, tmp_path=tmp_path))
+    assert "HTTP 403" in last
+    assert "missing the following required scopes: write" in last
+    assert "`oauth_scopes`" in last
+    assert "v-1" not in records_by_external_id(sb, "vendor")
 
 
 @pytest.mark.parametrize(
@@ -121,7 +132,7 @@ def test_wrong_token(sb: Sandbox, tmp_path: Path) -> None:
         ({"max_concurrent_jobs": 31}, "max_concurrent_jobs"),
         ({"match_on": "id"}, "match_on"),
         ({"api_url": None}, "subdomain"),
-        ({"oauth_token": "another"}, "auth"),
+        ({"email": "x@example.com", "api_token": "another"}, "one auth method"),
         ({"load_method": "overwrite"}, "`load_method: overwrite` is not supported"),
     ],
 )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 
-from devtools.sandbox_configs import DEMO_EMAIL, DEMO_TOKEN
+from devtools.sandbox_configs import DEMO_EMAIL, DEMO_TOKEN, client_credentials
 from tests.target.conftest import (
     records_by_external_id,
     run_target,
@@ -73,10 +73,24 @@ def _occupy_slots(sb: Sandbox, count: int) -> None:
         assert response.ok, response.text
 
 
+# How the target logs in: the sandbox's static token, or OAuth client credentials whose access tokens live
+# two seconds, so that jobs posted under one token are polled under the next ones.
+LOGINS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "static token": ({}, {}),
+    "2-s OAuth tokens": ({"oauth_access_token_ttl_seconds": 2.0}, client_credentials()),
+}
+
+
 @pytest.mark.slow
-def test_thirty_jobs_in_flight_nothing_lost(sandbox_factory: Callable[..., Sandbox], tmp_path: Path) -> None:
-    sb = sandbox_factory(**SLOW_CAPPED)
-    config = target_config(sb, write_mode="jobs", max_concurrent_jobs=JOB_CAP)
+@pytest.mark.parametrize(("sandbox_settings", "login"), LOGINS.values(), ids=LOGINS.keys())
+def test_thirty_jobs_in_flight_nothing_lost(
+    sandbox_factory: Callable[..., Sandbox],
+    tmp_path: Path,
+    sandbox_settings: dict[str, Any],
+    login: dict[str, Any],
+) -> None:
+    sb = sandbox_factory(**SLOW_CAPPED, **sandbox_settings)
+    config = target_config(sb, write_mode="jobs", max_concurrent_jobs=JOB_CAP, **login)
     run = run_target(config, _input(), tmp_path=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.states == _expected_states()
@@ -88,6 +102,8 @@ def test_thirty_jobs_in_flight_nothing_lost(sandbox_factory: Callable[..., Sandb
     # ...without one refusal: it counts a job as running until it has read its results, by when Zendesk
     # has freed the slot, so with the whole cap to itself it never asks for a 31st.
     assert stats["rate_limited"] == {}
+    if login:  # a run of about 6 s renewed its 2-s token on the way, without losing a job
+        assert stats["oauth_token_requests"]["client_credentials"] >= 3
 
 
 @pytest.mark.slow
