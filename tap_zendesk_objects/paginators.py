@@ -10,8 +10,10 @@ from urllib.parse import parse_qsl, urlsplit
 from singer_sdk.pagination import BaseAPIPaginator
 from typing_extensions import override
 
+from tap_zendesk_objects.replication import clock_ceiling
 from zendesk_objects_shared import RunFailure
 from zendesk_objects_shared.bodies import json_object
+from zendesk_objects_shared.timestamps import describe_epoch
 
 if TYPE_CHECKING:
     import requests
@@ -43,9 +45,10 @@ class WalkPaginator(BaseAPIPaginator[T | None]):
 
     A misbehaving server (or proxy) can answer forever without saying the last page came. A page that is
     not the last fails the walk when it gives no position to follow (`POSITION`), one that leads back
-    (`leads_back`), or when it is the `MAX_EMPTY_PAGES`-th empty one in a row. The page that fails the
-    walk and every empty page that is not the last are reported unsettled: the bookmark stays at the last
-    page whose records were written and whose position led on (wire notes §11 #12-#14).
+    (`leads_back`), or when it is the `MAX_EMPTY_PAGES`-th empty one in a row; any page fails it with a
+    position no honest server can give (`impossible`). The page that fails the walk and every empty page
+    that is not the last are reported unsettled: the bookmark stays at the last page whose records were
+    written and whose position led on (wire notes §11 #12-#14).
     """
 
     MAX_EMPTY_PAGES = 10
@@ -68,6 +71,10 @@ class WalkPaginator(BaseAPIPaginator[T | None]):
 
     def leads_back(self, position: T) -> str | None:  # noqa: ARG002
         """Why following `position` would not progress (None: it does)."""
+        return None
+
+    def impossible(self, position: T | None) -> str | None:  # noqa: ARG002
+        """Why `position`, even on the last page, is one no honest server gives (None: it is fine)."""
         return None
 
     def report(self, position: T | None, body: dict[str, Any], *, settled: bool) -> None:
@@ -101,8 +108,9 @@ class WalkPaginator(BaseAPIPaginator[T | None]):
         self._value = position
 
     def _why_stalled(self, position: T | None, body: dict[str, Any], *, last: bool) -> str | None:
-        if last:
-            return None
+        why = self.impossible(position)
+        if why is not None or last:
+            return why
         if position is None:
             # Following nothing would send the first request again, and get this page again, forever.
             return f"a page that is not the last (no `end_of_stream`) handed out no {self.POSITION}"
@@ -240,7 +248,8 @@ class TimeExportPaginator(WalkPaginator[int]):
     `start_time` is where the next run starts. On top of the walk's rules (see `WalkPaginator`): a
     `start_time` before the one reached leads back; a page that leads to its own `start_time` (more records
     in one second than Zendesk will put on a page, wire notes §18.2) is followed once more, and the second
-    time the walk fails rather than loop, or skip the rest of that second.
+    time the walk fails rather than loop, or skip the rest of that second; a `start_time` later than the
+    run's clock fails the walk on any page.
     """
 
     MAX_STUCK_PAGES = 2
@@ -272,6 +281,19 @@ class TimeExportPaginator(WalkPaginator[int]):
                 return int(values["start_time"])
         end_time = body.get("end_time")
         return end_time if isinstance(end_time, int) and not isinstance(end_time, bool) else None
+
+    @override
+    def impossible(self, position: int | None) -> str | None:
+        # The bookmark would name a time no export has reached: every later run would start after data it
+        # never read (and, past "now", export nothing at all). Clamping it to now would claim the same of
+        # the time in between: only ending the run, the bookmark where it was, loses nothing.
+        latest = clock_ceiling()
+        if position is None or position <= latest:
+            return None
+        return (
+            f"it answered start_time {position} ({describe_epoch(position)}), later than this run's clock"
+            f" ({describe_epoch(latest)})"
+        )
 
     @override
     def leads_back(self, position: int) -> str | None:

@@ -14,7 +14,7 @@ from tap_zendesk_objects.client import ZendeskExportStream
 from tap_zendesk_objects.custom_fields import FieldTyper, schema_properties, typer_for
 from tap_zendesk_objects.paginators import TimeExportPaginator
 from tap_zendesk_objects.people_schemas import ORGANIZATION_PROPERTIES
-from tap_zendesk_objects.replication import start_epoch
+from tap_zendesk_objects.replication import start_epoch, within_clock
 from zendesk_objects_shared.timestamps import epoch_seconds
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class OrganizationsStream(ZendeskExportStream):
             from_key = start_epoch(state, self.replication_key, self.name)
             start = self.runtime_start_date() if from_key is None else from_key
             state["start_time"] = start
-        self._walk_start = int(start)
+        self._walk_start = within_clock(self.name, "`start_time`", int(start))
         self._boundary = {int(i) for i in state.get("boundary_ids") or ()}
         age = time.time() - int(start)
         if age < self.start_time_min_age:
@@ -133,7 +133,7 @@ class OrganizationsStream(ZendeskExportStream):
             state["start_time"] = next_start
             state["boundary_ids"] = sorted(boundary)
             if self._replication_mark is not None:  # the export is in updated_at order: moved per page
-                self._replication_mark.page_written(state, records)
+                self._replication_mark.page_written(state, self.newest_stamp(records))
             self.runtime.write_state()
         self._progress.page(len(records))
         self._page_size = min(self.max_page_size, self._page_size * 2)
