@@ -19,7 +19,14 @@ from singer_sdk.streams.rest import RESTStream
 from typing_extensions import override
 
 from tap_zendesk_objects.paginators import ListCursorPaginator
-from tap_zendesk_objects.replication import ReplicationMark, start_epoch
+from tap_zendesk_objects.replication import (
+    ReplicationMark,
+    Stamp,
+    StampReader,
+    clock_ceiling,
+    start_epoch,
+    within_clock,
+)
 from zendesk_objects_shared import Outcome, RequestPacer, RunFailure, classify, error_message
 from zendesk_objects_shared.auth import LeftToRequestLoop
 from zendesk_objects_shared.bodies import holding, json_object
@@ -175,6 +182,7 @@ class ZendeskObjectsStream(RESTStream[Any]):
         # What the class declares; an input catalog cannot turn a cursor export into another method.
         self.declared_replication_key = self.replication_key
         self._replication_mark: ReplicationMark | None = None
+        self._stamps: StampReader | None = None
 
     @override
     def apply_catalog(self, catalog: Catalog) -> None:
@@ -278,6 +286,8 @@ class ZendeskObjectsStream(RESTStream[Any]):
         self._progress = ProgressLog(self.name if not context else f"{self.name} {dict(context)}", self.pacer)
         key = self.replication_key
         self._replication_mark = ReplicationMark(key, is_sorted=self.is_sorted) if key else None
+        if key and (self._stamps is None or self._stamps.key != key):
+            self._stamps = StampReader(self.name, key)  # kept across partitions: warns once per stream
         yield from super().request_records(context)
         if self._replication_mark is not None:
             self._replication_mark.walk_finished(self.bookmark())
@@ -341,14 +351,19 @@ class ZendeskObjectsStream(RESTStream[Any]):
             state = self.bookmark()
             if cursor is not None:
                 state["cursor"] = cursor
-            self.update_bookmark(state, records)
+            newest = self.newest_stamp(records)
+            self.update_bookmark(state, newest)
             if self._replication_mark is not None:
-                self._replication_mark.page_written(state, records)
+                self._replication_mark.page_written(state, newest)
             self.runtime.write_state()
         self._progress.page(len(records))
 
-    def update_bookmark(self, state: dict[str, Any], records: list[dict[str, Any]]) -> None:
-        """Add what else the bookmark tracks from this page's records (e.g. the high-water timestamp)."""
+    def newest_stamp(self, records: list[dict[str, Any]]) -> Stamp | None:
+        """The newest replication key value on a page that a bookmark may take (see StampReader)."""
+        return self._stamps.newest(records) if self._stamps is not None else None
+
+    def update_bookmark(self, state: dict[str, Any], newest: Stamp | None) -> None:
+        """Add what else the bookmark tracks from the page's newest replication value (e.g. `high_water`)."""
 
     def new_cursor_paginator(self, paginator_class: type[CursorPaginator]) -> CursorPaginator:
         """A paginator starting at the bookmark's cursor, saving each page's position back into it."""
@@ -368,8 +383,8 @@ class ZendeskExportStream(ZendeskApiStream):
     """A Zendesk cursor export: `start_time` on the first request only, `cursor` afterwards.
 
     Bookmark: `{"cursor": <after_cursor of the last page written>, "high_water": <epoch seconds>}`.
-    `high_water` is the newest timestamp emitted (or the `start_time` the walk began at), so a refused
-    cursor can restart from it: that repeats the records of that second, and skips none.
+    `high_water` is the newest replication key value emitted (or the `start_time` the walk began at), so a
+    refused cursor can restart from it: that repeats the records of that second, and skips none.
     """
 
     # Zendesk serves no data from the last minute; `start_time` must be at least 60 s old (wire notes §2, §3).
@@ -409,9 +424,10 @@ class ZendeskExportStream(ZendeskApiStream):
         start = self.bookmark_time()
         if start is None:
             start = self.runtime_start_date()
+        start = min(start, int(time.time()) - self.START_TIME_LAG_SECONDS)
         # The walk covers everything from here: a refused cursor may fall back to it.
         state["high_water"] = start
-        return min(start, int(time.time()) - self.START_TIME_LAG_SECONDS)
+        return start
 
     def bookmark_time(self) -> int | None:
         """The bookmark's time in epoch seconds: `high_water` or `replication_key_value` (e.g. set by hand).
@@ -420,12 +436,23 @@ class ZendeskExportStream(ZendeskApiStream):
         skip them. None when the bookmark has neither.
         """
         state = self.bookmark()
-        marks = [int(state["high_water"])] if state.get("high_water") is not None else []
+        high_water = state.get("high_water")
+        marks = [within_clock(self.name, "`high_water`", int(high_water))] if high_water is not None else []
         key = self.replication_key
         from_key = start_epoch(state, key, self.name) if key else None
         if from_key is not None:
             marks.append(from_key)
         return min(marks) if marks else None
+
+    @override
+    def update_bookmark(self, state: dict[str, Any], newest: Stamp | None) -> None:
+        # Every export's replication key is the timestamp it exports by: tickets' `generated_timestamp`
+        # (system updates bump only that one, wire notes §2, §11 #10), `updated_at` for the others.
+        if newest is None:
+            return
+        saved = int(state.get("high_water") or 0)
+        # A saved mark past the clock (from a version that let a server's time through) is not kept.
+        state["high_water"] = max(newest[1], saved if saved <= clock_ceiling() else 0)
 
     def runtime_start_date(self) -> int:
         """`start_date` as epoch seconds (0 = the beginning of the account)."""

@@ -8,6 +8,7 @@ sandbox to misbehave. Every request it receives is kept for the test to inspect.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import threading
 import time
@@ -140,6 +141,45 @@ def _handler_class(stub: StubServer) -> type[BaseHTTPRequestHandler]:
 # The tap reads the account's field definitions to build its catalog: the stub plays an account without
 # custom fields, so that discovery works whatever a test answers. These requests are not recorded.
 FIELD_LISTS = {f"/api/v2/{kind}_fields": f"{kind}_fields" for kind in ("ticket", "user", "organization")}
+
+
+ZENDESK = "https://acme.zendesk.com"
+
+
+def iso(second: int) -> str:
+    """Epoch seconds as Zendesk writes timestamps, e.g. `2023-11-14T22:13:20Z`."""
+    return dt.datetime.fromtimestamp(second, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def cursor_page(
+    records_key: str, records: list[dict[str, Any]], after_cursor: str | None, *, end_of_stream: bool
+) -> Reply:
+    """A page of a cursor export (tickets, users: wire notes §2, §18.1) as a server chooses to send it."""
+    return Reply.json(
+        {
+            records_key: records,
+            "after_cursor": after_cursor,
+            "before_cursor": None,
+            "end_of_stream": end_of_stream,
+        }
+    )
+
+
+def time_page(records: list[dict[str, Any]], next_start: int, *, end_of_stream: bool) -> Reply:
+    """A page of the time-based organization export (wire notes §18.2) leading to `next_start`.
+
+    `next_page` names Zendesk's host, as real pages may name another host than the request's: the tap takes
+    only its query.
+    """
+    return Reply.json(
+        {
+            "organizations": records,
+            "next_page": f"{ZENDESK}/api/v2/incremental/organizations.json?start_time={next_start}",
+            "count": len(records),
+            "end_of_stream": end_of_stream,
+            "end_time": next_start,
+        }
+    )
 
 
 def _field_list(request: Received) -> Reply | None:

@@ -20,6 +20,15 @@ def epoch_seconds(text: str) -> int:
     return int(parse_datetime(text).timestamp())
 
 
+def describe_epoch(seconds: float) -> str:
+    """Epoch seconds for a message: `2100-01-01T00:00:00Z`, or a phrase for a time no calendar holds."""
+    try:
+        moment = dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return "beyond the year 9999" if seconds > 0 else "before the year 1"
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def iso_date(value: object) -> str:
     """`YYYY-MM-DD` of a date, a date-time, or text holding either; ValueError for anything else."""
     if isinstance(value, dt.datetime):

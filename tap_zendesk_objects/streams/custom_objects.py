@@ -12,7 +12,6 @@ from tap_zendesk_objects.paginators import CustomObjectExportPaginator
 from tap_zendesk_objects.schemas import custom_object_record_schema
 from zendesk_objects_shared.custom_objects import STREAM_PREFIX
 from zendesk_objects_shared.field_types import coerce_value, ready_types
-from zendesk_objects_shared.timestamps import epoch_seconds
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -111,10 +110,3 @@ class CustomObjectRecordsStream(ZendeskExportStream):
                     exc,
                 )
             return None
-
-    @override
-    def update_bookmark(self, state: dict[str, Any], records: list[dict[str, Any]]) -> None:
-        stamps = [r["updated_at"] for r in records if isinstance(r.get("updated_at"), str)]
-        if stamps:
-            # ISO-8601 UTC strings of one format sort as text; parse only the newest.
-            state["high_water"] = max(int(state.get("high_water") or 0), epoch_seconds(max(stamps)))

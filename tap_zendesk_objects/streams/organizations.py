@@ -14,7 +14,7 @@ from tap_zendesk_objects.client import ZendeskExportStream
 from tap_zendesk_objects.custom_fields import FieldTyper, schema_properties, typer_for
 from tap_zendesk_objects.paginators import TimeExportPaginator
 from tap_zendesk_objects.people_schemas import ORGANIZATION_PROPERTIES
-from tap_zendesk_objects.replication import start_epoch
+from tap_zendesk_objects.replication import start_epoch, within_clock
 from zendesk_objects_shared.timestamps import epoch_seconds
 
 if TYPE_CHECKING:
@@ -53,6 +53,9 @@ class OrganizationsStream(ZendeskExportStream):
         self._fields = list(fields)
         self._typer = FieldTyper(self.name, ())
         super().__init__(runtime=runtime, schema=schema.to_dict(), **kwargs)
+        # Where the walk is (the next request's start_time) and the ids already written in that second;
+        # the bookmark takes both from a settled page only (`time_page_done`).
+        self._walk_start = 0
         self._boundary: set[int] = set()
 
     @property
@@ -73,6 +76,7 @@ class OrganizationsStream(ZendeskExportStream):
             from_key = start_epoch(state, self.replication_key, self.name)
             start = self.runtime_start_date() if from_key is None else from_key
             state["start_time"] = start
+        self._walk_start = within_clock(self.name, "`start_time`", int(start))
         self._boundary = {int(i) for i in state.get("boundary_ids") or ()}
         age = time.time() - int(start)
         if age < self.start_time_min_age:
@@ -94,7 +98,7 @@ class OrganizationsStream(ZendeskExportStream):
 
     @override
     def get_new_paginator(self) -> TimeExportPaginator:
-        return TimeExportPaginator(int(self.bookmark()["start_time"]), self.name, self.time_page_done)
+        return TimeExportPaginator(self._walk_start, self.name, self.records_key, self.time_page_done)
 
     @override
     def parse_response(self, response: requests.Response) -> Iterator[dict[str, Any]]:
@@ -111,22 +115,26 @@ class OrganizationsStream(ZendeskExportStream):
         self._typer.from_object(row, row.get("organization_fields"))
         return row
 
-    def time_page_done(self, next_start: int, body: dict[str, Any]) -> None:
-        """After a page's records were written: the bookmark moves to `next_start` and its second's ids."""
+    def time_page_done(self, next_start: int, body: dict[str, Any], *, settled: bool) -> None:
+        """After a page's records were written: walk on to `next_start`; a settled page moves the bookmark.
+
+        The walk, and the bookmark with it, keeps the ids of `next_start`'s second already written.
+        """
         records = [r for r in body.get(self.records_key) or [] if isinstance(r, dict)]
-        state = self.bookmark()
-        boundary = self._boundary if next_start == state.get("start_time") else set()
+        boundary = self._boundary if next_start == self._walk_start else set()
         for record in reversed(records):  # the page is in updated_at order: its last second is at the end
             if _second(record) != next_start:
                 break
             if record.get("id") is not None:
                 boundary.add(int(record["id"]))
-        self._boundary = boundary
-        state["start_time"] = next_start
-        state["boundary_ids"] = sorted(boundary)
-        if self._replication_mark is not None:  # the export is in updated_at order: moved per page
-            self._replication_mark.page_written(state, records)
-        self.runtime.write_state()
+        self._walk_start, self._boundary = next_start, boundary
+        if settled:
+            state = self.bookmark()
+            state["start_time"] = next_start
+            state["boundary_ids"] = sorted(boundary)
+            if self._replication_mark is not None:  # the export is in updated_at order: moved per page
+                self._replication_mark.page_written(state, self.newest_stamp(records))
+            self.runtime.write_state()
         self._progress.page(len(records))
         self._page_size = min(self.max_page_size, self._page_size * 2)
 

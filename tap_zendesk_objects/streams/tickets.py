@@ -65,11 +65,3 @@ class TicketsStream(ZendeskExportStream):
         if self._typer is not None:
             self._typer.from_list(row, row.get("custom_fields"))
         return row
-
-    @override
-    def update_bookmark(self, state: dict[str, Any], records: list[dict[str, Any]]) -> None:
-        # `generated_timestamp`, not `updated_at`: system updates bump only the former
-        # (wire notes §2, §11 #10).
-        stamps = [r["generated_timestamp"] for r in records if isinstance(r.get("generated_timestamp"), int)]
-        if stamps:
-            state["high_water"] = max(int(state.get("high_water") or 0), *stamps)

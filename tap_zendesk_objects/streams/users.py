@@ -11,7 +11,6 @@ from tap_zendesk_objects.client import ZendeskExportStream
 from tap_zendesk_objects.custom_fields import FieldTyper, schema_properties, typer_for
 from tap_zendesk_objects.paginators import TicketExportPaginator
 from tap_zendesk_objects.people_schemas import USER_PROPERTIES
-from zendesk_objects_shared.timestamps import epoch_seconds
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -58,10 +57,3 @@ class UsersStream(ZendeskExportStream):
     def post_process(self, row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
         self._typer.from_object(row, row.get("user_fields"))
         return row
-
-    @override
-    def update_bookmark(self, state: dict[str, Any], records: list[dict[str, Any]]) -> None:
-        stamps = [r["updated_at"] for r in records if isinstance(r.get("updated_at"), str)]
-        if stamps:
-            # ISO-8601 UTC strings of one format sort as text; parse only the newest.
-            state["high_water"] = max(int(state.get("high_water") or 0), epoch_seconds(max(stamps)))

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 
 from devtools import sandbox_configs
+from tests.stub_server import StubServer
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
+    from tests.stub_server import Received, Reply
     from zendesk_sandbox import Sandbox
 
 TAP = str(Path(sys.executable).parent / "tap-zendesk-objects")
@@ -137,6 +139,32 @@ def run_tap(  # noqa: PLR0913 (each a way a test runs the tap)
     )
     messages = parse_messages(done.stdout) if not extra else []
     return TapRun(done.returncode, done.stdout, done.stderr, messages)
+
+
+def run_on_stub(
+    directory: Path,
+    answer: Callable[[Received], Reply],
+    stream: str,
+    *,
+    state: dict[str, Any] | None = None,
+    timeout: float = 20,
+    **settings: Any,
+) -> tuple[TapRun, list[Received]]:
+    """Run the tap on `stream` alone against a stub server playing `answer`; what it printed and was asked.
+
+    `timeout` bounds the run: a tap that loops fails the test (subprocess.TimeoutExpired), never hangs it.
+    """
+    with StubServer(answer) as stub:
+        config = tickets_only_config(stub.url, **settings)
+        run = run_tap(directory, config, state=state, timeout=timeout, select=[stream])
+    return run, list(stub.received)
+
+
+def one_line_failure(run: TapRun) -> str:
+    """The run failed with one line on stderr and no traceback: that line."""
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr
+    return run.stderr.strip().splitlines()[-1]
 
 
 def run_until_killed(args: list[str], after: int) -> str:

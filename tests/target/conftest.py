@@ -42,8 +42,12 @@ def run_target(
     *,
     tmp_path: Path,
     timeout: float = RUN_TIMEOUT_SECONDS,
+    wrapper: Sequence[str] = (),
 ) -> TargetRun:
-    """Run the console script with `config`, feeding `lines` (a list, a text, or a file) on stdin."""
+    """Run the console script with `config`, feeding `lines` (a list, a text, or a file) on stdin.
+
+    `wrapper`: a command the target's command line is appended to (e.g. one that measures it).
+    """
     config = dict(config)
     rejected_path = Path(config.setdefault("rejected_records_path", str(tmp_path / "rejected.jsonl")))
     config_path = tmp_path / "target-config.json"
@@ -55,7 +59,7 @@ def run_target(
     else:
         text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
     completed = subprocess.run(
-        [sys.executable, "-m", "target_zendesk_objects", "--config", str(config_path)],
+        [*wrapper, sys.executable, "-m", "target_zendesk_objects", "--config", str(config_path)],
         input=text,
         capture_output=True,
         text=True,

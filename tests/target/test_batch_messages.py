@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -153,3 +154,39 @@ def test_a_batch_in_a_format_the_target_cannot_read(sb: Sandbox, tmp_path: Path)
     assert "line 2 (stream vendor)" in last
     assert "'parquet'" in last
     assert "not supported" in last
+
+
+# Runs the command after the output path, then writes the largest resident size it reached (KiB on Linux).
+PEAK_RSS = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[2:]);"
+    " open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss));"
+    " sys.exit(code)"
+)
+GIB = 1 << 30
+MIB = 1 << 20
+
+
+def huge_line_file(path: Path) -> str:
+    """A gzip file of about 1 MB whose first record is one line of 1 GiB, built in constant memory.
+
+    A gzip file may hold several members, read as one stream (RFC 1952 §2.2): one compressed MiB is
+    written 1,024 times.
+    """
+    with path.open("wb") as out:
+        out.write(gzip.compress(b'{"external_id": "v-1", "name": "', mtime=0))
+        mebibyte = gzip.compress(b"a" * MIB, mtime=0)
+        for _ in range(GIB // MIB):
+            out.write(mebibyte)
+        out.write(gzip.compress(b'"}\n' + json.dumps(vendor_record(2)).encode() + b"\n", mtime=0))
+    return path.as_uri()
+
+
+def test_a_batch_line_of_a_gibibyte_ends_the_run_in_bounded_memory(sb: Sandbox, tmp_path: Path) -> None:
+    url = huge_line_file(tmp_path / "huge.jsonl.gz")
+    assert (tmp_path / "huge.jsonl.gz").stat().st_size < 2 * MIB
+    peak = tmp_path / "peak-rss"
+    lines = [schema_line(), batch_line("vendor", [url]), state_line("vendor", 1)]
+    wrapper = [sys.executable, "-c", PEAK_RSS, str(peak)]
+    last = one_line_failure(run_target(target_config(sb), lines, tmp_path=tmp_path, wrapper=wrapper))
+    assert f"line 2 (stream vendor): InvalidInputLine: BATCH file {url} line 1: longer than" in last
+    assert int(peak.read_text()) * 1024 < 300 * MIB  # the line was never held whole
