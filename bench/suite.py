@@ -14,7 +14,17 @@ import platform
 import time
 from dataclasses import dataclass
 
-from bench import end_to_end, lookups, memory, paced, peer_cpu, startup, tap_cpu, target_throughput
+from bench import (
+    end_to_end,
+    lookups,
+    memory,
+    paced,
+    peer_cpu,
+    startup,
+    tap_cpu,
+    target_throughput,
+    token_renewal,
+)
 from bench.common import RESULTS, Row
 
 HEADER = ["measure", "what", "figure", "ratio", "goal", "met"]
@@ -92,6 +102,7 @@ def run_suite(sizes: Sizes) -> list[Row]:
     rows += memory.rows("target", "records", memory.target_runs(list(sizes.target_memory_sizes)))
     rows += end_to_end.measure(sizes.end_to_end_records)[0]
     rows += startup.measure(sizes.startup_runs)
+    rows += token_renewal.measure(sizes.paced_tickets, sizes.paced_page_size, sizes.paced_window)
     return rows
 
 
