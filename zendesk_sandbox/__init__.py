@@ -49,7 +49,7 @@ Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commen
 - Retry-After is whole seconds (min 1) with a 60 s window and has two decimals with a shorter test window,
   both rounded up; `ratelimit-reset` likewise (min 0);
 - `GET /api/v2/job_statuses/show_many` (wire notes §17): takes up to 100 ids (more: 400 TooManyValues, its
-  max_count the setting), accepts V3- ids, leaves unknown and forgotten ids out, lists by id (wire notes §15a:
+  max_count the setting), accepts V3- ids, leaves unknown and forgotten ids out, lists by id (wire notes §15:
   not in request order); missing or empty `ids`: 400 InvalidValue; duplicates count toward the maximum;
   with `job_status_show_many_accepts_v3` off any V3- id gets a classic 400 InvalidValue;
 - how a limit counts its window is unconfirmed (wire notes §19.2): `limit_counting` decides for the export and
@@ -83,7 +83,7 @@ Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commen
   values as booleans (false when unset) and multiselect values as lists (the OAS types organization field
   values as string or number: a named fidelity test); a field added later reaches every ticket, user and
   organization empty, without bumping their timestamps;
-- users/show_many answers by id (REAL), organizations/show_many by name (wire notes §15a: neither request
+- users/show_many answers by id (REAL), organizations/show_many by name (wire notes §15: neither request
   nor id order); either needs `ids` or `external_ids` (400 InvalidValue); more than 100 values is the 400
   TooManyValues of wire notes §8, as is a record filter of more than 100; repeated filter values are a 400;
   organizations/search with both or neither key is a 400; users/search reads the syntax search.py lists;

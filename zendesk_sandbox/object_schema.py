@@ -3,12 +3,12 @@
 Documented rules (wire notes §16.2): a field key is letters, digits and `_`, not only digits, unique in its
 object; `type` is one of ten, `text` when absent; dropdown and multiselect fields need options with a
 `name` and a `value`, at most 2,000; a lookup needs a valid `relationship_target_type`; `title` is required.
-Decided here, where Zendesk's rules are unconfirmed (wire notes §16.1, §16d, §3f):
+Decided here, where Zendesk's rules are unconfirmed (wire notes §16.1, §16):
 - an object key matches `^[a-z][a-z0-9_]*$` and a key of either kind has at most 64 characters;
 - an object needs `key`, `title` and `title_pluralized`;
 - option values are unique within a field; a regexp field needs a pattern that compiles;
 - every refusal is 422 RecordInvalid with `details.<attribute>` (a duplicate key under `details.key`,
-  wire notes §16d); a limit reached is `details.base` with error `LimitExceeded`.
+  wire notes §16); a limit reached is `details.base` with error `LimitExceeded`.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 MAX_LIST_PAGE = 100  # wire notes §4: page[size] <= 100 on the record list
 MAX_JOB_ITEMS = 100  # wire notes §7
 V3_PREFIX = "V3-"  # custom object job ids (wire notes §7)
-# wire notes §15e: page[size] <= 100, so a longer list could not come back on one page
+# wire notes §15: page[size] <= 100, so a longer list could not come back on one page
 MAX_FILTER_VALUES = 100
 _SORTS = {"id", "-id", "updated_at", "-updated_at"}
 
@@ -265,7 +265,7 @@ def job_statuses(core: Core, request: wire.Request) -> wire.Response:
     Zendesk documents no maximum and no word on custom object (`V3-`) ids; the sandbox takes
     `job_status_show_many_max_ids` ids (100) and, unless `job_status_show_many_accepts_v3` is off, V3- ids.
     Unknown and forgotten ids are left out (as users/show_many leaves out what it cannot find); the list is
-    sorted by id, not in request order (wire notes §15a: show_many endpoints answer in their own order).
+    sorted by id, not in request order (wire notes §15: show_many endpoints answer in their own order).
     """
     settings = core.settings()
     ids = [part.strip() for part in request.query.get("ids", "").split(",") if part.strip()]

@@ -3,7 +3,7 @@
 - `users/show_many` and `organizations/show_many` (wire notes §15): `ids` or `external_ids`, at most 100 (more
 is
   400 TooManyValues); unknown ids are simply absent; users come sorted by id, organizations by name (the
-  real order is neither the request's nor the ids', wire notes §15a); `{..., next_page: null, previous_page:
+  real order is neither the request's nor the ids', wire notes §15); `{..., next_page: null, previous_page:
   null, count}`. Deleted users only with `include_deleted=true` (OAS).
 - `users/search`: `external_id=` (exact, case-insensitive) or `query=` (search.py), offset pagination, 100
   per page at most, the first 10,000 results (OAS SearchUsers).

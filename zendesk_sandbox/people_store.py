@@ -166,7 +166,7 @@ class PeopleStore:
         marks = ",".join("?" * len(wanted))
         with self.store.lock:
             return self.store.conn.execute(
-                # show_many's order is neither the request's nor the ids' (wire notes §15a): by name here
+                # show_many's order is neither the request's nor the ids' (wire notes §15): by name here
                 f"SELECT id, rest FROM organizations WHERE {column} IN ({marks}) ORDER BY name, id",  # noqa: S608
                 wanted,
             ).fetchall()

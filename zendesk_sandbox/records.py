@@ -216,7 +216,7 @@ class Records:
         if details:
             raise RecordInvalidError(details)
         if existing is None and self.live_record_count() >= self.settings().custom_object_record_limit:
-            # wire notes §16e: a record limit per account; the refusal's wire form is unconfirmed (decided
+            # wire notes §16.3: a record limit per account; the refusal's wire form is unconfirmed (decided
             # here)
             add(details, "base", "LimitExceeded", "The account has reached its custom object record limit")
             raise RecordInvalidError(details)

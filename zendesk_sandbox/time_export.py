@@ -1,6 +1,6 @@
 """The time-based organization export, `GET /api/v2/incremental/organizations?start_time=` (wire notes §18.2).
 
-Organizations have no cursor export (wire notes §18e). A page holds the organizations changed at or after
+Organizations have no cursor export (wire notes §18.4). A page holds the organizations changed at or after
 `start_time`, by (updated_at, id), `{organizations, next_page, count, end_of_stream, end_time}`:
 - a page grows past `per_page` to finish the second its last record is in (REAL, zenpy cassettes);
 - a page within one second sets `end_time` to that second + 1; a page spanning several seconds sets it to
@@ -10,7 +10,7 @@ Organizations have no cursor export (wire notes §18e). A page holds the organiz
 - `start_time` newer than a minute (`start_time_min_age_seconds`) is refused with the time-based 422
   `InvalidValue` "Too recent start_time..." (wire notes §8); a missing or unreadable one with the same status;
 - more records in one second than `time_export_max_same_second` (default None: no such cap; what Zendesk
-  does is UNCONFIRMED, wire notes §18f): a page that starts in such a second holds that many of its records
+  does is UNCONFIRMED, wire notes §18.2): a page that starts in such a second holds that many of its records
   and answers `end_time` and `next_page` with the request's own `start_time`, the loop third-party clients
   report (wire notes §18.2); a page that reaches such a second after others stops before it.
 Admins only (OAS). Counts against the export limit like the cursor exports.
