@@ -7,11 +7,12 @@ in turns, `runs` times each, and each figure is the least of its runs (a busy ma
 
 - the tap as it is;
 - the tap before the start-up work (commit `BASELINE_COMMIT`, its two packages extracted with `git archive`
-  into a temporary directory and put first on `sys.path` of the same interpreter and venv): the goal is at
-  most half of it;
+  into a temporary directory and put first on `sys.path` of the same interpreter and venv), for scale: the
+  row is a report, with no goal (the start-up tricks that once chased one were removed, simple beating a
+  third of a second no nightly run feels);
 - `python -c "import singer_sdk"`, for scale: what importing the SDK the usual way costs;
-- the floor: `requests`, `jsonschema` and `click` imported alone (with the collector paused as the tap
-  does), which no run can do without (HTTP, config validation, the command line).
+- the floor: `requests`, `jsonschema` and `click` imported alone, which no run can do without (HTTP,
+  config validation, the command line).
 
 Both source trees are compiled to bytecode first, as an installed package is (this environment may set
 PYTHONDONTWRITEBYTECODE, which would have every run compile the sources again). CPU is user + system time
@@ -33,11 +34,10 @@ from typing import Any
 
 from bench.common import ROOT, Row, SandboxProcess, tap_config, unlimited_options, write_json
 
-# The last commit before the tap's start-up was made lean (lean_imports.py): the figure to halve.
+# The last commit before the start-up work (fewer requests, field definitions read lazily), for scale.
 BASELINE_COMMIT = "7282ebd7cd198402af2c32024ca8e5b66fb74258"
 PACKAGES = ("tap_zendesk_objects", "zendesk_objects_shared")
-GOAL_RATIO = 0.5
-FLOOR = "import gc; gc.disable(); import requests, jsonschema, click; gc.freeze()"
+FLOOR = "import requests, jsonschema, click"
 # The tap's own console script, run from a chosen source directory by the same interpreter.
 LAUNCHER = (
     "import sys; sys.path.insert(0, sys.argv.pop(1)); "
@@ -144,9 +144,7 @@ def measure(runs: int, tickets: int = 1_000) -> list[Row]:
     if "baseline" not in best:
         missing = f"not measured: commit {BASELINE_COMMIT[:7]} is not in this checkout (a shallow clone?)"
         return [
-            Row(
-                "6. start-up", what, f"{missing}; the tap {best['now']:.2f} s CPU", None, f"≤ {GOAL_RATIO:g}x"
-            ),
+            Row("6. start-up", what, f"{missing}; the tap {best['now']:.2f} s CPU", None, "(report)"),
             sdk,
             Row("6. start-up", floor, f"{missing}; the floor {best['floor']:.2f} s CPU", None),
         ]
@@ -157,8 +155,7 @@ def measure(runs: int, tickets: int = 1_000) -> list[Row]:
             f"{what}, least of {runs} runs each",
             f"{best['now']:.2f} s vs {best['baseline']:.2f} s CPU",
             ratio,
-            f"≤ {GOAL_RATIO:g}x",
-            ratio <= GOAL_RATIO,
+            "(report)",
         ),
         sdk,
         Row(

@@ -1,5 +1,1 @@
-"""tap_zendesk_objects: importing it first registers the lean SDK import (lean_imports.py)."""
-
-from tap_zendesk_objects import lean_imports
-
-lean_imports.install()
+"""tap_zendesk_objects: the tap (`tap.py`), its base streams (`client.py`) and streams (`streams/`)."""
