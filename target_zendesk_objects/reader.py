@@ -19,6 +19,7 @@ from typing_extensions import override
 from target_zendesk_objects.client import UnknownObjectError
 from target_zendesk_objects.mapping import BadRecordError
 from zendesk_objects_shared import fastjson
+from zendesk_objects_shared.redaction import SECRETS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,9 +38,7 @@ INPUT_ERRORS = (
 
 def describe_input_error(exc: BaseException) -> str:
     """One line for an input error: where the reader was (`line N (stream S)`), the error type and text."""
-    text = " ".join(str(exc).split())
-    if len(text) > MAX_ERROR_CHARS:
-        text = text[: MAX_ERROR_CHARS - 1] + "…"
+    text = SECRETS.excerpt(str(exc), MAX_ERROR_CHARS)
     where = getattr(exc, "input_location", "")
     return f"{where}: {type(exc).__name__}: {text}" if where else f"{type(exc).__name__}: {text}"
 

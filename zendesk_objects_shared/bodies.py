@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from zendesk_objects_shared import fastjson
+from zendesk_objects_shared.redaction import SECRETS
 
 if TYPE_CHECKING:
     import requests
@@ -50,5 +51,4 @@ def holding(key: str, kind: type[list[Any] | dict[str, Any]]) -> BodyCheck:
 
 
 def _short(value: object) -> str:
-    text = " ".join(str(value).split())
-    return text if len(text) <= 120 else text[:119] + "…"  # noqa: PLR2004 (a log line's worth)
+    return SECRETS.excerpt(str(value), 120)  # a log line's worth

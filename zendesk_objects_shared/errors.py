@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+import html
 import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -16,6 +18,11 @@ if TYPE_CHECKING:
     import requests
 
 MAX_MESSAGE_CHARS = 300
+HTML_PAGE = re.compile(r"\s*(<!doctype html|<html\b|<head\b|<body\b)", re.IGNORECASE)
+HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+HTML_HEADING = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+HTML_HIDDEN = re.compile(r"<(script|style)\b.*?</\1>", re.IGNORECASE | re.DOTALL)
+HTML_TAG = re.compile(r"<[^>]*>")
 
 
 class ConfigurationError(ValueError):
@@ -101,14 +108,14 @@ def error_message(response: requests.Response) -> str:
         body = json.loads(text)
     except ValueError:
         # The account-wide 429 and some proxies answer in plain text or HTML (wire notes §8).
-        return _one_line(text) or response.reason or "no message"
+        return _one_line(_page_text(text)) or response.reason or "no message"
     return _one_line(message_from_body(body)) or response.reason or "no message"
 
 
 def message_from_body(body: Any) -> str:  # noqa: ANN401 (any JSON document)
     """Pull a readable message out of any of the error body shapes listed in wire notes §8."""
     if not isinstance(body, dict):
-        return json.dumps(body)[:MAX_MESSAGE_CHARS]
+        return json.dumps(body)  # cut to length by the caller, once masked
     if isinstance(body.get("errors"), list):  # JSON:API style: {"errors":[{"code","title","detail"}]}
         return "; ".join(_describe_jsonapi_error(item) for item in body["errors"] if isinstance(item, dict))
     if "summary" in body:  # Sequin: {"summary": ..., "validation_errors": {...}}
@@ -187,6 +194,17 @@ def one_line(text: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    # Masked before it is cut short, so that no part of a secret a server echoed survives the cut.
-    line = " ".join(SECRETS.mask(text).split())
-    return line if len(line) <= MAX_MESSAGE_CHARS else line[: MAX_MESSAGE_CHARS - 1] + "…"
+    return SECRETS.excerpt(text, MAX_MESSAGE_CHARS)
+
+
+def _page_text(text: str) -> str:
+    """What an HTML error page says (its title, else its text), or `text` itself when it is no page.
+
+    A proxy or load balancer in front of Zendesk answers with a page such as
+    `<html><head><title>403 Forbidden</title>…`: the title says it all, the markup nothing.
+    """
+    if not HTML_PAGE.match(text):
+        return text
+    title = HTML_TITLE.search(text) or HTML_HEADING.search(text)
+    words = title.group(1) if title else HTML_TAG.sub(" ", HTML_HIDDEN.sub(" ", text))
+    return html.unescape(" ".join(words.split()))

@@ -78,6 +78,14 @@ class SecretRegistry:
         """`text` with every registered form masked."""
         return redact(text, self._forms)
 
+    def excerpt(self, text: str, limit: int) -> str:
+        """`text` as one line of at most `limit` characters: masked first, then cut.
+
+        In that order, so that a secret a server echoed across the cut is masked whole, never half shown.
+        """
+        line = " ".join(self.mask(text).split())
+        return line if len(line) <= limit else line[: limit - 1] + "…"
+
     def install_log_filter(self) -> None:
         """Mask secrets in everything the root logger's handlers write (once per handler)."""
         with self._lock:

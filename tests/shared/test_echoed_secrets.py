@@ -145,3 +145,21 @@ def test_a_token_endpoint_that_echoes_the_request_never_gets_it_printed(tmp_path
     assert "POST /oauth/tokens" in run.stderr
     assert "Traceback" not in run.stderr
     assert_no_secret(run.stdout, run.stderr)
+
+
+@pytest.mark.parametrize("where", ["a 200 without its records", "a 401 whose body is a JSON list"])
+def test_a_secret_echoed_across_the_cut_of_an_error_line_is_masked_whole(tmp_path: Path, where: str) -> None:
+    # The token starts 15 characters before the point where the quoted body is cut short: cut first and
+    # masked after, its head would be printed.
+    def answer(request: Received) -> Reply:
+        header = request.headers.get("Authorization", "")  # "Bearer " and the token
+        if where.startswith("a 200"):
+            # The page check quotes 119 characters of the body, as compact JSON: {"note":"…
+            return Reply.json({"note": "x" * 88 + header})
+        return Reply.json(["y" * 275 + header], status=401)  # the message keeps 299 of ["…
+
+    with StubServer(answer) as stub:
+        run = run_tap(tmp_path, {"api_url": stub.url, "max_request_attempts": 1, **AUTHS["oauth"]})
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert_no_secret(run.stdout, run.stderr)

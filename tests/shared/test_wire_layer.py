@@ -183,3 +183,17 @@ def test_the_target_shares_the_loop_a_retry_after_beyond_the_ceiling(tmp_path: P
     assert "HTTP 429 on PATCH /api/v2/custom_objects/thing/records" in last
     assert "asked to wait 86,400 s" in last
     assert run.states == []
+
+
+def test_an_html_error_page_is_named_by_its_title_not_quoted(tmp_path: Path) -> None:
+    page = (
+        "<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n<center><h1>403 Forbidden</h1>"
+        "</center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n"
+    )
+    forbidden = Reply(403, page.encode(), {"Content-Type": "text/html"})
+    run, requests = tap_against(tmp_path, first_then(forbidden))
+    line = one_line(run)
+    assert "HTTP 403 on /api/v2/incremental/tickets/cursor: 403 Forbidden (" in line
+    assert "<" not in line
+    assert "cloudflare" not in line
+    assert requests == 1
