@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import logging
 
     from singer_sdk import Target
+    from singer_sdk.helpers.conform import DatetimeErrorTreatmentEnum
 
     from target_zendesk_objects.runtime import WriteRuntime
 
@@ -34,6 +35,7 @@ class ZendeskObjectsSink(RecordSink):
             raise TypeError(msg)
         self.runtime: WriteRuntime = target.runtime
         self._stripped_deleted_at = False
+        self._unreadable = ""  # why the SDK could not read the current record's date values, if it could not
         self.logger.addFilter(_quiet_validation_failure)
 
     @override
@@ -44,6 +46,18 @@ class ZendeskObjectsSink(RecordSink):
         super()._remove_sdc_metadata_from_record(record)
 
     @override
+    def _parse_timestamps_in_record(
+        self, record: dict[str, Any], schema: dict[str, Any], treatment: DatetimeErrorTreatmentEnum
+    ) -> None:
+        # Private SDK hook, wrapped: the SDK raises for a date it cannot read (`2024-02-30` in a
+        # `format: date` property), which would end the whole run; that one record is refused instead,
+        # with the SDK's reason, in the rejections file (`process_record`).
+        try:
+            super()._parse_timestamps_in_record(record, schema, treatment)
+        except ValueError as exc:
+            self._unreadable = str(exc)
+
+    @override
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
         deleted = (
             record.get("deleted") is True
@@ -51,12 +65,15 @@ class ZendeskObjectsSink(RecordSink):
             or self._stripped_deleted_at
         )
         self._stripped_deleted_at = False
+        unreadable, self._unreadable = self._unreadable, ""
         runtime = self.runtime
         if runtime.dry_run:  # `schema_dry_run`: the records are read (and validated), never written
             runtime.dry_run_records += 1
             return
         number = runtime.ledger.next_record()
         try:
+            if unreadable:
+                raise InvalidFieldsError(unreadable)  # noqa: TRY301 (refused like a field Zendesk would refuse)
             item = runtime.mapper.build(self.stream_name, record, self.key_properties, deleted=deleted)
         except InvalidFieldsError as invalid:
             external_id = runtime.mapper.external_id(record, self.key_properties)

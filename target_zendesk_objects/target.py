@@ -13,6 +13,7 @@ from typing_extensions import override
 from target_zendesk_objects.batches import batch_records
 from target_zendesk_objects.reader import INPUT_ERRORS, NumberedSingerReader, describe_input_error
 from target_zendesk_objects.runtime import WriteRuntime
+from target_zendesk_objects.schema_shapes import readable_schema
 from target_zendesk_objects.sinks import ZendeskObjectsSink
 from zendesk_objects_shared import CONNECTION_PROPERTIES, SECRETS
 from zendesk_objects_shared.cli import OneLineCli
@@ -166,7 +167,10 @@ class TargetZendeskObjects(OneLineCli, Target):
     def _process_schema_message(self, message_dict: dict[str, Any]) -> None:
         # Private SDK hook, extended: with `create_objects` (or its dry run), each stream's object and
         # fields are made to match the SCHEMA (after the target's own stream maps) before the next message,
-        # so the records after a SCHEMA that gained properties are written with the new fields.
+        # so the records after a SCHEMA that gained properties are written with the new fields. First, the
+        # schema is spelled as the SDK reads it (`true` sub-schemas as `{}`), or refused in one sentence.
+        if isinstance(message_dict.get("schema"), (dict, bool)):
+            message_dict = {**message_dict, "schema": readable_schema(message_dict["schema"])}
         super()._process_schema_message(message_dict)
         schema = self.runtime.schema
         if schema is None:

@@ -156,6 +156,30 @@ MALFORMED = {
         {"type": "SCHEMA", "stream": "vendor", "schema": {"type": "object"}, "key_properties": []},
         "(stream vendor): InvalidInputLine:",
     ),
+    "SCHEMA whose property lists its properties": (
+        {
+            "type": "SCHEMA",
+            "stream": "vendor",
+            "schema": {"type": "object", "properties": {"summary": {"type": "object", "properties": ["a"]}}},
+            "key_properties": [],
+        },
+        (
+            "(stream vendor): InvalidJSONSchema: property `summary`: `properties` must be an object of"
+            " schemas by name, not a list"
+        ),
+    ),
+    "SCHEMA whose property's schema is a string": (
+        {
+            "type": "SCHEMA",
+            "stream": "vendor",
+            "schema": {"type": "object", "properties": {"tags": {"type": "array", "items": "string"}}},
+            "key_properties": [],
+        },
+        (
+            "(stream vendor): InvalidJSONSchema: property `tags.items`: a schema must be an object, true or"
+            " false, not a string"
+        ),
+    ),
     "SCHEMA whose key_properties are a string": (
         {"type": "SCHEMA", "stream": "vendor", "schema": vendor_schema(), "key_properties": "external_id"},
         "`key_properties` is str, not a list or null",
@@ -204,6 +228,40 @@ MALFORMED = {
     ),
     "a JSON array": ([{"type": "RECORD"}], "line 6: InvalidInputLine: not a Singer message"),
 }
+
+
+def test_boolean_sub_schemas_mean_what_json_schema_says(sb: Sandbox, tmp_path: Path) -> None:
+    # `true`: any value; `false`: none. Allowed by JSON Schema wherever a schema goes.
+    schema = vendor_schema()
+    schema["properties"] |= {"summary": True, "categories": {"type": ["array", "null"], "items": True}}
+    schema["properties"]["never"] = False
+    lines = singer_lines("vendor", schema, [vendor_record(1)], key_properties=["external_id"])
+    run = run_target(target_config(sb, write_mode="upsert"), lines, tmp_path=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert records_by_external_id(sb, "vendor")["v-1"]["custom_object_fields"]["summary"] == "Vendor number 1"
+
+
+def test_an_impossible_date_rejects_that_record_alone(sb: Sandbox, tmp_path: Path) -> None:
+    properties = {name: {"type": "string"} for name in ("external_id", "name", "address")}
+    schema = {
+        "type": "object",
+        "properties": {**properties, "available_on": {"type": "string", "format": "date"}},
+    }
+    records = [
+        {"external_id": "a-1", "name": "One", "address": "1 Main St", "available_on": "2024-02-30"},
+        {"external_id": "a-2", "name": "Two", "address": "2 Main St", "available_on": "2024-02-29"},
+    ]
+    lines = singer_lines("apartment", schema, records, key_properties=["external_id"])
+    config = target_config(sb, write_mode="upsert", max_rejected_records=1)
+    run = run_target(config, lines, tmp_path=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert [(r["external_id"], r["error"]) for r in run.rejected] == [
+        ("a-1", "refused locally: Could not parse value '2024-02-30' for field 'available_on'.")
+    ]
+    written = records_by_external_id(sb, "apartment")
+    assert "a-1" not in written
+    assert written["a-2"]["custom_object_fields"]["available_on"].startswith("2024-02-29")
+    assert run.states == [{"bookmarks": {"apartment": {"seq": 1}}}]
 
 
 @pytest.mark.parametrize("case", sorted(MALFORMED))
