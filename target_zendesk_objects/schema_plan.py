@@ -22,6 +22,10 @@ FIELD_KEY = re.compile(r"^[A-Za-z0-9_]+$")
 # Object keys: not documented; the project keeps to this form, which the sandbox enforces (wire notes §16.1).
 OBJECT_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_OPTIONS = 2000  # per dropdown or multiselect field (wire notes §14.5)
+# Zendesk documents no longest object or field key (wire notes §16.3). The plan holds both to 64 characters,
+# the most the sandbox takes, so that no key passes the plan only to be refused at creation; a longer key
+# might work on Zendesk, but nothing says it would.
+MAX_KEY_LENGTH = 64
 LOOKUP_TARGETS = ("zen:user", "zen:organization", "zen:ticket", "zen:article", "zen:brand")
 CUSTOM_OBJECT_TARGET = "zen:custom_object:"
 
@@ -129,6 +133,12 @@ def plan_object(  # noqa: PLR0913 (the inputs of one plan, each named)
                 f"stream {stream}: {key!r} cannot be a custom object key (a lowercase letter, then lowercase"
                 " letters, digits and _): name the object with `object_map` or `custom_object_key`"
             )
+        elif len(key) > MAX_KEY_LENGTH:
+            plan.problems.append(
+                f"stream {stream}: custom object key {key[:20]}… has {len(key)} characters, over the"
+                f" {MAX_KEY_LENGTH} this target allows (Zendesk documents no maximum): name the object with"
+                " `object_map` or `custom_object_key`"
+            )
     fields = {d["key"]: d for d in existing or () if isinstance(d.get("key"), str) and not d.get("system")}
     lookup_fields, lookup_properties = _lookup_entries(key, lookups)
     for field_key, target in lookup_fields.items():
@@ -215,6 +225,9 @@ def _plan_lookup(plan: ObjectPlan, field_key: str, target: str, current: dict[st
     if not FIELD_KEY.match(field_key) or field_key.isdigit():
         plan.problems.append(f"{where}: {field_key!r} cannot be a field key (letters, digits and _ only)")
         return
+    if len(field_key) > MAX_KEY_LENGTH:
+        plan.problems.append(f"{where}: {_too_long(field_key)}: use a shorter field key in `lookups`")
+        return
     plan.new_fields.append(NewField(field_key, "lookup", _label(field_key), target=target))
 
 
@@ -228,6 +241,9 @@ def _plan_property(plan: ObjectPlan, prop: str, schema: Any, current: dict[str, 
             f"stream {plan.stream}: property {prop!r} cannot be a field key (letters, digits and _, not only"
             " digits): rename it with a stream map"
         )
+        return
+    if len(prop) > MAX_KEY_LENGTH:
+        plan.problems.append(f"stream {plan.stream}: property {_too_long(prop)}: rename it with a stream map")
         return
     if len(kind.options) > MAX_OPTIONS:
         plan.problems.append(
@@ -257,6 +273,13 @@ def _check_fit(plan: ObjectPlan, prop: str, kind: PropertyKind, current: dict[st
     if current.get("active") is False:
         plan.notes.append(f"field {prop} exists but is inactive: activate it in Admin Center to fill it")
     plan.in_place.append(prop)
+
+
+def _too_long(key: str) -> str:
+    return (
+        f"{key[:20]}… has {len(key)} characters, over the {MAX_KEY_LENGTH} a field key may have here"
+        " (Zendesk documents no maximum)"
+    )
 
 
 def _label(key: str) -> str:

@@ -207,6 +207,29 @@ def test_a_property_whose_type_conflicts_with_a_field_ends_the_run_before_any_re
     assert fields_of(sb, "apartment") == fields_before
 
 
+def test_keys_too_long_for_zendesk_stop_the_plan_not_the_creation(sb: Sandbox, tmp_path: Path) -> None:
+    # Zendesk documents no longest key; the sandbox takes 64 characters. The plan refuses what creation would.
+    long_object = "o" * 70
+    wide = {"type": "object", "properties": {"external_id": {"type": "string"}, "k" * 65: {"type": "string"}}}
+    lines = singer_lines("gadget", wide, [{"external_id": "x-1"}], key_properties=[])
+    lines += singer_lines(
+        "widget", {**wide, "properties": {"f" * 200: {"type": "integer"}}}, [], key_properties=[]
+    )
+    config = target_config(sb, create_objects=True, schema_dry_run=True, object_map={"widget": long_object})
+    dry = run_target(config, lines, tmp_path=tmp_path)
+    assert dry.returncode != 0
+    assert (
+        "PROBLEM: stream gadget: property kkkkkkkkkkkkkkkkkkkk… has 65 characters, over the 64" in dry.stderr
+    )
+    assert f"PROBLEM: stream widget: custom object key {'o' * 20}… has 70 characters" in dry.stderr
+    assert "PROBLEM: stream widget: property ffffffffffffffffffff… has 200 characters" in dry.stderr
+    sb.admin.reset_stats()
+    run = run_target({**config, "schema_dry_run": False}, lines, tmp_path=tmp_path)
+    assert run.returncode != 0
+    assert "has 65 characters, over the 64 a field key may have here" in run.stderr.strip().splitlines()[-1]
+    assert not any(kind in kinds(sb) for kind in WRITE_KINDS)
+
+
 def test_zendesk_limits_stop_the_plan_before_anything_is_created(
     sandbox_factory: Callable[..., Sandbox], tmp_path: Path
 ) -> None:
