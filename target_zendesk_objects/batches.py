@@ -3,7 +3,7 @@
 A singer-sdk tap with `batch_config` sends BATCH messages instead of RECORD lines: each names files
 (`file://`, or any filesystem fsspec knows) of JSON Lines records, plain or gzip-compressed. Their records
 are read in order and handed back one by one, so the target writes them exactly as RECORD lines, in
-constant memory however large the files are: a line is read up to `MAX_LINE_BYTES` and no further.
+constant memory however large the files are: a line is read up to `lines.MAX_LINE` bytes and no further.
 """
 
 from __future__ import annotations
@@ -16,18 +16,13 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk.singerlib.exceptions import InvalidInputLine
 from upath import UPath
 
+from target_zendesk_objects.lines import TOO_LONG, LineTooLongError, bounded_lines
 from zendesk_objects_shared import fastjson
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from typing import BinaryIO
 
 SUPPORTED = "JSON Lines files, plain or gzip"
-MIB = 1 << 20
-# Zendesk holds a custom object record to 32 KB (wire notes §4, §16.3): a line 500 times that is no record
-# this target could write, and reading it whole could take any amount of memory (a 1 MB gzip file can hold
-# a 1 GiB line).
-MAX_LINE_BYTES = 16 * MIB
 
 
 def batch_records(message: dict[str, Any]) -> Iterator[tuple[str, int, dict[str, Any]]]:
@@ -59,26 +54,15 @@ def _file_records(url: str, *, gzipped: bool) -> Iterator[tuple[str, int, dict[s
     with raw, gzip.open(raw) if gzipped else raw as lines:
         number = 0
         try:
-            for number, line in _bounded_lines(url, lines):
+            for number, line in bounded_lines(lines.readline):
                 if line.strip():
                     yield url, number, _record(url, number, line)
+        except LineTooLongError as exc:
+            msg = f"BATCH file {url} line {exc.number}: {TOO_LONG}"
+            raise InvalidInputLine(msg) from None
         except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt file
             msg = f"BATCH file {url} cannot be read after line {number} ({type(exc).__name__}: {exc})"
             raise InvalidInputLine(msg) from None
-
-
-def _bounded_lines(url: str, lines: BinaryIO | gzip.GzipFile) -> Iterator[tuple[int, bytes]]:
-    """(line number, line) of a file, each line read up to `MAX_LINE_BYTES`; a longer one is an error."""
-    number = 0
-    while line := lines.readline(MAX_LINE_BYTES + 1):
-        number += 1
-        if len(line) > MAX_LINE_BYTES:
-            msg = (
-                f"BATCH file {url} line {number}: longer than {MAX_LINE_BYTES // MIB} MiB, far beyond the"
-                " 32 KB of a Zendesk record; not read further"
-            )
-            raise InvalidInputLine(msg)
-        yield number, line
 
 
 def _record(url: str, number: int, line: bytes) -> dict[str, Any]:

@@ -17,12 +17,13 @@ from singer_sdk.singerlib.exceptions import InvalidInputLine
 from typing_extensions import override
 
 from target_zendesk_objects.client import UnknownObjectError
+from target_zendesk_objects.lines import TOO_LONG, LineTooLongError, bounded_lines
 from target_zendesk_objects.mapping import BadRecordError
 from zendesk_objects_shared import fastjson
 from zendesk_objects_shared.redaction import SECRETS
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 MAX_ERROR_CHARS = 300
 INPUT_ERRORS = (
@@ -70,7 +71,7 @@ class NumberedSingerReader(SingerReader):
         self, file_input: IO[str] | None, callbacks: dict[str, Callable[[dict[str, Any]], None]]
     ) -> Counter[str]:
         stats: dict[str, int] = defaultdict(int)
-        for number, line in enumerate(file_input or self.default_input, start=1):
+        for number, line in self._lines(file_input or self.default_input):
             self.line_number = number
             if not line.strip():
                 continue
@@ -89,6 +90,17 @@ class NumberedSingerReader(SingerReader):
                 raise
             stats[message["type"]] += 1
         return Counter(stats)
+
+    def _lines(self, stream: IO[str]) -> Iterator[tuple[int, str]]:
+        """(number, line) of the input, each line read in bounded memory (lines.py)."""
+        try:
+            yield from bounded_lines(stream.readline)
+        except LineTooLongError as exc:
+            self.line_number = exc.number
+            error = InvalidInputLine(TOO_LONG)
+            error.input_location = f"line {exc.number}"  # type: ignore[attr-defined]
+            self.before_failing()
+            raise error from None
 
     def _location(self, message: dict[str, Any], exc: BaseException) -> str:
         """`line N (stream S)`, plus the batch file and its line for a record read from a BATCH."""

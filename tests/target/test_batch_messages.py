@@ -190,3 +190,28 @@ def test_a_batch_line_of_a_gibibyte_ends_the_run_in_bounded_memory(sb: Sandbox, 
     last = one_line_failure(run_target(target_config(sb), lines, tmp_path=tmp_path, wrapper=wrapper))
     assert f"line 2 (stream vendor): InvalidInputLine: BATCH file {url} line 1: longer than" in last
     assert int(peak.read_text()) * 1024 < 300 * MIB  # the line was never held whole
+
+
+def test_an_input_line_of_a_gibibyte_ends_the_run_in_bounded_memory(sb: Sandbox, tmp_path: Path) -> None:
+    # A SCHEMA, then one line of 1 GiB on the target's stdin, written by a process that never holds it.
+    writer = (
+        "import sys; write = sys.stdout.write; write(sys.argv[1] + '\\n'); chunk = 'a' * (1 << 20)\n"
+        "for _ in range(1024): write(chunk)\n"
+    )
+    # sh runs `python -c WRITER SCHEMA | <the target's command line>`, which run_target appends.
+    pipe = [
+        "sh",
+        "-c",
+        'w=$1 s=$2; shift 2; "$0" -c "$w" "$s" 2>/dev/null | "$@"',
+        sys.executable,
+        writer,
+        schema_line(),
+    ]
+    peak = tmp_path / "peak-rss"
+    wrapper = [sys.executable, "-c", PEAK_RSS, str(peak), *pipe]
+    last = one_line_failure(run_target(target_config(sb), [], tmp_path=tmp_path, wrapper=wrapper))
+    assert last.endswith(
+        "line 2: InvalidInputLine: longer than 16 MiB, far beyond the 32 KB of a Zendesk"
+        " record; not read further"
+    )
+    assert int(peak.read_text()) * 1024 < 300 * MIB  # the line was never held whole
