@@ -201,3 +201,34 @@ def _check_limits(meta: ObjectMeta, field_type: str, settings: SandboxSettings, 
             "LimitExceeded",
             f"{meta.key} has reached its limit of {lookup_limit} lookup fields",
         )
+
+
+def checked_people_field(
+    body: Json, existing: list[dict[str, Any]], object_exists: Callable[[str], bool]
+) -> dict[str, Any]:
+    """Return a new user or organization field (key, type, title, options...), or raise RecordInvalidError.
+
+    The rules of a custom object field (OAS CustomFieldObject: the same key form and types), unique among
+    `existing`; a lookup may point at users, organizations, tickets and custom objects. Zendesk documents
+    no limit on their number (wire notes §26), so none is applied.
+    """
+    details: Details = {}
+    if not isinstance(body, dict):
+        add(details, "base", "InvalidValue", "the field must be an object")
+        raise RecordInvalidError(details)
+    key, field_type = body.get("key"), body.get("type", "text")
+    if _key_ok(key, _FIELD_KEY, details, "consist of only letters, numbers, and underscores") and (
+        any(field.get("key") == key for field in existing)
+    ):
+        add(details, "key", "DuplicateValue", "Key has already been taken")
+    if field_type not in FIELD_TYPES:
+        add(details, "type", "InvalidValue", f"Type must be one of {', '.join(sorted(FIELD_TYPES))}")
+    _text_required(body, "title", details)
+    specific = _type_specific(body, field_type, object_exists, details)
+    target = specific.get("relationship_target_type")
+    if field_type == "lookup" and target in lookups.OBJECT_ONLY_TARGETS:
+        add(details, "relationship_target_type", "InvalidValue", f"{target} is only for custom object fields")
+    if details:
+        raise RecordInvalidError(details)
+    options = [option["value"] for option in specific.get("custom_field_options", ())]
+    return {"key": key, "type": field_type, "title": body["title"], "options": options, **specific}
