@@ -196,11 +196,12 @@ class JobPipeline:
             with self._post_lock:
                 status = self._host.post_job(object_key, action, items)
         except BulkRefusedError as refused:
-            self._unreserve(endpoint)
+            # The slot stays reserved until the items are written another way: wait_all waits for them.
             try:
                 self._host.bulk_refused(object_key, action, items, refused)
             finally:
                 self._free_keys(object_key, items)
+                self._unreserve(endpoint)
             return
         except BaseException:
             self._unreserve(endpoint)
