@@ -169,14 +169,18 @@ class PeopleMapper:
 def texts(
     record: Mapping[str, Any], attributes: Iterable[str], *, keys: Iterable[str] = ()
 ) -> dict[str, Any]:
-    """The text attributes a record gives (null clears one); `keys` are never sent empty."""
+    """The text attributes a record gives, as given ("" stays "", null clears one); `keys` never empty."""
     identity = set(keys)
     body: dict[str, Any] = {}
     for attribute in attributes:
-        if attribute in record:
-            value = text_value(record[attribute])
-            if value is not None or attribute not in identity:
-                body[attribute] = value
+        if attribute not in record:
+            continue
+        value = record[attribute]
+        if attribute in identity:
+            if text_value(value) is not None:
+                body[attribute] = text_value(value)
+        else:
+            body[attribute] = value if value is None or isinstance(value, str) else text_value(value)
     return body
 
 
