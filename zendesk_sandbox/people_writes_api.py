@@ -201,6 +201,26 @@ def users_update_many(core: Core, request: wire.Request) -> wire.Response:
 
 def users_destroy_many(core: Core, request: wire.Request) -> wire.Response:
     """Serve DELETE /api/v2/users/destroy_many?ids=|external_ids= (admins): soft deletes, as a job."""
+    return _destroy_many(
+        core,
+        request,
+        "users_destroy_many",
+        find=people_writes.user_by,
+        delete=people_writes.destroy_user,
+        noun="user",
+    )
+
+
+def _destroy_many(  # noqa: PLR0913 (the endpoint and how it finds and deletes)
+    core: Core,
+    request: wire.Request,
+    endpoint: str,
+    *,
+    find: Callable[[Core, str, Json], int],
+    delete: Callable[[Core, int], None],
+    noun: str,
+) -> wire.Response:
+    """A destroy_many job (admins): each id or external id found, then deleted; a missing one fails."""
     refused = auth.admins_only(request)
     if refused is not None:
         return refused
@@ -212,11 +232,12 @@ def users_destroy_many(core: Core, request: wire.Request) -> wire.Response:
     column, values = found
 
     def work(_index: int, key: Any) -> dict[str, Any]:  # noqa: ANN401 - one id or external id
-        user_id = people_writes.user_by(core, column, key)
-        people_writes.destroy_user(core, user_id)
-        return _done("delete", user_id, "Deleted")
+        resource_id = find(core, column, key)
+        delete(core, resource_id)
+        return _done("delete", resource_id, "Deleted")
 
-    return _submit(core, "users_destroy_many", list(values), _guarded(USER_ERROR, work), "user")
+    error = USER_ERROR if noun == "user" else "RecordInvalid"
+    return _submit(core, endpoint, list(values), _guarded(error, work), noun)
 
 
 # --- organizations -------------------------------------------------------------------------------------
@@ -254,23 +275,13 @@ def organizations_update_many(core: Core, request: wire.Request) -> wire.Respons
 
 def organizations_destroy_many(core: Core, request: wire.Request) -> wire.Response:
     """Serve DELETE /api/v2/organizations/destroy_many?ids=|external_ids= (admins), as a job."""
-    refused = auth.admins_only(request)
-    if refused is not None:
-        return refused
-    found = _keys(request)
-    if found is None:
-        return wire.classic_error(400, "InvalidValue", "Provide ids or external_ids")
-    if isinstance(found, wire.Response):
-        return found
-    column, values = found
-
-    def work(_index: int, key: Any) -> dict[str, Any]:  # noqa: ANN401 - one id or external id
-        org_id = people_writes.organization_by(core, column, key)
-        people_writes.delete_organization(core, org_id)
-        return _done("delete", org_id, "Deleted")
-
-    return _submit(
-        core, "organizations_destroy_many", list(values), _guarded("RecordInvalid", work), "organization"
+    return _destroy_many(
+        core,
+        request,
+        "organizations_destroy_many",
+        find=people_writes.organization_by,
+        delete=people_writes.delete_organization,
+        noun="organization",
     )
 
 
