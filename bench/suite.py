@@ -14,7 +14,17 @@ import platform
 import time
 from dataclasses import dataclass
 
-from bench import end_to_end, lookups, memory, paced, peer_cpu, startup, tap_cpu, target_throughput
+from bench import (
+    end_to_end,
+    lookups,
+    memory,
+    paced,
+    peer_cpu,
+    people_throughput,
+    startup,
+    tap_cpu,
+    target_throughput,
+)
 from bench.common import RESULTS, Row
 
 HEADER = ["measure", "what", "figure", "ratio", "goal", "met"]
@@ -88,6 +98,7 @@ def run_suite(sizes: Sizes) -> list[Row]:
     )
     rows += target_throughput.run(sizes.quick)
     rows += lookups.run(sizes.quick)
+    rows += people_throughput.run(sizes.quick)
     rows += memory.rows("tap", "tickets", memory.tap_runs(list(sizes.memory_sizes)))
     rows += memory.rows("target", "records", memory.target_runs(list(sizes.target_memory_sizes)))
     rows += end_to_end.measure(sizes.end_to_end_records)[0]

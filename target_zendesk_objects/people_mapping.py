@@ -102,6 +102,9 @@ class PeopleMapper:
 
     def custom_fields(self, record: Mapping[str, Any]) -> tuple[dict[str, Any], list[LookupNeed]]:
         """The record's custom field values by field key (checked), and the lookups they wait for."""
+        configured = self.kind in (self.config.get("lookups") or {})
+        if not configured and not any(prop.startswith(FIELD_PREFIX) for prop in record):
+            return {}, []  # no field named: the field definitions are not even read
         fields = self.fields
         if fields is None:
             return {}, []
