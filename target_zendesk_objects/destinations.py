@@ -15,14 +15,17 @@ import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from target_zendesk_objects.jobs import ItemResult, result_error
+from target_zendesk_objects.lookup_rules import normal_key
+from target_zendesk_objects.mapping import BadRecordError, WriteItem, text_value
 from zendesk_objects_shared import ZendeskAPIError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from target_zendesk_objects.client import BulkRefusedError, WriteOutcome, ZendeskWriteClient
-    from target_zendesk_objects.mapping import WriteItem
+    from target_zendesk_objects.people_mapping import PeopleMapper
     from target_zendesk_objects.resolver import KeyResolver
+    from target_zendesk_objects.validation import ObjectFields
     from target_zendesk_objects.writer import RecordWriter
 
 LOGGER = logging.getLogger("target-zendesk-objects")
@@ -50,12 +53,45 @@ class Destination:
         client: ZendeskWriteClient,
         resolver: KeyResolver,
         config: Mapping[str, Any],
+        fields: Callable[[], ObjectFields] | None = None,
     ) -> None:
-        """Write through `writer` (its pipeline and ledger) and `client`; own keys found with `resolver`."""
+        """Write through `writer` (its pipeline and ledger) and `client`; own keys found with `resolver`.
+
+        `fields()` gives the account's custom fields of this kind, by the `cf_` names records give them.
+        """
         self.writer = writer
         self.client = client
         self.resolver = resolver
+        self.config = config
         self.allow_deletes = self.kind in (config.get("allow_deletes") or ())
+        self.external_id_property = config.get("external_id_property")
+        self.mapper = self.make_mapper(fields)
+
+    def make_mapper(self, fields: Callable[[], ObjectFields] | None) -> PeopleMapper:
+        """How this destination reads its records."""
+        raise NotImplementedError
+
+    def keyed(self, stream: str, record: dict[str, Any], second: str, *, deleted: bool) -> WriteItem:
+        """The record's write, matched by its external id, else its `second` key (email, name); no body yet.
+
+        The key is as Zendesk compares it (without case); BadRecordError when the record has neither.
+        """
+        own = (
+            record.get(self.external_id_property) if self.external_id_property else record.get("external_id")
+        )
+        keys = {"external_id": text_value(own), second: text_value(record.get(second))}
+        found = [(by, value) for by, value in keys.items() if value]
+        if not found:
+            msg = f"stream {stream}: a {self.label} record has neither an external id nor a {second}"
+            raise BadRecordError(msg)
+        match_on, key = found[0]
+        item = WriteItem(
+            stream, self.kind, match_on, normal_key(self.kind, key), delete=deleted, body={}, source=record
+        )
+        item.aliases = tuple((self.kind, by, normal_key(self.kind, value)) for by, value in found)
+        if keys["external_id"]:  # sent as given: Zendesk keeps the case it is sent (OAS CreateOrUpdateUser)
+            item.body["external_id"] = keys["external_id"]
+        return item
 
     def build(self, stream: str, record: dict[str, Any], *, deleted: bool) -> WriteItem | None:
         """The write of one record; None when there is nothing to write (a delete that is not allowed)."""

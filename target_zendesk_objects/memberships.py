@@ -19,11 +19,10 @@ from target_zendesk_objects.mapping import BadRecordError, WriteItem
 from target_zendesk_objects.people_mapping import Link, PeopleMapper
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Sequence
 
-    from target_zendesk_objects.client import ZendeskWriteClient
-    from target_zendesk_objects.resolver import KeyResolver
-    from target_zendesk_objects.writer import RecordWriter
+    from target_zendesk_objects.validation import ObjectFields
+
 
 READ_ONLY = frozenset(
     {"id", "url", "created_at", "updated_at", "default", "organization_name", "view_tickets"}
@@ -38,28 +37,16 @@ class MembershipDestination(Destination):
     kind: ClassVar[str] = MEMBERSHIP
     label: ClassVar[str] = "organization membership"
 
-    def __init__(
-        self,
-        writer: RecordWriter,
-        client: ZendeskWriteClient,
-        resolver: KeyResolver,
-        config: Mapping[str, Any],
-    ) -> None:
-        """Write through `writer`; both ends are found through the lookups."""
-        super().__init__(writer, client, resolver, config)
+    def make_mapper(self, fields: Callable[[], ObjectFields] | None) -> PeopleMapper:
+        """Memberships: two links, both required; no attributes and no fields of their own."""
+        del fields
         self.allow_deletes = False  # never: `allow_deletes` names users and organizations only
-        self.mapper = PeopleMapper(
-            MEMBERSHIP,
-            "organization memberships",
-            config,
-            READ_ONLY,
-            links=(
-                Link.to("user_id", "zen:user", kinds=("external_id", "email", "id"), required=True),
-                Link.to(
-                    "organization_id", "zen:organization", kinds=("external_id", "name", "id"), required=True
-                ),
-            ),
+        user = Link.to("user_id", "zen:user", kinds=("external_id", "email", "id"), required=True)
+        organization = Link.to(
+            "organization_id", "zen:organization", kinds=("external_id", "name", "id"), required=True
         )
+        links = (user, organization)
+        return PeopleMapper(MEMBERSHIP, "organization memberships", self.config, READ_ONLY, links=links)
 
     def build(self, stream: str, record: dict[str, Any], *, deleted: bool) -> WriteItem | None:
         """The write of one membership record; None for a delete (not supported: ignored)."""

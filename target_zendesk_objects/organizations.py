@@ -14,18 +14,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from target_zendesk_objects.destinations import ORGANIZATION, Destination
-from target_zendesk_objects.lookup_rules import normal_key
-from target_zendesk_objects.mapping import BadRecordError, WriteItem, text_value
+from target_zendesk_objects.jobs import ItemResult
+from target_zendesk_objects.mapping import WriteItem, text_value
 from target_zendesk_objects.people_mapping import PeopleMapper, flags, text_list, texts
 from target_zendesk_objects.validation import InvalidFieldsError, unsendable
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Sequence
 
-    from target_zendesk_objects.client import ZendeskWriteClient
-    from target_zendesk_objects.resolver import KeyResolver
     from target_zendesk_objects.validation import ObjectFields
-    from target_zendesk_objects.writer import RecordWriter
 
 TEXT_ATTRIBUTES = ("name", "external_id", "details", "notes")
 FLAGS = ("shared_tickets", "shared_comments")
@@ -39,46 +36,19 @@ class OrganizationDestination(Destination):
     kind: ClassVar[str] = ORGANIZATION
     label: ClassVar[str] = "organization"
 
-    def __init__(
-        self,
-        writer: RecordWriter,
-        client: ZendeskWriteClient,
-        resolver: KeyResolver,
-        config: Mapping[str, Any],
-        fields: Callable[[], ObjectFields],
-    ) -> None:
-        """Write through `writer`; `fields()` gives the account's organization fields (by `cf_` name)."""
-        super().__init__(writer, client, resolver, config)
-        self.external_id_property = config.get("external_id_property")
-        self.mapper = PeopleMapper(ORGANIZATION, "organizations", config, READ_ONLY, fields_source=fields)
+    def make_mapper(self, fields: Callable[[], ObjectFields] | None) -> PeopleMapper:
+        """Organizations: their attributes and their `cf_` fields."""
+        return PeopleMapper(ORGANIZATION, "organizations", self.config, READ_ONLY, fields_source=fields)
 
     def build(self, stream: str, record: dict[str, Any], *, deleted: bool) -> WriteItem | None:
         """The write of one organization record; None for a delete `allow_deletes` does not allow."""
-        own = (
-            record.get(self.external_id_property) if self.external_id_property else record.get("external_id")
-        )
-        external_id, name = text_value(own), text_value(record.get("name"))
-        if external_id:
-            match_on, key = "external_id", external_id
-        elif name:
-            match_on, key = "name", name
-        else:
-            msg = f"stream {stream}: an organization record has neither an external id nor a name"
-            raise BadRecordError(msg)
         if deleted and not self.allow_deletes:
+            self.keyed(stream, record, "name", deleted=deleted)  # a record without a key still ends the run
             return None
-        normal = normal_key(ORGANIZATION, key)
-        item = WriteItem(stream, ORGANIZATION, match_on, normal, delete=deleted, body={}, source=record)
-        item.aliases = tuple(
-            (ORGANIZATION, kind, normal_key(ORGANIZATION, value))
-            for kind, value in (("external_id", external_id), ("name", name))
-            if value
-        )
+        item = self.keyed(stream, record, "name", deleted=deleted)
         if deleted:
             return item
-        body = texts(record, TEXT_ATTRIBUTES, keys=("name", "external_id"))
-        if external_id:
-            body["external_id"] = external_id
+        body = texts(record, TEXT_ATTRIBUTES, keys=("name", "external_id")) | item.body
         text_list(record, "tags", body)
         text_list(record, "domain_names", body)
         flags(record, FLAGS, body)
@@ -97,7 +67,7 @@ class OrganizationDestination(Destination):
             self.external_id_property or "",
         ]
         self.mapper.warn_unknown(record, written)
-        problem = unsendable(key, body)
+        problem = unsendable(item.key, body)
         if problem:
             raise InvalidFieldsError(problem)
         item.body = body
@@ -129,11 +99,11 @@ class OrganizationDestination(Destination):
         ids = ",".join(str(item.own_id) for item in items)
         return self.client.post_job("DELETE", "/api/v2/organizations/destroy_many", params={"ids": ids})
 
-    def interpret(self, action: str, item: WriteItem, result: dict[str, Any]) -> Any:  # noqa: ANN401
+    def interpret(self, action: str, item: WriteItem, result: dict[str, Any]) -> ItemResult:
         """As every destination reads results; an update's id is the one it was sent with."""
         found = super().interpret(action, item, result)
         if action == "update_many" and found.error is None and found.resource_id is None:
-            return type(found)(None, resource_id=item.own_id)
+            return ItemResult(None, resource_id=item.own_id)
         return found
 
 

@@ -14,18 +14,15 @@ import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from target_zendesk_objects.destinations import USER, Destination
-from target_zendesk_objects.lookup_rules import normal_key
-from target_zendesk_objects.mapping import BadRecordError, WriteItem, text_value
+from target_zendesk_objects.mapping import WriteItem, text_value
 from target_zendesk_objects.people_mapping import Link, PeopleMapper, text_list, texts
 from target_zendesk_objects.validation import InvalidFieldsError, unsendable
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Sequence
 
-    from target_zendesk_objects.client import BulkRefusedError, WriteOutcome, ZendeskWriteClient
-    from target_zendesk_objects.resolver import KeyResolver
+    from target_zendesk_objects.client import BulkRefusedError, WriteOutcome
     from target_zendesk_objects.validation import ObjectFields
-    from target_zendesk_objects.writer import RecordWriter
 
 LOGGER = logging.getLogger("target-zendesk-objects")
 ROLES = ("end-user", "agent", "admin")
@@ -50,58 +47,27 @@ class UserDestination(Destination):
     label: ClassVar[str] = "user"
     single_writes: ClassVar[bool] = True
 
-    def __init__(
-        self,
-        writer: RecordWriter,
-        client: ZendeskWriteClient,
-        resolver: KeyResolver,
-        config: Mapping[str, Any],
-        fields: Callable[[], ObjectFields],
-    ) -> None:
-        """Write through `writer`; `fields()` gives the account's user fields (by `cf_` name)."""
-        super().__init__(writer, client, resolver, config)
-        self.roles = tuple(config.get("user_roles") or ("end-user",))
-        self.external_id_property = config.get("external_id_property")
-        self.mapper = PeopleMapper(
-            USER,
-            "users",
-            config,
-            READ_ONLY | {"role"},
-            links=(Link.to("organization_id", "zen:organization", kinds=("external_id", "name", "id")),),
-            fields_source=fields,
+    bulk = True  # until Zendesk answers create_or_update_many with a 403
+    _bulk_off_said = False
+
+    def make_mapper(self, fields: Callable[[], ObjectFields] | None) -> PeopleMapper:
+        """Users: their attributes, their organization by lookup, their `cf_` fields."""
+        self.roles = tuple(self.config.get("user_roles") or ("end-user",))
+        organization = Link.to("organization_id", "zen:organization", kinds=("external_id", "name", "id"))
+        read_only = READ_ONLY | {"role"}
+        return PeopleMapper(
+            USER, "users", self.config, read_only, links=(organization,), fields_source=fields
         )
-        self.bulk = True  # until Zendesk answers create_or_update_many with a 403
-        self._bulk_off_said = False
 
     def build(self, stream: str, record: dict[str, Any], *, deleted: bool) -> WriteItem | None:
         """The write of one user record; None for a delete `allow_deletes` does not allow."""
-        own = (
-            record.get(self.external_id_property) if self.external_id_property else record.get("external_id")
-        )
-        external_id, email = text_value(own), text_value(record.get("email"))
-        if external_id:
-            match_on, key = "external_id", external_id
-        elif email:
-            match_on, key = "email", email
-        else:
-            msg = f"stream {stream}: a user record has neither an external id nor an email to match it by"
-            raise BadRecordError(msg)
         if deleted and not self.allow_deletes:
+            self.keyed(stream, record, "email", deleted=deleted)  # a record without a key still ends the run
             return None
-        aliases = tuple(
-            (USER, kind, normal_key(USER, value))
-            for kind, value in (("external_id", external_id), ("email", email))
-            if value
-        )
-        item = WriteItem(
-            stream, USER, match_on, normal_key(USER, key), delete=deleted, body={}, source=record
-        )
-        item.aliases = aliases
+        item = self.keyed(stream, record, "email", deleted=deleted)
         if deleted:
             return item
-        body = texts(record, TEXT_ATTRIBUTES, keys=("name", "email", "external_id"))
-        if external_id:
-            body["external_id"] = external_id
+        body = texts(record, TEXT_ATTRIBUTES, keys=("name", "email", "external_id")) | item.body
         text_list(record, "tags", body)
         role = text_value(record.get("role"))
         if role is not None:
@@ -118,7 +84,7 @@ class UserDestination(Destination):
         self.mapper.warn_unknown(
             record, [*TEXT_ATTRIBUTES, "tags", self.external_id_property or "external_id"]
         )
-        problem = unsendable(key, body)
+        problem = unsendable(item.key, body)
         if problem:
             raise InvalidFieldsError(problem)
         item.body = body

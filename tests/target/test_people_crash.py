@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
-import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.target.conftest import target_config
-from tests.target.test_crash import KilledRun, settle_leftover_jobs, start_threads
+from tests.target.test_crash import Trigger, run_until, settle_leftover_jobs
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -27,7 +24,6 @@ if TYPE_CHECKING:
 
     from zendesk_sandbox import Sandbox
 
-TARGET = [sys.executable, "-m", "target_zendesk_objects"]
 ORGS = 40  # positions 0..39: organizations acc-0…
 USERS = 160  # then users u-0…, and from position ORGS + USERS on, updates of the first ones
 TOTAL = 280
@@ -49,7 +45,6 @@ SCHEMAS = {
 }
 SLOW_JOBS: dict[str, Any] = {"job_items_per_second": 400.0, "job_queue_seconds": 0.1, "records_per_object": 0}
 PEOPLE_JOBS = ("organizations_create_many", "organizations_update_many", "users_create_or_update_many")
-WAIT_SECONDS = 60.0
 
 
 def record_at(position: int) -> tuple[str, dict[str, Any]]:
@@ -78,38 +73,19 @@ def source_lines(start: int) -> Iterator[str]:
             yield json.dumps({"type": "STATE", "value": {"position": position + 1}})
 
 
-def people_job_posts(sb: Sandbox) -> int:
-    """Job POSTs the sandbox took for organizations and users."""
-    kinds = sb.admin.stats()["requests_by_kind"]
-    return sum(int(kinds.get(kind, 0)) for kind in PEOPLE_JOBS)
+def after_job_posts(count: int) -> Trigger:
+    """Kill once the sandbox took `count` job POSTs for organizations and users."""
+
+    def fired(sb: Sandbox, _states: list[dict[str, Any]]) -> bool:
+        kinds = sb.admin.stats()["requests_by_kind"]
+        return sum(int(kinds.get(kind, 0)) for kind in PEOPLE_JOBS) >= count
+
+    return fired
 
 
-def run_from(
-    config_path: Path, start: int, sb: Sandbox, kill_when: Callable[[Sandbox], bool] | None
-) -> KilledRun:
-    """Feed the source from `start`; SIGKILL the target as soon as `kill_when` fires."""
-    settle_leftover_jobs(sb)
-    sb.admin.reset_stats()
-    run, stderr = KilledRun(), list[str]()
-    with subprocess.Popen(
-        [*TARGET, "--config", str(config_path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    ) as target:
-        threads = start_threads(target, source_lines(start), run, stderr)
-        deadline = time.monotonic() + WAIT_SECONDS
-        while target.poll() is None and time.monotonic() < deadline:
-            if kill_when is not None and kill_when(sb):
-                target.send_signal(signal.SIGKILL)
-                break
-            time.sleep(0.002)  # polling the trigger, not timing anything
-        run.returncode = target.wait(timeout=30)
-        for thread in threads:
-            thread.join(timeout=30)
-    run.stderr = "".join(stderr)
-    return run
+def with_jobs_running(count: int) -> Trigger:
+    """Kill while at least `count` jobs are queued or working."""
+    return lambda sb, _states: sum(job["status"] in {"queued", "working"} for job in sb.admin.jobs()) >= count
 
 
 def applied_beyond(sb: Sandbox, position: int) -> bool:
@@ -131,11 +107,9 @@ def expected() -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     return orgs, users
 
 
-PLANS: dict[str, list[Callable[[Sandbox], bool]]] = {
-    "after-job-posts": [lambda sb: people_job_posts(sb) >= 1, lambda sb: people_job_posts(sb) >= 2],
-    "jobs-in-flight": [
-        lambda sb: sum(job["status"] in {"queued", "working"} for job in sb.admin.jobs()) >= 2
-    ],
+PLANS: dict[str, list[Trigger]] = {
+    "after-job-posts": [after_job_posts(1), after_job_posts(2)],
+    "jobs-in-flight": [with_jobs_running(2)],
 }
 
 
@@ -155,7 +129,7 @@ def test_rerun_from_the_last_state_after_sigkill_writes_every_organization_and_u
     config_path.write_text(json.dumps(config))
     position = 0
     for kill_when in PLANS[plan]:
-        killed = run_from(config_path, position, sb, kill_when)
+        killed = run_until(config_path, position, kill_when, sb, lines=source_lines(position))
         assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr[-2000:])
         printed = killed.states[-1]["position"] if killed.states else position
         assert printed >= position, "a STATE went backwards"
@@ -164,7 +138,7 @@ def test_rerun_from_the_last_state_after_sigkill_writes_every_organization_and_u
             assert applied_beyond(sb, printed), "the kill did not land between a job and its STATE"
         position = printed
     assert position < TOTAL, "killed too late to replay anything"
-    final = run_from(config_path, position, sb, None)
+    final = run_until(config_path, position, None, sb, lines=source_lines(position))
     assert final.returncode == 0, final.stderr[-2000:]
     assert final.states[-1] == {"position": TOTAL}
     assert not rejected.exists() or not rejected.read_text().strip(), rejected.read_text()
