@@ -71,10 +71,11 @@ class Destination:
         """How this destination reads its records."""
         raise NotImplementedError
 
-    def keyed(self, stream: str, record: dict[str, Any], second: str, *, deleted: bool) -> WriteItem:
+    def keyed(self, stream: str, record: dict[str, Any], second: str, *, deleted: bool) -> WriteItem | None:
         """The record's write, matched by its external id, else its `second` key (email, name); no body yet.
 
-        The key is as Zendesk compares it (without case); BadRecordError when the record has neither.
+        The key is as Zendesk compares it (without case); BadRecordError when the record has neither. None
+        for a delete that `allow_deletes` does not allow (ignored, once its key is known to be there).
         """
         own = (
             record.get(self.external_id_property) if self.external_id_property else record.get("external_id")
@@ -84,6 +85,8 @@ class Destination:
         if not found:
             msg = f"stream {stream}: a {self.label} record has neither an external id nor a {second}"
             raise BadRecordError(msg)
+        if deleted and not self.allow_deletes:
+            return None
         match_on, key = found[0]
         item = WriteItem(
             stream, self.kind, match_on, normal_key(self.kind, key), delete=deleted, body={}, source=record

@@ -61,11 +61,8 @@ class UserDestination(Destination):
 
     def build(self, stream: str, record: dict[str, Any], *, deleted: bool) -> WriteItem | None:
         """The write of one user record; None for a delete `allow_deletes` does not allow."""
-        if deleted and not self.allow_deletes:
-            self.keyed(stream, record, "email", deleted=deleted)  # a record without a key still ends the run
-            return None
         item = self.keyed(stream, record, "email", deleted=deleted)
-        if deleted:
+        if item is None or item.delete:
             return item
         body = texts(record, TEXT_ATTRIBUTES, keys=("name", "email", "external_id")) | item.body
         text_list(record, "tags", body)
