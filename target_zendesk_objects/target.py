@@ -100,7 +100,8 @@ TARGET_PROPERTIES = th.PropertiesList(
         description=(
             "Custom object key → lookup field key → how records fill it: `by` (id, external_id, email or "
             "name) and `property` (the record property holding the key; default: the field key). Without "
-            "a setting, a property `<field>__<by>` (e.g. `customer__email`) does the same."
+            "a setting, a property `<field>__<by>` (e.g. `customer__email`) does the same. Lookup fields "
+            "of users and organizations: under `zen:user` / `zen:organization`, by their `cf_` property."
         ),
     ),
     th.Property(
