@@ -20,6 +20,7 @@ from bench import (
     memory,
     paced,
     peer_cpu,
+    people_throughput,
     startup,
     tap_cpu,
     target_throughput,
@@ -98,6 +99,7 @@ def run_suite(sizes: Sizes) -> list[Row]:
     )
     rows += target_throughput.run(sizes.quick)
     rows += lookups.run(sizes.quick)
+    rows += people_throughput.run(sizes.quick)
     rows += memory.rows("tap", "tickets", memory.tap_runs(list(sizes.memory_sizes)))
     rows += memory.rows("target", "records", memory.target_runs(list(sizes.target_memory_sizes)))
     rows += end_to_end.measure(sizes.end_to_end_records)[0]

@@ -46,10 +46,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.common import TARGET, FirstRequest, Row, SandboxProcess, run_counted, write_json
 from bench.common import target_config as base_target_config
 from bench.polling_ceiling import ideal_polling_seconds
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SECTION = "3. target throughput"
 JOB_CAP = 30
@@ -160,6 +164,19 @@ def write_input(path: Path, prefix: str, count: int, state_every: int) -> None:
                 out.write(json.dumps({"type": "STATE", "value": state}) + "\n")
 
 
+@dataclass(frozen=True)
+class Writer:
+    """What a run feeds the target: its input, the target settings it needs, the requests that write it."""
+
+    write: Callable[[Path, str, int, int], None]  # (file, key prefix, records, a STATE every n)
+    settings: dict[str, object]
+    write_kinds: tuple[str, ...] = WRITE_KINDS  # where a run's rate starts: its first write request
+    job_kinds: tuple[str, ...] = ("jobs_create",)
+
+
+APARTMENTS = Writer(write_input, {})  # the custom object records of every run here
+
+
 def run_mode(  # noqa: PLR0913
     sandbox: SandboxProcess,
     workdir: Path,
@@ -168,31 +185,35 @@ def run_mode(  # noqa: PLR0913
     state_every: int,
     *,
     budget: dict[str, float] | None = None,
+    records: Writer | None = None,
 ) -> ModeRun:
     """Feed `count` records through the target in `mode`; time its STATEs and read the sandbox's counters.
 
     `budget`: the target's `requests_per_minute` and `budget_window_seconds` (default: the bench's 6,000).
+    `records`: other records than apartments (bench/people_throughput.py), with their settings and kinds.
     """
     prefix = f"{mode}-{count}-{time.monotonic_ns()}"
     lines = workdir / f"{prefix}.jsonl"
-    write_input(lines, prefix, count, state_every)
+    writer = records or APARTMENTS
+    writer.write(lines, prefix, count, state_every)
     config = base_target_config(
         sandbox.url,
         workdir,
         write_mode=mode,
         max_concurrent_jobs=JOB_CAP,
         **(budget or {"requests_per_minute": REQUESTS_PER_MINUTE}),
+        **writer.settings,
     )
     config_path = write_json(config, workdir, f"config-{prefix}.json")
     states: list[tuple[float, int]] = []
 
     def on_line(line: bytes) -> None:
         if line.strip():
-            done = json.loads(line)["bookmarks"]["apartments"]["done"]
-            states.append((time.monotonic(), int(done)))
+            (bookmark,) = json.loads(line)["bookmarks"].values()
+            states.append((time.monotonic(), int(bookmark["done"])))
 
     sandbox.reset_stats()
-    first_write = FirstRequest(sandbox, WRITE_KINDS)
+    first_write = FirstRequest(sandbox, writer.write_kinds)
     with lines.open("rb") as stdin:
         run = run_counted([TARGET, "--config", str(config_path)], stdin=stdin, on_line=on_line)
     started = first_write.stop()
@@ -209,7 +230,7 @@ def run_mode(  # noqa: PLR0913
         rss_mb=run.rss_mb,
         cpu_us_per_record=run.cpu / count * 1e6,
         requests=int(stats["requests"]),
-        jobs=int(kinds.get("jobs_create", 0)),
+        jobs=sum(int(kinds.get(kind, 0)) for kind in writer.job_kinds),
         rate_limited=sum(stats["rate_limited"].values()),
         polls=int(kinds.get("job_status_show_many", 0)) + int(kinds.get("job_status", 0)),
     )
@@ -293,6 +314,9 @@ class BudgetRun:
     per_minute: int
     foreign_share: float
     run: ModeRun
+    lookups_per_job: int = (
+        0  # requests each job needs before its POST (organizations: 1, bench/people_throughput.py)
+    )
 
     @property
     def separate_ceiling(self) -> float:
@@ -317,6 +341,7 @@ class BudgetRun:
             requests_per_second=self._left_per_second(),
             per_job_seconds=PER_JOB_SECONDS,
             cap=JOB_CAP,
+            requests_per_job=1 + self.lookups_per_job,
         )
         return self.run.records / max(self._budget_seconds(), self._cap_seconds(), ideal)
 
@@ -327,7 +352,8 @@ class BudgetRun:
         return self.per_minute * (1 - self.foreign_share) / 60
 
     def _budget_seconds(self) -> float:
-        return self._jobs() * REQUESTS_PER_JOB / self._left_per_second() + PER_JOB_SECONDS
+        per_job = REQUESTS_PER_JOB + self.lookups_per_job
+        return self._jobs() * per_job / self._left_per_second() + PER_JOB_SECONDS
 
     def _cap_seconds(self) -> float:
         return -(-self._jobs() // JOB_CAP) * PER_JOB_SECONDS

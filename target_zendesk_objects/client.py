@@ -1,4 +1,4 @@
-"""The custom object calls the target makes, each one request through the shared loop (http.py)."""
+"""The calls the target makes (custom objects, users, organizations, jobs), one request each (http.py)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ class ShowManyRefusedError(Exception):
     """Zendesk refused a `job_statuses/show_many` request (too many ids, or ids it does not take there)."""
 
 
+class BulkRefusedError(Exception):
+    """A bulk endpoint answered 403 (bulk user import off, wire notes §26.1); the text is its message."""
+
+
 @dataclass(frozen=True)
 class WriteOutcome:
     """What Zendesk said to one record write: accepted, or refused with its message."""
@@ -41,6 +45,7 @@ class WriteOutcome:
     ok: bool
     error: str = ""
     found_nothing: bool = False  # a delete of a record Zendesk does not hold (done, but worth counting)
+    resource_id: str | None = None  # the id of the user or organization written, when Zendesk said it
 
 
 class ZendeskWriteClient:
@@ -188,6 +193,74 @@ class ZendeskWriteClient:
         return {
             str(status["id"]): status for status in statuses if isinstance(status, dict) and "id" in status
         }
+
+    def post_job(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,  # noqa: ANN401 (any JSON body)
+        params: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Send a bulk request of users, organizations or memberships; return its job_status.
+
+        Waits out the job cap's 429 alone, as `submit_job` does. A 403 is BulkRefusedError: for
+        `users/create_or_update_many` it means bulk user import is off (wire notes §26.1).
+        """
+        response = self._send(
+            method,
+            path,
+            params=params,
+            body=body,
+            accept={FORBIDDEN},
+            check=holding("job_status", dict),
+            on_rate_limit="wait_alone",
+        )
+        if response.status_code == FORBIDDEN:
+            raise BulkRefusedError(error_message(response))
+        status: dict[str, Any] = json_object(response)["job_status"]
+        return status
+
+    def create_or_update_user(self, user: dict[str, Any]) -> WriteOutcome:
+        """POST one user to `users/create_or_update` (200 updated, 201 created; 422 refuses it)."""
+        response = self._send(
+            "POST",
+            "/api/v2/users/create_or_update",
+            body={"user": user},
+            accept={UNPROCESSABLE},
+            check=holding("user", dict),
+        )
+        if response.status_code == UNPROCESSABLE:
+            return _outcome(response)
+        found = json_object(response)["user"].get("id")
+        return WriteOutcome(ok=True, resource_id=None if found is None else str(found))
+
+    def people_fields(self, kind: str) -> list[dict[str, Any]]:
+        """Every user or organization field definition (`kind` user | organization), all pages."""
+        key = f"{kind}_fields"
+        params = {"page[size]": "100"}
+        fields: list[dict[str, Any]] = []
+        while True:
+            body = self._get_json(f"/api/v2/{key}", params, key)
+            if body is None:
+                msg = f"GET /api/v2/{key} does not exist in this account (404)"
+                raise UnknownObjectError(msg)
+            fields.extend(field for field in body[key] if isinstance(field, dict))
+            meta = body.get("meta")
+            after = meta.get("after_cursor") if isinstance(meta, dict) and meta.get("has_more") else None
+            if not after:
+                return fields
+            params = {**params, "page[after]": str(after)}
+
+    def create_people_field(self, kind: str, body: dict[str, Any]) -> WriteOutcome:
+        """POST a new user or organization field (admins only)."""
+        response = self._send(
+            "POST",
+            f"/api/v2/{kind}_fields",
+            body={f"{kind}_field": body},
+            accept={UNPROCESSABLE},
+            check=holding(f"{kind}_field", dict),
+        )
+        return _outcome(response)
 
     def get_listing(self, path: str, params: dict[str, str], key: str) -> dict[str, Any] | None:
         """GET a JSON object holding the list `key` (show_many, search, record filters); None on 404."""

@@ -7,7 +7,11 @@ and one poll asks for every job in flight at once (`GET /api/v2/job_statuses/sho
 costs a small share of the account's budget whatever the number of jobs. If Zendesk refuses show_many,
 the run falls back to one job per request, with a log line: a wrong guess costs requests, never records.
 Results are read as soon as a job completes (Zendesk keeps statuses only briefly, wire notes §7) and each
-item is settled; a job that ends `failed` (or whose status expired) is retried once item by item.
+item is settled; a job that ends `failed` (or whose status expired) is retried once item by item, or, for
+destinations that have no single write (organizations, memberships), sent once more as a job.
+The jobs of every destination (custom objects, users, organizations, memberships) share the slots:
+`max_in_flight` for the account by default (Zendesk's 30-job cap is unconfirmed to be per endpoint, wire
+notes §26.5), or for each job endpoint with `per_endpoint`.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from target_zendesk_objects.client import ShowManyRefusedError
+from target_zendesk_objects.client import BulkRefusedError, ShowManyRefusedError
 from zendesk_objects_shared.errors import describe_details
 
 if TYPE_CHECKING:
@@ -52,11 +56,49 @@ JOBS_PER_POLL = 6
 AMPLE_POLL_SHARE = 0.15
 
 
-class SettleItem(Protocol):
-    """Records an item's fate: confirmed (error None) or rejected with Zendesk's error."""
+@dataclass(frozen=True)
+class ItemResult:
+    """One job result item read for its record: refused (error), or done, with what Zendesk said."""
 
-    def __call__(self, item: WriteItem, error: str | None, *, found_nothing: bool = False) -> None:
-        """`found_nothing`: a delete whose record Zendesk did not hold."""
+    error: str | None
+    found_nothing: bool = False  # a delete of what Zendesk did not hold
+    resource_id: str | None = None  # the id of the user or organization written, when the item says it
+    existed: bool = False  # a membership that was there already
+
+
+class JobHost(Protocol):
+    """What the pipeline asks of the writer: how a job is sent and read, and what becomes of each item."""
+
+    def post_job(self, object_key: str, action: str, items: list[WriteItem]) -> dict[str, Any]:
+        """Send one job; return its job_status (BulkRefusedError: the endpoint answered 403)."""
+
+    def interpret(self, object_key: str, action: str, item: WriteItem, result: dict[str, Any]) -> ItemResult:
+        """Read one job result item for its write."""
+
+    def endpoint(self, object_key: str, action: str) -> str:
+        """The job endpoint a job of `action` goes to (its slots, when they are counted per endpoint)."""
+
+    def single_writes(self, object_key: str) -> bool:
+        """Whether an item of `object_key` can be written alone."""
+
+    def bulk_refused(
+        self, object_key: str, action: str, items: list[WriteItem], error: BulkRefusedError
+    ) -> None:
+        """Zendesk refused the bulk endpoint (403): write the items another way, or fail the run."""
+
+    def settle(
+        self,
+        item: WriteItem,
+        error: str | None,
+        *,
+        found_nothing: bool = False,
+        resource_id: str | None = None,
+        existed: bool = False,
+    ) -> None:
+        """Record an item's fate: confirmed (error None) or rejected with Zendesk's error."""
+
+    def send_one(self, item: WriteItem) -> None:
+        """Write one item by itself now, and settle it."""
 
 
 @dataclass
@@ -69,6 +111,8 @@ class InFlightJob:
     items: list[WriteItem]
     submitted: float
     next_poll: float
+    endpoint: str = ""
+    attempt: int = 1  # 2: sent again after the first one ended failed
     last_polled: float = 0.0
     polling: bool = False
     # The first poll that saw the job under way (when, and its progress then): its pace is measured
@@ -87,21 +131,16 @@ class JobPipeline:
     """Submits jobs without waiting for them, unless `max_in_flight` are already running."""
 
     def __init__(
-        self,
-        client: ZendeskWriteClient,
-        *,
-        max_in_flight: int,
-        settle: SettleItem,
-        send_one: Callable[[WriteItem], None],
+        self, client: ZendeskWriteClient, host: JobHost, *, max_in_flight: int, per_endpoint: bool = False
     ) -> None:
-        """`settle(item, error)` records an item's fate; `send_one(item)` writes one item by itself."""
+        """Send and read jobs as `host` says, `max_in_flight` at once (per endpoint with `per_endpoint`)."""
         self.client = client
         self.max_in_flight = max_in_flight
-        self._settle = settle
-        self._send_one = send_one
+        self.per_endpoint = per_endpoint
+        self._host = host
         self._cond = threading.Condition()
         self._jobs: dict[str, InFlightJob] = {}
-        self._reserved = 0
+        self._reserved: Counter[str] = Counter()  # job POSTs under way, by endpoint
         self._busy_keys: Counter[tuple[str, str]] = Counter()
         self._failure: BaseException | None = None
         self._stopping = False
@@ -130,35 +169,56 @@ class JobPipeline:
         The slot and the keys are taken here, in input order; the POST itself runs on a worker thread.
         """
         keys = [(object_key, item.key) for item in items]
+        endpoint = self._host.endpoint(object_key, action)
         with self._cond:
             self._wait_until(
                 lambda: (
-                    len(self._jobs) + self._reserved < self.max_in_flight
+                    self._occupied(endpoint) < self.max_in_flight
                     and not any(self._busy_keys[k] for k in keys)
                 )
             )
-            self._reserved += 1
+            self._reserved[endpoint] += 1
             self._busy_keys.update(keys)
         self._start_poller()
         self._workers.submit(self._guarded, self._post, object_key, action, items)
 
-    def _post(self, object_key: str, action: str, items: list[WriteItem]) -> None:
+    def _occupied(self, endpoint: str) -> int:
+        """Under the lock: the slots taken that count against a new job of `endpoint`."""
+        if not self.per_endpoint:
+            return len(self._jobs) + self._reserved.total()
+        return sum(job.endpoint == endpoint for job in self._jobs.values()) + self._reserved[endpoint]
+
+    def _post(self, object_key: str, action: str, items: list[WriteItem], attempt: int = 1) -> None:
+        endpoint = self._host.endpoint(object_key, action)
         try:
             # One POST at a time: when the account's job cap is full, a single submission waits out the
             # 429's Retry-After while the others queue behind it instead of collecting refusals of their own.
             with self._post_lock:
-                status = self.client.submit_job(
-                    object_key, action, [job_item(action, item) for item in items]
-                )
+                status = self._host.post_job(object_key, action, items)
+        except BulkRefusedError as refused:
+            # The slot stays reserved until the items are written another way: wait_all waits for them.
+            try:
+                self._host.bulk_refused(object_key, action, items, refused)
+            finally:
+                self._free_keys(object_key, items)
+                self._unreserve(endpoint)
+            return
         except BaseException:
-            with self._cond:
-                self._reserved -= 1
-                self._cond.notify_all()
+            self._unreserve(endpoint)
             raise
         now = time.monotonic()
-        job = InFlightJob(str(status["id"]), object_key, action, items, now, now + self._first_poll_delay())
+        job = InFlightJob(
+            str(status["id"]),
+            object_key,
+            action,
+            items,
+            now,
+            now + self._first_poll_delay(),
+            endpoint,
+            attempt,
+        )
         with self._cond:
-            self._reserved -= 1
+            self._reserved[endpoint] -= 1
             self._jobs[job.id] = job
             self.jobs_submitted += 1
             self.max_in_flight_seen = max(self.max_in_flight_seen, len(self._jobs))
@@ -173,7 +233,18 @@ class JobPipeline:
     def wait_all(self) -> None:
         """Wait until every submitted job is settled; re-raise what stopped the poller, if anything."""
         with self._cond:
-            self._wait_until(lambda: not self._jobs and not self._reserved)
+            self._wait_until(lambda: not self._jobs and not self._reserved.total())
+
+    def _unreserve(self, endpoint: str) -> None:
+        with self._cond:
+            self._reserved[endpoint] -= 1
+            self._cond.notify_all()
+
+    def _free_keys(self, object_key: str, items: list[WriteItem]) -> None:
+        with self._cond:
+            self._busy_keys.subtract((object_key, item.key) for item in items)
+            self._busy_keys += Counter()  # drop zero counts
+            self._cond.notify_all()
 
     def raise_if_failed(self) -> None:
         """Re-raise in the caller's thread what stopped the poller."""
@@ -236,7 +307,7 @@ class JobPipeline:
                     len(batch),
                     sum(job.next_poll <= now for job in batch),
                     self._expected_seconds,
-                    self._reserved,
+                    self._reserved.total(),
                 )
             self._workers.submit(self._guarded, self._poll, batch)
 
@@ -253,7 +324,7 @@ class JobPipeline:
         jobs_per_poll = self._jobs_per_poll()
         enough = dues[min(jobs_per_poll, len(dues)) - 1]
         at = min(enough, dues[0] + self._expected_seconds / 2)
-        if self._reserved and jobs_per_poll == JOBS_PER_POLL:
+        if self._reserved.total() and jobs_per_poll == JOBS_PER_POLL:
             at = max(at, self._last_poll + 1.0 / (POLL_BUDGET_SHARE * self.client.budget_per_second()))
         return max(at, self._last_poll + MIN_POLL_SECONDS)
 
@@ -319,20 +390,41 @@ class JobPipeline:
         else:
             self.jobs_failed += 1
             why = "its status expired" if status is None else f"it ended {state}: {status.get('message')}"
+            if not self._host.single_writes(job.object_key) and job.attempt == 1:
+                self._send_again(job, why)
+                return
+            alone = self._host.single_writes(job.object_key)
             LOGGER.warning(
-                "Job %s (%d items for %s) did not complete (%s); writing its items one by one",
+                "Job %s (%d items for %s) did not complete (%s); %s",
                 job.id,
                 len(job.items),
                 job.object_key,
                 why,
+                "writing its items one by one" if alone else "rejecting its items",
             )
             for item in job.items:
-                self._send_one(item)
+                if alone:
+                    self._host.send_one(item)
+                else:
+                    self._host.settle(item, f"Zendesk's job did not complete twice ({why})")
         with self._cond:
             del self._jobs[job.id]
-            self._busy_keys.subtract((job.object_key, item.key) for item in job.items)
-            self._busy_keys += Counter()  # drop zero counts
+        self._free_keys(job.object_key, job.items)
+
+    def _send_again(self, job: InFlightJob, why: str) -> None:
+        """Send a failed job's items once more as one job, in its slot (its keys stay busy)."""
+        LOGGER.warning(
+            "Job %s (%d items for %s) did not complete (%s); sending its items again as one job",
+            job.id,
+            len(job.items),
+            job.object_key,
+            why,
+        )
+        with self._cond:
+            del self._jobs[job.id]
+            self._reserved[job.endpoint] += 1
             self._cond.notify_all()
+        self._workers.submit(self._guarded, self._post, job.object_key, job.action, job.items, 2)
 
     def _learn_duration(self, job: InFlightJob, now: float) -> None:
         # Later jobs are first polled when this expectation says they are done. Done at a first poll that
@@ -379,13 +471,29 @@ class JobPipeline:
         for index, item in enumerate(job.items):
             result = by_index.get(index)
             if result is None:
-                self._send_one(item)  # no word on this item: write it by itself rather than guess
+                # No word on this item: write it by itself rather than guess (or, where nothing can be
+                # written alone, reject it with the reason).
+                if self._host.single_writes(job.object_key):
+                    self._host.send_one(item)
+                else:
+                    self._host.settle(item, f"Zendesk's job {job.id} gave no result for this record")
                 continue
-            # A delete of a record Zendesk does not hold (a replay after a crash deletes again) is done.
-            if item.delete and result.get("error") == "RecordNotFound":
-                self._settle(item, None, found_nothing=True)
-            else:
-                self._settle(item, result_error(result))
+            found = self._host.interpret(job.object_key, job.action, item, result)
+            self._host.settle(
+                item,
+                found.error,
+                found_nothing=found.found_nothing,
+                resource_id=found.resource_id,
+                existed=found.existed,
+            )
+
+
+def custom_object_result(item: WriteItem, result: dict[str, Any]) -> ItemResult:
+    """Read a custom object job's result item (its shape is unconfirmed: wire notes §7)."""
+    # A delete of a record Zendesk does not hold (a replay after a crash deletes again) is done.
+    if item.delete and result.get("error") == "RecordNotFound":
+        return ItemResult(None, found_nothing=True)
+    return ItemResult(result_error(result))
 
 
 def result_error(result: dict[str, Any]) -> str | None:

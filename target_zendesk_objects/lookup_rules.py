@@ -34,6 +34,10 @@ RECORD_KEYS = frozenset({"id", "external_id", "name"})
 POLICIES = ("reject", "empty")
 
 
+# (target type, key kind, key as Zendesk compares it): what a lookup finds, and what a write may create.
+Alias = tuple[str, str, str]
+
+
 @dataclass
 class LookupNeed:
     """A natural key a record's lookup field waits for; `ids` is filled once the key is resolved."""
@@ -43,6 +47,15 @@ class LookupNeed:
     by: str
     key: str
     ids: tuple[str, ...] | None = None  # every match (never a guess: only one match fills the field)
+    # Where the id goes in the write's body: a custom object's `custom_object_fields`, a user's
+    # `user_fields`, or "" for a top-level id (a user's `organization_id`, a membership's two ends).
+    into: str = "custom_object_fields"
+    required: bool = False  # no match rejects the record whatever `lookup_unresolved` says
+    deferred: bool = False  # a write of this run may create the key: resolved once that write is settled
+
+    def alias(self) -> Alias:
+        """The key as a lookup finds it (and as a write of this run would make it findable)."""
+        return self.target, self.by, normal_key(self.target, self.key)
 
     def problem(self) -> str | None:
         """Why the key fills nothing (no match, or more than one), or None when it names one target."""
@@ -51,6 +64,16 @@ class LookupNeed:
         if not self.ids:
             return f"{self.field}: no {self.target} with {self.by} {self.key}"
         return f"{self.field}: {len(self.ids)} {self.target} matches for {self.by} {self.key} (ambiguous)"
+
+
+def normal_key(target: str, key: str) -> str:
+    """The key as Zendesk compares it: users' and organizations' keys ignore case, the others keep it.
+
+    See wire notes §15: user emails, external ids and organization names and external ids are compared
+    without case; `filter[external_ids]` is case-sensitive; for tickets' external ids nothing is documented,
+    so they are compared exactly (wire notes §22).
+    """
+    return key.lower() if target in {"zen:user", "zen:organization"} else key
 
 
 @dataclass(frozen=True)
@@ -71,7 +94,13 @@ def keys_for(target: str) -> frozenset[str]:
 
 
 def check_settings(config: Mapping[str, Any]) -> None:
-    """Check the shape of `lookups` and `lookup_unresolved` before any request."""
+    """Check the shape of `lookups`, `lookup_unresolved` and the people settings before any request."""
+    _check_choices(config, "user_roles", ("end-user", "agent", "admin"))
+    _check_choices(config, "allow_deletes", ("zen:user", "zen:organization"))
+    scope = config.get("job_limit_scope") or "account"
+    if scope not in {"account", "endpoint"}:
+        msg = f"`job_limit_scope` must be account or endpoint, not {scope!r}"
+        raise ConfigurationError(msg)
     policy = config.get("lookup_unresolved") or "reject"
     if policy not in POLICIES:
         msg = f"`lookup_unresolved` must be one of {', '.join(POLICIES)}, not {policy!r}"
@@ -92,6 +121,13 @@ def check_settings(config: Mapping[str, Any]) -> None:
             if rule.get("by") not in KEY_KINDS:
                 msg = f"{where}: `by` must be one of {', '.join(KEY_KINDS)}, not {rule.get('by')!r}"
                 raise ConfigurationError(msg)
+
+
+def _check_choices(config: Mapping[str, Any], setting: str, allowed: tuple[str, ...]) -> None:
+    values = config.get(setting) or []
+    if not isinstance(values, list) or any(value not in allowed for value in values):
+        msg = f"`{setting}` must be a list of {', '.join(allowed)}, not {values!r}"
+        raise ConfigurationError(msg)
 
 
 def object_rules(config: Mapping[str, Any], fields: ObjectFields) -> dict[str, LookupRule]:

@@ -6,18 +6,24 @@ that gathers 100 keys is resolved at once (one request for external ids); everyt
 1,000 records wait, when a STATE arrives and at the end of input. Records then leave in arrival order, so a
 later write of a key never overtakes an earlier one, and a STATE (printed by the ledger only once every
 record before it is confirmed or rejected) still covers only what reached Zendesk or the rejections file.
+
+A key that a write of this run may create (one waiting ahead in this queue, or pending in the writer: an
+organization a user names, the user a membership names) is not looked up before that write is settled:
+when the record reaches the head of the queue, those writes are sent and waited for, and the key is then
+found in what they taught the resolver's cache (or, failing that, asked for).
 """
 
 from __future__ import annotations
 
 import logging
-from collections import deque
+from collections import Counter, deque
 from typing import TYPE_CHECKING
 
-from target_zendesk_objects.resolver import MAX_KEYS_PER_REQUEST, normal_key
+from target_zendesk_objects.lookup_rules import normal_key
+from target_zendesk_objects.resolver import MAX_KEYS_PER_REQUEST
 
 if TYPE_CHECKING:
-    from target_zendesk_objects.lookup_rules import LookupNeed
+    from target_zendesk_objects.lookup_rules import Alias, LookupNeed
     from target_zendesk_objects.mapping import WriteItem
     from target_zendesk_objects.resolver import KeyResolver
     from target_zendesk_objects.writer import RecordWriter
@@ -41,8 +47,10 @@ class LookupStage:
         self._queue: deque[WriteItem] = deque()
         # (target, by) -> normal key -> the needs waiting for it
         self._pending: dict[tuple[str, str], dict[str, list[LookupNeed]]] = {}
+        self._ahead: Counter[Alias] = Counter()  # the aliases of the writes waiting in the queue
         self.cache_hits = 0
         self.left_empty = 0
+        self.waits_for_writes = 0
 
     def write(self, item: WriteItem) -> None:
         """Take one record's write in input order."""
@@ -51,6 +59,10 @@ class LookupStage:
             return
         full = []
         for need in item.lookups:
+            alias = need.alias()
+            if self._ahead[alias] > 0 or self.writer.pending(alias):
+                need.deferred = True  # resolved once the write ahead of it is settled (see the docstring)
+                continue
             ids = self.resolver.cached(need.target, need.by, need.key)
             if ids is not None:
                 need.ids = ids
@@ -62,6 +74,7 @@ class LookupStage:
             if len(keys) >= MAX_KEYS_PER_REQUEST:
                 full.append(group)
         self._queue.append(item)
+        self._ahead.update(item.aliases)
         for group in full:
             self._resolve(group)
         if len(self._queue) >= MAX_WAITING_RECORDS:
@@ -87,20 +100,41 @@ class LookupStage:
 
     def _release(self) -> None:
         queue = self._queue
-        while queue and all(need.ids is not None for need in queue[0].lookups):
-            self._hand_on(queue.popleft())
+        while queue and all(need.ids is not None or need.deferred for need in queue[0].lookups):
+            item = queue.popleft()
+            for alias in item.aliases:
+                self._ahead[alias] -= 1
+                if self._ahead[alias] <= 0:
+                    del self._ahead[alias]
+            self._after_writes([need for need in item.lookups if need.ids is None])
+            self._hand_on(item)
+
+    def _after_writes(self, needs: list[LookupNeed]) -> None:
+        """Settle the writes that may create these keys, then resolve the keys (cache first)."""
+        if not needs:
+            return
+        self.waits_for_writes += 1
+        self.writer.settle_aliases({need.alias() for need in needs})
+        for need in needs:
+            found = self.resolver.lookup(need.target, need.by, [need.key])
+            need.ids = found[normal_key(need.target, need.key)]
 
     def _hand_on(self, item: WriteItem) -> None:
         """Fill the item's lookup fields with the ids found; apply `lookup_unresolved` to the rest."""
-        values = item.body.setdefault("custom_object_fields", {})
         problems = []
+        required = False
         for need in item.lookups:
             problem = need.problem()
-            values[need.field] = need.ids[0] if need.ids and problem is None else None
+            value = need.ids[0] if need.ids and problem is None else None
+            if need.into:
+                item.body.setdefault(need.into, {})[need.field] = value
+            else:  # a top-level id of a user or an organization: an integer (OAS)
+                item.body[need.field] = None if value is None else int(value)
             if problem:
                 problems.append(problem)
+                required = required or need.required
         item.lookups = []
-        if problems and not self.leave_empty:
+        if problems and (required or not self.leave_empty):
             item.prefixed = []  # rejected before any request: nothing for the writer to retry
             self.writer.settle(item, "; ".join(problems))
             return

@@ -26,6 +26,8 @@ from zendesk_objects_shared.custom_objects import STREAM_PREFIX
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
+    from target_zendesk_objects.destinations import Destination
+    from target_zendesk_objects.lookup_rules import Alias
     from target_zendesk_objects.validation import ObjectFields
 
 LOGGER = logging.getLogger("target-zendesk-objects")
@@ -48,6 +50,10 @@ RESERVED_PROPERTIES = frozenset(
 )
 
 
+# The field value objects a later write of the same key merges into (custom objects, users, organizations).
+NESTED_FIELDS = ("custom_object_fields", "user_fields", "organization_fields")
+
+
 class BadRecordError(ValueError):
     """A record that cannot be written at all (no key to write it by); ends the run."""
 
@@ -68,6 +74,10 @@ class WriteItem:
     prefixed: list[str] = field(default_factory=list)  # lookup fields Zendesk resolves (`name:…`)
     sent_alone: bool = False  # written by PATCH/DELETE (not only in a job)
     confirmed: bool = False  # settled as accepted by Zendesk
+    # (target, by, normal key) a lookup could find this write by: a lookup of one waits for the write
+    aliases: tuple[Alias, ...] = ()
+    own_id: str | None = None  # a user's or organization's Zendesk id, found by its key before writing
+    registered: bool = False  # counted among the writer's pending writes
 
     @property
     def external_id(self) -> str | None:
@@ -78,13 +88,14 @@ class WriteItem:
     def absorb(self, newer: WriteItem) -> None:
         """Take over a later write of the same key (last one wins; field updates merge, as PATCH does)."""
         if not newer.delete and not self.delete:
-            fields = {
-                **self.body.get("custom_object_fields", {}),
-                **newer.body.get("custom_object_fields", {}),
-            }
-            self.body = {**self.body, **newer.body, "custom_object_fields": fields}
+            merged = {**self.body, **newer.body}
+            for nested in NESTED_FIELDS:
+                if nested in self.body or nested in newer.body:
+                    merged[nested] = {**self.body.get(nested, {}), **newer.body.get(nested, {})}
+            self.body = merged
         else:
             self.body = newer.body
+        self.aliases = tuple(dict.fromkeys((*self.aliases, *newer.aliases)))
         self.delete = newer.delete
         self.source = newer.source
         self.numbers.extend(newer.numbers)
@@ -97,6 +108,8 @@ class RecordMapper:
 
     config: Mapping[str, Any]
     fields_for: Callable[[str, str], ObjectFields]  # (object key, stream) -> its field definitions
+    # zen:user, zen:organization, zen:organization_membership -> the destination that builds their writes
+    destinations: Mapping[str, Destination] = field(default_factory=dict)
     _warned: set[tuple[str, str]] = field(default_factory=set)
     _rules: dict[str, dict[str, LookupRule]] = field(default_factory=dict)  # per object, by property
     _conventions: dict[tuple[str, str], LookupRule | None] = field(default_factory=dict)
@@ -120,22 +133,28 @@ class RecordMapper:
         """`external_id_property`, else a non-empty `external_id`, else the key properties joined by `:`."""
         prop = self.config.get("external_id_property")
         if prop:
-            return _text(record.get(prop))
-        own = _text(record.get("external_id"))
+            return text_value(record.get(prop))
+        own = text_value(record.get("external_id"))
         if own:
             return own
         if key_properties and all(record.get(k) not in {None, ""} for k in key_properties):
-            return ":".join(str(_text(record[k])) for k in key_properties)
+            return ":".join(str(text_value(record[k])) for k in key_properties)
         return None
 
     def build(
         self, stream: str, record: dict[str, Any], key_properties: Sequence[str], *, deleted: bool
-    ) -> WriteItem:
-        """Make the write for one record; InvalidFieldsError (from validation) rejects just this record."""
+    ) -> WriteItem | None:
+        """Make the write for one record; InvalidFieldsError (from validation) rejects just this record.
+
+        None: nothing is to be written (a delete that `allow_deletes` does not allow: ignored, counted).
+        """
         object_key = self.object_key(stream, record)
+        destination = self.destinations.get(object_key)
+        if destination is not None:
+            return destination.build(stream, record, deleted=deleted)
         fields = self.fields_for(object_key, stream)
         external_id = self.external_id(record, key_properties)
-        name = _text(record.get("name"))
+        name = text_value(record.get("name"))
         if self.match_on == "name":
             if not name:
                 msg = f"stream {stream}: a record has no `name`, which `match_on: name` needs"
@@ -165,6 +184,8 @@ class RecordMapper:
             raise InvalidFieldsError(problem)
         item = WriteItem(stream, object_key, self.match_on, key, delete=deleted, body=body, source=record)
         item.lookups, item.prefixed = needs, prefixed
+        if self.match_on == "external_id":
+            item.aliases = ((f"{CUSTOM_OBJECT}{object_key}", "external_id", key),)
         return item
 
     def _field_values(self, record: Mapping[str, Any], fields: ObjectFields) -> dict[str, Any]:
@@ -197,7 +218,7 @@ class RecordMapper:
         prefixed: list[str] = []
         for rule in found:
             value = record[rule.prop] if rule.prop in record else values.get(rule.prop)
-            key = _text(value)
+            key = text_value(value)
             if key is None or rule.by == "id":
                 values[rule.field] = key  # an id, or no key: the lookup is left empty
                 continue
@@ -239,7 +260,8 @@ class RecordMapper:
             LOGGER.warning("Property %r is not a field of custom object %r: ignored", prop, object_key)
 
 
-def _text(value: Any) -> str | None:  # noqa: ANN401 (any JSON value)
+def text_value(value: Any) -> str | None:  # noqa: ANN401 (any JSON value)
+    """A property's value as the text Zendesk takes, None for null or empty."""
     if value is None or value == "":
         return None
     if isinstance(value, (dt.datetime, dt.date)):

@@ -9,17 +9,19 @@ looked up once per run (misses included) while it stays among the cache's most r
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from target_zendesk_objects.lookup_rules import CUSTOM_OBJECT
+from target_zendesk_objects.lookup_rules import CUSTOM_OBJECT, normal_key
 from zendesk_objects_shared import ConfigurationError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     from target_zendesk_objects.client import ZendeskWriteClient
+    from target_zendesk_objects.lookup_rules import Alias
 
 MAX_KEYS_PER_REQUEST = 100  # show_many and filter[external_ids] take up to 100 values (wire notes §15)
 # Keys remembered per run: about 240 bytes each with their id (an email of 30 characters), so some 60 MB at
@@ -32,16 +34,6 @@ MAX_SEARCH_PAGES = 10
 Ids = tuple[str, ...]
 
 
-def normal_key(target: str, key: str) -> str:
-    """The key as Zendesk compares it: users' and organizations' keys ignore case, the others keep it.
-
-    See wire notes §15: user emails, external ids and organization names and external ids are compared
-    without case; `filter[external_ids]` is case-sensitive; for tickets' external ids nothing is documented,
-    so they are compared exactly (wire notes §22).
-    """
-    return key.lower() if target in {"zen:user", "zen:organization"} else key
-
-
 class KeyResolver:
     """Looks natural keys up in Zendesk and remembers the answers (matching ids, possibly none or several)."""
 
@@ -51,16 +43,18 @@ class KeyResolver:
         self.cache_keys = cache_keys
         # One string per key and a bare id for the usual single match keep an entry near 240 bytes.
         self._cache: OrderedDict[str, str | Ids] = OrderedDict()
+        self._lock = threading.Lock()  # writes settled on the job threads tell the cache what they did
         self.requests = 0
         self.keys_looked_up = 0
 
     def cached(self, target: str, by: str, key: str) -> Ids | None:
         """The ids a key resolved to earlier in the run, or None when it was not looked up (or forgotten)."""
         entry = _entry(target, by, normal_key(target, key))
-        ids = self._cache.get(entry)
-        if ids is None:
-            return None
-        self._cache.move_to_end(entry)
+        with self._lock:
+            ids = self._cache.get(entry)
+            if ids is None:
+                return None
+            self._cache.move_to_end(entry)
         return (ids,) if isinstance(ids, str) else ids
 
     def resolve(self, target: str, by: str, keys: Iterable[str]) -> dict[str, Ids]:
@@ -76,11 +70,35 @@ class KeyResolver:
         self.keys_looked_up += len(answers)
         return answers
 
+    def lookup(self, target: str, by: str, keys: Iterable[str]) -> dict[str, Ids]:
+        """The matches of `keys` by normal key: the cache's answers, the rest asked (in batches)."""
+        answers: dict[str, Ids] = {}
+        missing = []
+        for key in keys:
+            ids = self.cached(target, by, key)
+            if ids is None:
+                missing.append(key)
+            else:
+                answers[normal_key(target, key)] = ids
+        if missing:
+            answers |= self.resolve(target, by, missing)
+        return answers
+
+    def learned(self, alias: Alias, ids: Ids | None) -> None:
+        """What a write of this run made true of a key: its ids now, or None when unknown (asked again)."""
+        entry = _entry(*alias)
+        if ids is None:
+            with self._lock:
+                self._cache.pop(entry, None)
+        else:
+            self._remember(entry, ids)
+
     def _remember(self, entry: str, ids: Ids) -> None:
-        self._cache[entry] = ids[0] if len(ids) == 1 else ids
-        self._cache.move_to_end(entry)
-        while len(self._cache) > self.cache_keys:
-            self._cache.popitem(last=False)
+        with self._lock:
+            self._cache[entry] = ids[0] if len(ids) == 1 else ids
+            self._cache.move_to_end(entry)
+            while len(self._cache) > self.cache_keys:
+                self._cache.popitem(last=False)
 
     def _matches(self, target: str, by: str, keys: list[str]) -> Iterator[tuple[str, str]]:
         """(normal key, id) for every match of every key."""

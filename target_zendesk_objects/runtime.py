@@ -8,12 +8,17 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from target_zendesk_objects.checkpoints import CheckpointLedger
 from target_zendesk_objects.client import UnknownObjectError, ZendeskWriteClient
+from target_zendesk_objects.destinations import FIELD_KINDS, MEMBERSHIP, ORGANIZATION, USER
 from target_zendesk_objects.lookup_rules import check_settings
 from target_zendesk_objects.lookups import LookupStage
 from target_zendesk_objects.mapping import RecordMapper
+from target_zendesk_objects.memberships import MembershipDestination
+from target_zendesk_objects.organizations import OrganizationDestination
+from target_zendesk_objects.people_mapping import people_fields
 from target_zendesk_objects.rejections import RejectionLog
 from target_zendesk_objects.resolver import KeyResolver
 from target_zendesk_objects.schema_sync import SchemaSync
+from target_zendesk_objects.users import UserDestination
 from target_zendesk_objects.validation import ObjectFields
 from target_zendesk_objects.writer import RecordWriter
 from zendesk_objects_shared import ConfigurationError, RunFailure, ZendeskConnection
@@ -78,8 +83,26 @@ class WriteRuntime:
             mode=str(config.get("write_mode") or "auto"),
             max_concurrent_jobs=int(config.get("max_concurrent_jobs", 10)),
             leave_unresolved_empty=leave_empty,
+            jobs_per_endpoint=config.get("job_limit_scope") == "endpoint",
         )
-        self.lookups = LookupStage(KeyResolver(self.client), self.writer, leave_empty=leave_empty)
+        resolver = KeyResolver(self.client)
+        self.lookups = LookupStage(resolver, self.writer, leave_empty=leave_empty)
+        # Users, organizations and memberships: more destinations of the same writer, lookups and ledger.
+        self.writer.learned = resolver.learned
+        self.writer.destinations = {
+            USER: UserDestination(
+                self.writer, self.client, resolver, config, lambda: self.object_fields(USER, USER)
+            ),
+            ORGANIZATION: OrganizationDestination(
+                self.writer,
+                self.client,
+                resolver,
+                config,
+                lambda: self.object_fields(ORGANIZATION, ORGANIZATION),
+            ),
+            MEMBERSHIP: MembershipDestination(self.writer, self.client, resolver, config),
+        }
+        self.mapper.destinations = self.writer.destinations
         self._fields: dict[str, ObjectFields] = {}
         self._fields_lock = threading.Lock()
         # `create_objects` and its dry run: each SCHEMA's object and fields, before the records after it.
@@ -102,6 +125,10 @@ class WriteRuntime:
             known = self._fields.get(key)
             if known is not None:
                 return known
+            if key in FIELD_KINDS:  # user or organization fields, by the `cf_` names our tap gives them
+                fields = people_fields(key, self.client.people_fields(FIELD_KINDS[key]))
+                self._fields[key] = fields
+                return fields
             try:
                 fields = ObjectFields.from_definitions(key, self.client.object_fields(key))
             except UnknownObjectError as exc:
@@ -152,6 +179,10 @@ class WriteRuntime:
             )
         if writer.deletes_found_nothing:
             parts.append(f"{writer.deletes_found_nothing} deletes found no record")
+        for object_key, count in sorted(writer.deletes_ignored.items()):
+            parts.append(f"{count} deletes of {object_key} ignored (see `allow_deletes`)")
+        if writer.memberships_existed:
+            parts.append(f"{writer.memberships_existed} memberships existed already")
         budget = self.client.http.budget
         if budget.slowest_pace is not None:
             parts.append(

@@ -28,6 +28,7 @@ MAX_OPTIONS = 2000  # per dropdown or multiselect field (wire notes §14.5)
 MAX_KEY_LENGTH = 64
 LOOKUP_TARGETS = ("zen:user", "zen:organization", "zen:ticket", "zen:article", "zen:brand")
 CUSTOM_OBJECT_TARGET = "zen:custom_object:"
+PEOPLE_PREFIX = "cf_"  # users' and organizations' fields are properties `cf_<key>` (our tap's names)
 
 
 class SchemaPlanError(Exception):
@@ -80,6 +81,14 @@ class ObjectPlan:
     in_place: list[str] = field(default_factory=list)  # properties whose field exists already
     problems: list[str] = field(default_factory=list)  # each one line; any of them stops the run
     notes: list[str] = field(default_factory=list)
+    # Users' and organizations' fields: whose they are ("users"), and the prefix of their properties (`cf_`)
+    owner: str = ""
+    prefix: str = ""
+
+    @property
+    def whose(self) -> str:
+        """How messages name the fields' owner: `custom object apartment`, or `users`."""
+        return self.owner or f"custom object {self.key}"
 
     @property
     def creates_anything(self) -> bool:
@@ -101,7 +110,10 @@ class ObjectPlan:
             head = f'create, title "{self.title}", plural "{self.title_pluralized}"'
         else:
             head = "exists" + ("" if self.new_fields else ", nothing to add")
-        lines = [f"custom object {self.key} (stream {self.stream}): {head}"]
+        if self.owner:
+            head = "nothing to add" if not self.new_fields else f"add {len(self.new_fields)}"
+        title = f"{self.owner.removesuffix('s')} fields" if self.owner else self.whose  # user fields
+        lines = [f"{title} (stream {self.stream}): {head}"]
         lines += [f"  + field {new.describe()}" for new in self.new_fields]
         if self.in_place:
             lines.append(f"  = already fields: {', '.join(self.in_place)}")
@@ -149,6 +161,38 @@ def plan_object(  # noqa: PLR0913 (the inputs of one plan, each named)
         if prop in not_fields or is_lookup_key_property({"lookups": {key: lookups}}, key, prop, every_lookup):
             continue
         _plan_property(plan, prop, prop_schema, fields.get(prop))
+    return plan
+
+
+def plan_people_fields(
+    stream: str,
+    owner: str,
+    schema: Mapping[str, Any],
+    existing: list[dict[str, Any]],
+    *,
+    lookups: Mapping[str, Any],
+) -> ObjectPlan:
+    """Plan the user or organization fields (`owner`: users, organizations) a stream's `cf_` properties need.
+
+    Properties named as our tap names typed fields, `cf_<key>`, are fields of key `<key>`; `lookups` (the
+    `lookups` setting of `zen:user` or `zen:organization`) names them the same way. Other properties are
+    the users' and organizations' own attributes, never fields. The same type mapping, conflict rule and
+    plan as a custom object's; Zendesk documents no limit on their number, so none is checked.
+    """
+    plan = ObjectPlan(stream, owner, create_object=False, owner=owner, prefix=PEOPLE_PREFIX)
+    fields = {d["key"]: d for d in existing if isinstance(d.get("key"), str)}
+    declared = {name.removeprefix(PEOPLE_PREFIX): entry for name, entry in lookups.items()}
+    lookup_fields, lookup_properties = _lookup_entries(owner, declared)
+    for field_key, target in lookup_fields.items():
+        _plan_lookup(plan, field_key, target, fields.get(field_key))
+    every_lookup = set(lookup_fields) | {k for k, d in fields.items() if d.get("type") == "lookup"}
+    for prop, prop_schema in (schema.get("properties") or {}).items():
+        key = prop.removeprefix(PEOPLE_PREFIX)
+        if not prop.startswith(PEOPLE_PREFIX) or prop in lookup_properties or key in lookup_fields:
+            continue
+        if is_lookup_key_property({"lookups": {owner: declared}}, owner, key, every_lookup):
+            continue
+        _plan_property(plan, key, prop_schema, fields.get(key))
     return plan
 
 
@@ -204,12 +248,12 @@ def _plan_lookup(plan: ObjectPlan, field_key: str, target: str, current: dict[st
     if current is not None:
         if current.get("type") != "lookup":
             plan.problems.append(
-                f"{where} declares a lookup, but field {field_key} of custom object {plan.key} is"
+                f"{where} declares a lookup, but field {field_key} of {plan.whose} is"
                 f" {current.get('type')}; fields are never changed: use another field key in `lookups`"
             )
         elif target and current.get("relationship_target_type") != target:
             plan.problems.append(
-                f"{where} says {target}, but field {field_key} of custom object {plan.key} looks up"
+                f"{where} says {target}, but field {field_key} of {plan.whose} looks up"
                 f" {current.get('relationship_target_type')}; a lookup's target cannot change: fix"
                 " `relationship_target_type` or use another field key"
             )
@@ -218,8 +262,7 @@ def _plan_lookup(plan: ObjectPlan, field_key: str, target: str, current: dict[st
         return
     if not target:
         plan.problems.append(
-            f"{where}: custom object {plan.key} has no field {field_key}; add `relationship_target_type`"
-            " to create it"
+            f"{where}: {plan.whose} has no field {field_key}; add `relationship_target_type` to create it"
         )
         return
     if not FIELD_KEY.match(field_key) or field_key.isdigit():
@@ -238,8 +281,8 @@ def _plan_property(plan: ObjectPlan, prop: str, schema: Any, current: dict[str, 
         return
     if not FIELD_KEY.match(prop) or prop.isdigit():
         plan.problems.append(
-            f"stream {plan.stream}: property {prop!r} cannot be a field key (letters, digits and _, not only"
-            " digits): rename it with a stream map"
+            f"stream {plan.stream}: property {plan.prefix + prop!r} cannot be a field key (letters, digits"
+            " and _, not only digits): rename it with a stream map"
         )
         return
     if len(prop) > MAX_KEY_LENGTH:
@@ -247,8 +290,8 @@ def _plan_property(plan: ObjectPlan, prop: str, schema: Any, current: dict[str, 
         return
     if len(kind.options) > MAX_OPTIONS:
         plan.problems.append(
-            f"stream {plan.stream}: property {prop} has {len(kind.options)} enum values, over Zendesk's"
-            f" {MAX_OPTIONS} options per field"
+            f"stream {plan.stream}: property {plan.prefix}{prop} has {len(kind.options)} enum values, over"
+            f" Zendesk's {MAX_OPTIONS} options per field"
         )
         return
     details = schema if isinstance(schema, dict) else {}
@@ -264,8 +307,9 @@ def _check_fit(plan: ObjectPlan, prop: str, kind: PropertyKind, current: dict[st
     have = str(current.get("type"))
     if not kind.fits(have):
         plan.problems.append(
-            f"stream {plan.stream}: property {prop} is {DESCRIBED[kind.kind]} (a {kind.field_type} field),"
-            f" but field {prop} of custom object {plan.key} is {have}; existing fields are never changed:"
+            f"stream {plan.stream}: property {plan.prefix}{prop} is {DESCRIBED[kind.kind]} (a"
+            f" {kind.field_type} field), but field {prop} of {plan.whose} is {have}; existing fields are"
+            " never changed:"
             f" send {have} values (cast in a stream map), rename the property, or change the field in"
             " Admin Center"
         )

@@ -14,7 +14,8 @@ import logging
 import sys
 from typing import IO, TYPE_CHECKING, Any
 
-from target_zendesk_objects.schema_plan import ObjectPlan, SchemaPlanError, plan_object
+from target_zendesk_objects.destinations import FIELD_KINDS, MEMBERSHIP
+from target_zendesk_objects.schema_plan import ObjectPlan, SchemaPlanError, plan_object, plan_people_fields
 from zendesk_objects_shared import ConfigurationError, RunFailure, ZendeskAPIError
 
 if TYPE_CHECKING:
@@ -73,13 +74,16 @@ class SchemaSync:
         """Make `stream`'s object hold a field for every property of `schema` (or show what that takes)."""
         key = self.mapper.object_key(stream, {})
         fingerprint = (stream, key, json.dumps(schema, sort_keys=True, default=str))
-        if fingerprint in self._planned:
+        if fingerprint in self._planned or key == MEMBERSHIP:  # memberships have no fields
             return
         self._planned.add(fingerprint)
         lookups = self.lookups.get(key) or {}
         if not isinstance(lookups, dict):
             msg = f"`lookups.{key}` must be an object: field key → {{by, property, relationship_target_type}}"
             raise ConfigurationError(msg)
+        if key in FIELD_KINDS:
+            self._ensure_people(stream, key, schema, lookups)
+            return
         existing = self.client.object_definitions(key)
         try:
             plan = plan_object(stream, key, schema, existing, lookups=lookups, skip=self.skip)
@@ -92,6 +96,23 @@ class SchemaSync:
             )
         if plan.creates_anything:
             self._check_limits(plan, existing or [])
+        self._carry_out(plan, key)
+
+    def _ensure_people(
+        self, stream: str, key: str, schema: Mapping[str, Any], lookups: dict[str, Any]
+    ) -> None:
+        """The user or organization fields a SCHEMA's `cf_` properties need (no object to create)."""
+        kind = FIELD_KINDS[key]
+        try:
+            plan = plan_people_fields(
+                stream, f"{kind}s", schema, self.client.people_fields(kind), lookups=lookups
+            )
+        except SchemaPlanError as exc:
+            raise ConfigurationError(str(exc)) from None
+        self._carry_out(plan, key)
+
+    def _carry_out(self, plan: ObjectPlan, key: str) -> None:
+        """Show the plan, then stop on its problems, or create what it holds (not in a dry run)."""
         self._show(plan)
         if plan.problems:
             if self.dry_run:
@@ -172,11 +193,12 @@ class SchemaSync:
             self._create(plan, f"custom object {plan.key}", lambda: self.client.create_object(body))
             self.objects_created += 1
         for new in plan.new_fields:
-            self._create(
-                plan,
-                f"field {new.key} ({new.type}) of custom object {plan.key}",
-                functools.partial(self.client.create_field, plan.key, new.body()),
+            create = (
+                functools.partial(self.client.create_people_field, plan.key.removesuffix("s"), new.body())
+                if plan.owner
+                else functools.partial(self.client.create_field, plan.key, new.body())
             )
+            self._create(plan, f"field {new.key} ({new.type}) of {plan.whose}", create)
             self.fields_created += 1
 
     def _create(self, plan: ObjectPlan, what: str, send: Callable[[], WriteOutcome]) -> None:

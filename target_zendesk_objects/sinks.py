@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 class ZendeskObjectsSink(RecordSink):
-    """Writes one stream's records to custom objects.
+    """Writes one stream's records to custom objects, users, organizations or memberships.
 
     A `RecordSink`, not a `BatchSink`: the SDK drains batch sinks synchronously in the input loop and
     would make reading wait for every job. Here `process_record` only queues the write; the writer sends
@@ -79,6 +79,11 @@ class ZendeskObjectsSink(RecordSink):
             external_id = runtime.mapper.external_id(record, self.key_properties)
             runtime.writer.reject(
                 self.stream_name, external_id, record, f"refused locally: {invalid}", number
+            )
+            return
+        if item is None:  # a delete of users or organizations that `allow_deletes` does not allow
+            runtime.writer.ignore_delete(
+                self.stream_name, runtime.mapper.object_key(self.stream_name, record), number
             )
             return
         item.numbers.append(number)

@@ -1,4 +1,7 @@
-"""target-zendesk-objects: any Singer stream into Zendesk custom objects, with STATE only once confirmed."""
+"""target-zendesk-objects: any Singer stream into Zendesk custom objects, users, organizations, memberships.
+
+A STATE is printed only once Zendesk has confirmed every record before it.
+"""
 
 from __future__ import annotations
 
@@ -98,7 +101,8 @@ TARGET_PROPERTIES = th.PropertiesList(
         description=(
             "Custom object key → lookup field key → how records fill it: `by` (id, external_id, email or "
             "name) and `property` (the record property holding the key; default: the field key). Without "
-            "a setting, a property `<field>__<by>` (e.g. `customer__email`) does the same."
+            "a setting, a property `<field>__<by>` (e.g. `customer__email`) does the same. Lookup fields "
+            "of users and organizations: under `zen:user` / `zen:organization`, by their `cf_` property."
         ),
     ),
     th.Property(
@@ -137,11 +141,41 @@ TARGET_PROPERTIES = th.PropertiesList(
         default=60.0,
         description="Length of the account budget's window, in seconds. Only tests (sandbox) change it.",
     ),
+    th.Property(
+        "user_roles",
+        th.ArrayType(th.StringType(allowed_values=["end-user", "agent", "admin"])),
+        default=["end-user"],
+        description=(
+            "Roles a `zen:user` record may give its user (`role`); a record with another role is rejected. "
+            "Add `agent` or `admin` only when the input is meant to create staff (who take seats)."
+        ),
+    ),
+    th.Property(
+        "allow_deletes",
+        th.ArrayType(th.StringType(allowed_values=["zen:user", "zen:organization"])),
+        default=[],
+        description=(
+            "Destinations whose records marked deleted (`_sdc_deleted_at`, `deleted: true`) are deleted in "
+            "Zendesk (`users/destroy_many`, `organizations/destroy_many`). Off by default: such records are "
+            "ignored, counted and logged."
+        ),
+    ),
+    th.Property(
+        "job_limit_scope",
+        th.StringType,
+        default="account",
+        allowed_values=["account", "endpoint"],
+        description=(
+            "How `max_concurrent_jobs` counts: `account` (every job endpoint together: custom objects,"
+            " users, organizations, memberships) or `endpoint` (each its own; Zendesk's help says the"
+            " 30-job limit is per endpoint, which is unconfirmed)."
+        ),
+    ),
 )
 
 
 class TargetZendeskObjects(OneLineCli, Target):
-    """Writes Singer records to Zendesk custom objects by PATCH upsert or pipelined bulk jobs."""
+    """Writes Singer records to Zendesk custom objects, users and organizations by upserts or bulk jobs."""
 
     name = "target-zendesk-objects"
     package_name = "zendesk-objects"  # the distribution that ships the target (for --version and --about)

@@ -40,18 +40,18 @@ class ObjectFields:
         custom = {d["key"]: d for d in definitions if not d.get("system") and d.get("active", True)}
         name = next((d for d in definitions if d.get("key") == NAME_FIELD), {})
         properties = name.get("properties") or {}
-        patterns = {
-            k: re.compile(d["regexp_for_validation"])
-            for k, d in custom.items()
-            if d.get("type") == "regexp" and d.get("regexp_for_validation")
-        }
         return cls(
             key=key,
             fields=custom,
             name_unique=bool(properties.get("is_unique")),
             name_autonumbered=bool(properties.get("autoincrement_enabled")),
-            _patterns=patterns,
+            _patterns=_patterns(custom),
         )
+
+    @classmethod
+    def named(cls, key: str, fields: dict[str, dict[str, Any]]) -> ObjectFields:
+        """Fields known by record property names of their own (users' and organizations' `cf_…`)."""
+        return cls(key=key, fields=fields, _patterns=_patterns(fields))
 
     def clean(self, values: dict[str, Any]) -> dict[str, Any]:
         """Return `values` as Zendesk takes them (ISO-8601 dates); InvalidFieldsError lists every problem."""
@@ -99,6 +99,14 @@ class ObjectFields:
         return "", converted
 
 
+def _patterns(fields: dict[str, dict[str, Any]]) -> dict[str, re.Pattern[str]]:
+    return {
+        name: re.compile(d["regexp_for_validation"])
+        for name, d in fields.items()
+        if d.get("type") == "regexp" and d.get("regexp_for_validation")
+    }
+
+
 def unsendable(key: str, body: dict[str, Any]) -> str | None:
     """Why a record cannot be sent to Zendesk at all, or None: text that is not Unicode, or over 32 KB.
 
@@ -128,11 +136,17 @@ def _lone_surrogate(text: str) -> str | None:
 
 
 def _texts(key: str, body: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(where, text) of every string in a write: the key, then each value, named by its own key."""
     yield "key", key
-    for top in ("name", "external_id"):
-        if isinstance(body.get(top), str):
-            yield top, body[top]
-    for name, value in (body.get("custom_object_fields") or {}).items():
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str):
-                yield name, item
+    yield from _strings(body)
+
+
+def _strings(value: Any, where: str = "") -> Iterator[tuple[str, str]]:  # noqa: ANN401 (any JSON value)
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            yield from _strings(item, str(name))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item, where)

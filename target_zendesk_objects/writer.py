@@ -5,13 +5,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from target_zendesk_objects.jobs import MAX_JOB_ITEMS, JobPipeline
+from target_zendesk_objects.jobs import MAX_JOB_ITEMS, JobPipeline, custom_object_result, job_item
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
     from target_zendesk_objects.checkpoints import CheckpointLedger
-    from target_zendesk_objects.client import WriteOutcome, ZendeskWriteClient
+    from target_zendesk_objects.client import BulkRefusedError, WriteOutcome, ZendeskWriteClient
+    from target_zendesk_objects.destinations import Destination
+    from target_zendesk_objects.jobs import ItemResult
+    from target_zendesk_objects.lookup_rules import Alias
     from target_zendesk_objects.mapping import WriteItem
     from target_zendesk_objects.rejections import RejectionLog
 
@@ -23,7 +29,9 @@ LOGGER = logging.getLogger("target-zendesk-objects")
 # beyond that, a job is cheaper in requests (1 POST + polls for up to 100 records).
 AUTO_PATCH_MAX_RECORDS = 5
 PROGRESS_EVERY_SECONDS = 5.0
+WARN_IGNORED_DELETES = 5  # ignored deletes: a warning for the first few, then only the summary's count
 UPSERT_ACTION = {"external_id": "create_or_update_by_external_id", "name": "create_or_update_by_name"}
+CUSTOM_OBJECT_JOBS = "custom_object_jobs"  # every custom object's jobs: one endpoint for the job cap
 
 
 class RecordWriter:
@@ -35,7 +43,7 @@ class RecordWriter:
     earlier write of the same key still in flight.
     """
 
-    def __init__(  # noqa: PLR0913 (the writer's collaborators and its three settings)
+    def __init__(  # noqa: PLR0913 (the writer's collaborators and its settings)
         self,
         client: ZendeskWriteClient,
         ledger: CheckpointLedger,
@@ -44,11 +52,13 @@ class RecordWriter:
         mode: str,
         max_concurrent_jobs: int,
         leave_unresolved_empty: bool = False,
+        jobs_per_endpoint: bool = False,
     ) -> None:
         """Write through `client` in `mode`, settling records in `ledger`, refusals in `rejections`.
 
         `leave_unresolved_empty`: a record whose `name:` lookup Zendesk refuses is written
-        again with that lookup empty (`lookup_unresolved: empty`).
+        again with that lookup empty (`lookup_unresolved: empty`). `jobs_per_endpoint`: the
+        `max_concurrent_jobs` slots are each job endpoint's, not shared by all (`job_limit_scope`).
         """
         self.client = client
         self.ledger = ledger
@@ -60,8 +70,16 @@ class RecordWriter:
         # accepted turns them off for the rest of the run: such records then go by PATCH.
         self.prefixes_in_jobs = True
         self.pipeline = JobPipeline(
-            client, max_in_flight=max_concurrent_jobs, settle=self.settle, send_one=self.send_one
+            client, self, max_in_flight=max_concurrent_jobs, per_endpoint=jobs_per_endpoint
         )
+        # zen:user, zen:organization, zen:organization_membership: set by the runtime once built
+        self.destinations: dict[str, Destination] = {}
+        # What a settled write taught about its keys (the resolver's cache): (alias, ids or None)
+        self.learned: Callable[[Alias, tuple[str, ...] | None], None] = lambda _alias, _ids: None
+        self._pending: Counter[Alias] = Counter()  # aliases of writes taken and not yet settled
+        self._pending_cond = threading.Condition()
+        self.deletes_ignored: Counter[str] = Counter()  # deletes `allow_deletes` does not allow, by object
+        self.memberships_existed = 0
         self._buffers: dict[str, dict[str, WriteItem]] = {}
         self._since_checkpoint = 0
         self._lock = threading.Lock()
@@ -76,22 +94,86 @@ class RecordWriter:
     def write(self, item: WriteItem) -> None:
         """Take one record's write, in input order."""
         self.pipeline.raise_if_failed()
-        if self.mode == "upsert":
-            self.send_one(item)
+        self._register(item)
+        destination = self.destinations.get(item.object_key)
+        alone = destination.alone(item, upsert_mode=self.mode == "upsert") if destination else None
+        if alone or (destination is None and self.mode == "upsert"):
+            self._flush_key(item)
+            self.write_one(item)
             return
-        if item.prefixed and not self.prefixes_in_jobs:
+        if destination is None and item.prefixed and not self.prefixes_in_jobs:
             self._flush_key(item)
             self.write_one(item)
             return
         buffer = self._buffers.setdefault(item.object_key, {})
         earlier = buffer.get(item.key)
         if earlier is not None:
+            new_aliases = [alias for alias in item.aliases if alias not in earlier.aliases]
             earlier.absorb(item)
+            self._count_pending(new_aliases, 1)
+            item.registered = False  # its aliases now belong to the earlier write, settled with it
         else:
             buffer[item.key] = item
         self._since_checkpoint += 1
         if len(buffer) >= MAX_JOB_ITEMS:
             self._submit(item.object_key)
+
+    def ignore_delete(self, stream: str, object_key: str, number: int) -> None:
+        """A delete of a user or organization that `allow_deletes` does not name: counted, logged, settled."""
+        self.deletes_ignored[object_key] += 1
+        seen = self.deletes_ignored[object_key]
+        if seen <= WARN_IGNORED_DELETES:
+            LOGGER.warning(
+                "Ignored a delete of %s (stream %s): deletes of %s are off unless `allow_deletes` names it%s",
+                object_key,
+                stream,
+                object_key,
+                " (further ones are only counted)" if seen == WARN_IGNORED_DELETES else "",
+            )
+        self.ledger.settle([number])
+
+    # --- writes of this run that a lookup may wait for -----------------------------------------------
+
+    def pending(self, alias: Alias) -> bool:
+        """Whether a write taken and not yet settled may create or change what `alias` finds."""
+        with self._pending_cond:
+            return self._pending[alias] > 0
+
+    def settle_aliases(self, aliases: Iterable[Alias]) -> None:
+        """Send the buffered writes holding any of `aliases` and wait until every such write is settled."""
+        wanted = set(aliases)
+        for object_key, buffer in list(self._buffers.items()):
+            if any(wanted.intersection(item.aliases) for item in buffer.values()):
+                self._submit(object_key)
+        with self._pending_cond:
+            while any(self._pending[alias] > 0 for alias in wanted):
+                self.pipeline.raise_if_failed()
+                self._pending_cond.wait(0.5)
+
+    def _register(self, item: WriteItem) -> None:
+        if not item.registered:
+            item.registered = True
+            self._count_pending(item.aliases, 1)
+
+    def _count_pending(self, aliases: Iterable[Alias], step: int) -> None:
+        with self._pending_cond:
+            for alias in aliases:
+                self._pending[alias] += step
+                if self._pending[alias] <= 0:
+                    del self._pending[alias]
+            self._pending_cond.notify_all()
+
+    def _learn(self, item: WriteItem, error: str | None, resource_id: str | None) -> None:
+        """Tell the resolver's cache what the write did to its keys, and stop counting it as pending."""
+        if error is not None or not (item.delete or resource_id):
+            known = None  # refused, or Zendesk did not say the id: looked up again when asked
+        else:
+            known = () if item.delete else (str(resource_id),)
+        for alias in item.aliases:
+            self.learned(alias, known)
+        if item.registered:
+            item.registered = False
+            self._count_pending(item.aliases, -1)
 
     def reject(
         self, stream: str, external_id: str | None, record: dict[str, Any], error: str, number: int
@@ -104,9 +186,18 @@ class RecordWriter:
         """A STATE arrived: send everything buffered, so the STATE can follow once Zendesk confirms it."""
         if self.mode == "auto" and self._since_checkpoint <= AUTO_PATCH_MAX_RECORDS:
             buffers, self._buffers = self._buffers, {}
-            for buffer in buffers.values():
-                for item in buffer.values():
+            for object_key, buffer in buffers.items():
+                destination = self.destinations.get(object_key)
+                if destination is None:
+                    for item in buffer.values():
+                        self.write_one(item)
+                    continue
+                alone = [item for item in buffer.values() if destination.alone(item, upsert_mode=True)]
+                for item in alone:
                     self.write_one(item)
+                rest = [item for item in buffer.values() if item not in alone]
+                if rest:  # deletes, organizations, memberships: jobs in any mode
+                    destination.submit(rest)
         else:
             for object_key in list(self._buffers):
                 self._submit(object_key)
@@ -156,11 +247,19 @@ class RecordWriter:
             }
             item.prefixed = []
             outcome = self._send(item)
-        self.settle(item, None if outcome.ok else outcome.error, found_nothing=outcome.found_nothing)
+        self.settle(
+            item,
+            None if outcome.ok else outcome.error,
+            found_nothing=outcome.found_nothing,
+            resource_id=outcome.resource_id,
+        )
 
     def _send(self, item: WriteItem) -> WriteOutcome:
         item.sent_alone = True
-        if item.delete:
+        destination = self.destinations.get(item.object_key)
+        if destination is not None:
+            outcome = destination.send_one(item)
+        elif item.delete:
             outcome = self.client.delete(item.object_key, item.match_on, item.key)
         else:
             outcome = self.client.upsert(item.object_key, item.match_on, item.key, item.body)
@@ -168,8 +267,20 @@ class RecordWriter:
             self.patched += 1
         return outcome
 
-    def settle(self, item: WriteItem, error: str | None, *, found_nothing: bool = False) -> None:
-        """Record an item's fate (confirmed, or rejected into the file) and settle its records."""
+    def settle(
+        self,
+        item: WriteItem,
+        error: str | None,
+        *,
+        found_nothing: bool = False,
+        resource_id: str | None = None,
+        existed: bool = False,
+    ) -> None:
+        """Record an item's fate (confirmed, or rejected into the file) and settle its records.
+
+        `resource_id`: the user's or organization's id Zendesk reported; `existed`: a membership that
+        was there already (done, and counted).
+        """
         if error is not None and item.prefixed and not item.sent_alone:
             # A job item with `name:` lookups failed: whether jobs resolve them is
             # unconfirmed (wire notes §14.2), while single writes do. Write it alone to find out.
@@ -191,8 +302,43 @@ class RecordWriter:
             with self._lock:
                 self.confirmed += len(item.numbers)
                 self.deletes_found_nothing += found_nothing
+                self.memberships_existed += existed
+        self._learn(item, error, resource_id)
         self.ledger.settle(item.numbers)
         self._log_progress()
+
+    # --- what the job pipeline asks (jobs.JobHost) ---------------------------------------------------
+
+    def post_job(self, object_key: str, action: str, items: list[WriteItem]) -> dict[str, Any]:
+        """Send one job of `object_key`'s destination, or a custom object's job."""
+        destination = self.destinations.get(object_key)
+        if destination is not None:
+            return destination.post(action, items)
+        return self.client.submit_job(object_key, action, [job_item(action, item) for item in items])
+
+    def interpret(self, object_key: str, action: str, item: WriteItem, result: dict[str, Any]) -> ItemResult:
+        """Read one job result item for its write."""
+        destination = self.destinations.get(object_key)
+        if destination is not None:
+            return destination.interpret(action, item, result)
+        return custom_object_result(item, result)
+
+    def endpoint(self, object_key: str, action: str) -> str:
+        """The job endpoint of a job (custom objects: one for all)."""
+        destination = self.destinations.get(object_key)
+        return destination.endpoint(action) if destination is not None else CUSTOM_OBJECT_JOBS
+
+    def single_writes(self, object_key: str) -> bool:
+        """Whether a write of `object_key` can be sent alone."""
+        destination = self.destinations.get(object_key)
+        return destination is None or destination.single_writes
+
+    def bulk_refused(
+        self, object_key: str, action: str, items: list[WriteItem], error: BulkRefusedError
+    ) -> None:
+        """A bulk endpoint answered 403: the destination writes the items otherwise, or ends the run."""
+        destination = self.destinations[object_key]
+        destination.refused(action, items, error)
 
     def _flush_key(self, item: WriteItem) -> None:
         """Send the buffer holding an earlier write of this key, so this PATCH lands after it."""
@@ -201,6 +347,10 @@ class RecordWriter:
 
     def _submit(self, object_key: str) -> None:
         items = list(self._buffers.pop(object_key).values())
+        destination = self.destinations.get(object_key)
+        if destination is not None:
+            destination.submit(items)
+            return
         match_on = items[0].match_on
         upserts = [item for item in items if not item.delete]
         deletes = [item for item in items if item.delete]

@@ -129,6 +129,34 @@ Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commen
 - token requests spend the account budget (its usual 429) and carry its headers; the token object's url is
   `/api/v2/oauth/tokens/{id}.json` (not the OAS example's `/api/v2/tokens/{id}`); codes and tokens live in
   memory, so a restart forgets them.
+Writing users, organizations and memberships (wire notes §26; people_writes.py, people_writes_api.py):
+- endpoints `POST users/create_or_update_many`, `POST users/create_or_update` (200 updated, 201 created),
+  `PUT users/update_many` (`ids`/`external_ids` with `user`, or a `users` batch), `DELETE users/destroy_many`,
+  `POST organizations/create_many`, `PUT organizations/update_many` (bulk or batch form; agents change only
+  `notes`), `DELETE organizations/destroy_many`, `POST organization_memberships/create_many`,
+  `POST user_fields` and `POST organization_fields` (201); stats kinds of the same names;
+  `admin.organization_memberships(user_id=None)` and `GET /_sandbox/organization_memberships`;
+- settings, live: `bulk_user_import` (False, Zendesk's default: create_or_update_many answers 403 with
+  `{"error":"Forbidden","description":...}`, a body no source shows), `job_cap_scope` ("account": every job
+  endpoint's jobs count toward `max_active_jobs` together; "endpoint": each endpoint its own, every custom
+  object's jobs being one endpoint), `membership_exists_result` ("failed": creating a membership that exists
+  is a Failed item "User is already a member of this organization"; "created": answered as created with
+  the existing membership's id);
+- bulk endpoints take 1 to 100 items (more: 400 TooManyValues) and answer 200 with a queued job; results in
+  request order: users `{id, status: Created|Updated, email, external_id}`, other writes `{action, id,
+  status, success: true}`, every failure `{id: <its position>, error, details, status: "Failed"}` without
+  `success` or `index`, `details` one line (users' error `UserUpdateError`, others' `RecordInvalid`, a key
+  that finds nothing `RecordNotFound`); each item is checked as the single write would be;
+- create_or_update finds a user by `id`, else `external_id` (without case; the case sent is kept), else
+  `email`, among users not deleted; found by email, it takes the external id sent; a soft-deleted user is
+  never found and keeps its email and external id (a write naming them: 422 DuplicateValue, whose
+  description names the value, `Email: … is already being used by another user`);
+- organization names and external ids are unique without case; a deleted organization is removed (the OAS
+  has no deleted flag) and its users lose it as their `organization_id`; `users/update_many` takes 100 ids;
+- memberships (memberships.py): a user's `organization_id` is its default membership; the first membership
+  of a user without an organization becomes its default; user and organization must exist;
+- user and organization fields follow the custom object field rules (key, type, options, pattern, lookup
+  target), with no limit on their number.
 """
 
 from __future__ import annotations

@@ -321,10 +321,11 @@ class Admin:
     # --- jobs, cursors, stats ------------------------------------------------------------------------
 
     def jobs(self) -> list[dict[str, Any]]:
-        """Return every job's status object (with `custom_object_key` and `action`), oldest first."""
+        """Return every job's status object (with `custom_object_key`, `action`, `endpoint`), oldest first."""
         runner, account = self._core.jobs, self._core.account_url()
         return [
-            runner.render(job, account) | {"custom_object_key": job.object_key, "action": job.action}
+            runner.render(job, account)
+            | {"custom_object_key": job.object_key, "action": job.action, "endpoint": job.endpoint}
             for job in runner.all()
         ]
 
@@ -341,6 +342,14 @@ class Admin:
         """Zero the request counters (foreign requests due before now are counted, then zeroed too)."""
         self._core.account_limit.catch_up()
         self._core.stats.reset()
+
+    # --- organization memberships (wire notes §26) ---------------------------------------------------
+
+    def organization_memberships(self, user_id: int | None = None) -> list[dict[str, Any]]:
+        """Return every membership (a user's, when given), each default one first, in Zendesk's shape."""
+        memberships, account = self._core.memberships, self._core.account_url()
+        found = memberships.all() if user_id is None else memberships.of_user(user_id)
+        return [memberships.render(membership, account) for membership in found]
 
 
 def _client(core: Core, client_id: str) -> OAuthClientSpec:

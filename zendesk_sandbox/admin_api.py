@@ -55,6 +55,10 @@ def handle(core: Core, admin: Admin, request: wire.Request) -> wire.Response:  #
             )
         if path == "/_sandbox/jobs" and method == "GET":
             return wire.json_response(200, {"jobs": admin.jobs()})
+        if path == "/_sandbox/organization_memberships" and method == "GET":
+            user = request.query.get("user_id")
+            found = admin.organization_memberships(int(user) if user else None)
+            return wire.json_response(200, {"organization_memberships": found})
         if path == "/_sandbox/cursors/expire" and method == "POST":
             admin.expire_cursors()
             return wire.json_response(200, {})

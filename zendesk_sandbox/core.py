@@ -12,6 +12,7 @@ from zendesk_sandbox.directory import Directory
 from zendesk_sandbox.faults import Faults
 from zendesk_sandbox.jobs import JobRunner
 from zendesk_sandbox.limits import RateLimit, counter
+from zendesk_sandbox.memberships import Memberships
 from zendesk_sandbox.oauth_tokens import OAuthLedger
 from zendesk_sandbox.people_store import PeopleStore
 from zendesk_sandbox.records import Records
@@ -47,6 +48,7 @@ class Core:
         self.cursors = CursorLedger()
         self.oauth = OAuthLedger()  # in memory: a restart forgets every code and token
         self._limits()
+        self.memberships = Memberships(self.store, self.people)
 
     def settings(self) -> SandboxSettings:
         """Return the current settings."""

@@ -165,14 +165,15 @@ class Directory:
             if value is not None and not isinstance(value, str):
                 add(details, column, "InvalidValue", f"{column} must be text")
             elif value and self.people.other_user_with(column, value, body["id"]):
+                # the real 422's wording, value included (zendesk_api_client_rb#308)
                 add(
                     details,
                     column,
                     "DuplicateValue",
-                    f"{column.replace('_', ' ').capitalize()} is already being used by another user",
+                    f"{column.replace('_', ' ').capitalize()}: {value} is already being used by another user",
                 )
         if "email" in changes and isinstance(changes["email"], str) and "@" not in changes["email"]:
-            add(details, "email", "InvalidValue", "Email is not properly formatted")
+            add(details, "email", "InvalidValue", f"Email: {changes['email']} is not properly formatted")
         if "role" in changes and changes["role"] not in _ROLES:
             add(details, "role", "InvalidValue", f"Role must be one of {', '.join(sorted(_ROLES))}")
         self._check_organization(changes.get("organization_id"), details)

@@ -1,9 +1,11 @@
-"""Custom object bulk jobs: queued, then applied by a background worker at a fixed item rate (wire notes §7).
+"""Bulk jobs: queued, then applied by a background worker at a fixed item rate (wire notes §7).
 
-Per-item result shape (the real one is unconfirmed, wire notes §7): `index`, `id` (record ULID or null),
-`external_id`, `success`, `status` (Created | Updated | Deleted | Failed), plus on failure `error` (a code)
-and `details` (the 422-style per-field details, or a sentence). A job drawn by `job_failure_rate` ends
-`failed` with `results: null` and none of its items applied.
+Custom object jobs' per-item result shape (the real one is unconfirmed, wire notes §7): `index`, `id` (record
+ULID or null), `external_id`, `success`, `status` (Created | Updated | Deleted | Failed), plus on failure
+`error` (a code) and `details` (the 422-style per-field details, or a sentence). Jobs of the other endpoints
+(users, organizations, memberships: people_writes.py) bring their own `apply`, which makes each item's
+result. A job drawn by `job_failure_rate` ends `failed` with `results: null` and none of its items applied.
+Every job counts toward `max_active_jobs`: all together (`job_cap_scope: account`), or per endpoint.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ ACTIONS = frozenset(
 )
 TICK_SECONDS = 0.005
 ACTIVE = ("queued", "working")
+CUSTOM_OBJECT_JOBS = "custom_object_jobs"  # the endpoint of every custom object's jobs, for the cap
 
 
 @dataclass
@@ -57,6 +60,10 @@ class Job:
     results: list[dict[str, Any]] = field(default_factory=list)
     finished_at: float = 0.0
     finished_monotonic: float = 0.0
+    endpoint: str = CUSTOM_OBJECT_JOBS
+    # (index, item) -> that item's result; None: a custom object job, applied through `Records`
+    apply: Callable[[int, Any], dict[str, Any]] | None = None
+    noun: str = "custom object record"  # in the working job's message
 
 
 class JobRunner:
@@ -92,13 +99,32 @@ class JobRunner:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def active_count(self) -> int:
-        """Return how many jobs are queued or working."""
+    def active_count(self, endpoint: str | None = None) -> int:
+        """Return how many jobs are queued or working (of `endpoint` only, when given)."""
         with self._lock:
-            return sum(1 for job in self._jobs.values() if job.status in ACTIVE)
+            return sum(1 for job in self._active(endpoint))
 
-    def seconds_until_slot(self) -> float:
-        """Estimate when the first active job finishes (the job-cap 429's Retry-After)."""
+    def _active(self, endpoint: str | None) -> list[Job]:
+        return [
+            job
+            for job in self._jobs.values()
+            if job.status in ACTIVE and (endpoint is None or job.endpoint == endpoint)
+        ]
+
+    def cap_wait(self, endpoint: str) -> float | None:
+        """None when a job of `endpoint` fits under `max_active_jobs`, else the seconds until a slot frees.
+
+        The cap counts the account's active jobs, or with `job_cap_scope: endpoint` only that endpoint's
+        (Zendesk's help says the job limit is "specific to each endpoint", unconfirmed: wire notes §26).
+        """
+        settings = self.settings()
+        counted = endpoint if settings.job_cap_scope == "endpoint" else None
+        if self.active_count(counted) < settings.max_active_jobs:
+            return None
+        return self.seconds_until_slot(counted)
+
+    def seconds_until_slot(self, endpoint: str | None = None) -> float:
+        """Estimate when the first active job (of `endpoint`) finishes (the job-cap 429's Retry-After)."""
         settings = self.settings()
         now = time.monotonic()
         rate = max(settings.job_items_per_second, 1e-6)
@@ -107,18 +133,27 @@ class JobRunner:
                 max(job.submitted + settings.job_queue_seconds, job.started or 0.0) + job.total / rate - now
                 if job.status == "queued" or not job.started
                 else (job.total - job.progress) / rate
-                for job in self._jobs.values()
-                if job.status in ACTIVE
+                for job in self._active(endpoint)
             ]
         return max(0.0, min(waits)) if waits else 0.0
 
-    def submit(self, object_key: str, action: str, items: list[Any]) -> Job:
+    def submit(  # noqa: PLR0913 - a custom object job's key and action, or another endpoint's own work
+        self,
+        object_key: str,
+        action: str,
+        items: list[Any],
+        *,
+        endpoint: str = CUSTOM_OBJECT_JOBS,
+        apply: Callable[[int, Any], dict[str, Any]] | None = None,
+        noun: str = "custom object record",
+    ) -> Job:
         """Queue a job; the caller has checked the cap and the item count."""
         with self._lock:
             doomed = self._rng.random() < self.settings().job_failure_rate
             job = Job(
-                f"V3-{secrets.token_hex(16)}", object_key, action, items, time.monotonic(), doomed, len(items)
-            )
+                f"V3-{secrets.token_hex(16)}", object_key, action, items, time.monotonic(), doomed,
+                len(items), endpoint=endpoint, apply=apply, noun=noun,
+            )  # fmt: skip
             self._forget_old(self.settings().job_retention_seconds)
             self._jobs[job.id] = job
             active = sum(1 for other in self._jobs.values() if other.status in ACTIVE)
@@ -158,7 +193,7 @@ class JobRunner:
             results: list[dict[str, Any]] | None = None
             if job.status == "working":
                 progress = job.progress
-                message = f"Processing custom object record {job.progress} of {total}"
+                message = f"Processing {job.noun} {job.progress} of {total}"
             elif job.status == "completed":
                 progress = total
                 message = "Completed at " + time.strftime(
@@ -202,7 +237,12 @@ class JobRunner:
             due = min(job.total, math.floor((now - job.started) * settings.job_items_per_second))
             with self.records.writing():  # one commit per job per tick, not per item
                 while job.progress < due:
-                    result = None if job.doomed else self._apply(job, job.progress)
+                    if job.doomed:
+                        result = None
+                    elif job.apply is not None:
+                        result = job.apply(job.progress, job.items[job.progress])
+                    else:
+                        result = self._apply(job, job.progress)
                     with self._lock:
                         if result is not None:
                             job.results.append(result)

@@ -75,26 +75,37 @@ def checked_field(
 ) -> dict[str, Any]:
     """Return the definition of a new field of `meta`'s object, or raise RecordInvalidError."""
     details: Details = {}
+    body, definition = _field_basics(body, meta.fields, object_exists, details, "custom_object_field")
+    definition |= _typed(body, {"description": str, "active": bool, "required": bool, "tag": str}, details)
+    if not details:
+        _check_limits(meta, definition["type"], settings, details)
+    if details:
+        raise RecordInvalidError(details)
+    return definition
+
+
+def _field_basics(
+    body: Json,
+    existing: list[dict[str, Any]],
+    object_exists: Callable[[str], bool],
+    details: Details,
+    what: str,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Check what every new field needs (key, type, title, the type's own attributes); return (body, them)."""
     if not isinstance(body, dict):
-        add(details, "base", "InvalidValue", "custom_object_field must be an object")
+        add(details, "base", "InvalidValue", f"{what} must be an object")
         raise RecordInvalidError(details)
     # text when no type is given (wire notes §16.2)
     key, field_type = body.get("key"), body.get("type", "text")
     if _key_ok(key, _FIELD_KEY, details, "consist of only letters, numbers, and underscores") and (
-        any(field["key"] == key for field in meta.fields)
+        any(field.get("key") == key for field in existing)
     ):
         add(details, "key", "DuplicateValue", "Key has already been taken")
     if field_type not in FIELD_TYPES:
         add(details, "type", "InvalidValue", f"Type must be one of {', '.join(sorted(FIELD_TYPES))}")
     _text_required(body, "title", details)
-    definition: dict[str, Any] = {"key": key, "type": field_type, "title": body.get("title")}
-    definition |= _typed(body, {"description": str, "active": bool, "required": bool, "tag": str}, details)
-    definition |= _type_specific(body, field_type, object_exists, details)
-    if not details:
-        _check_limits(meta, field_type, settings, details)
-    if details:
-        raise RecordInvalidError(details)
-    return definition
+    definition = {"key": key, "type": field_type, "title": body.get("title")}
+    return body, definition | _type_specific(body, field_type, object_exists, details)
 
 
 def _key_ok(key: Json, pattern: re.Pattern[str], details: Details, rule: str) -> bool:
@@ -201,3 +212,23 @@ def _check_limits(meta: ObjectMeta, field_type: str, settings: SandboxSettings, 
             "LimitExceeded",
             f"{meta.key} has reached its limit of {lookup_limit} lookup fields",
         )
+
+
+def checked_people_field(
+    body: Json, existing: list[dict[str, Any]], object_exists: Callable[[str], bool]
+) -> dict[str, Any]:
+    """Return a new user or organization field (key, type, title, options...), or raise RecordInvalidError.
+
+    The rules of a custom object field (OAS CustomFieldObject: the same key form and types), unique among
+    `existing`; a lookup may point at users, organizations, tickets and custom objects. Zendesk documents
+    no limit on their number (wire notes §26), so none is applied.
+    """
+    details: Details = {}
+    _, specific = _field_basics(body, existing, object_exists, details, "the field")
+    target = specific.get("relationship_target_type")
+    if specific["type"] == "lookup" and target in lookups.OBJECT_ONLY_TARGETS:
+        add(details, "relationship_target_type", "InvalidValue", f"{target} is only for custom object fields")
+    if details:
+        raise RecordInvalidError(details)
+    options = [option["value"] for option in specific.get("custom_field_options", ())]
+    return {"options": options, **specific}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from zendesk_sandbox import wire
-from zendesk_sandbox.jobs import ACTIONS
+from zendesk_sandbox.jobs import ACTIONS, CUSTOM_OBJECT_JOBS
 from zendesk_sandbox.limits import retry_after_text
 from zendesk_sandbox.records import RecordNotFoundError
 from zendesk_sandbox.validation import RecordInvalidError
@@ -242,10 +242,10 @@ def create_job(core: Core, request: wire.Request, key: str) -> wire.Response:  #
         return wire.classic_error(400, "InvalidValue", "items must be a non-empty list")
     if len(items) > MAX_JOB_ITEMS:
         return wire.too_many_values()
-    settings = core.settings()
-    if core.jobs.active_count() >= settings.max_active_jobs:
+    wait = core.jobs.cap_wait(CUSTOM_OBJECT_JOBS)
+    if wait is not None:
         core.stats.limited("job_limit")
-        return wire.job_limited(retry_after_text(core.jobs.seconds_until_slot(), settings.window_seconds))
+        return wire.job_limited(retry_after_text(wait, core.settings().window_seconds))
     submitted = core.jobs.submit(key, str(action), items)
     # Real bulk endpoints answer 200 where the OAS says 201 (wire notes §7); we follow the real ones.
     return wire.json_response(200, {"job_status": core.jobs.render(submitted, core.account_url())})

@@ -42,6 +42,16 @@ _RESOURCE_OF_KIND = {
     "organizations_show_many": "organizations",
     "organizations_search": "organizations",
 }
+# The write endpoints of users and organizations (wire notes §26) take their resource's scope too.
+_RESOURCE_OF_KIND |= {
+    "users_create_or_update_many": "users",
+    "users_create_or_update": "users",
+    "users_update_many": "users",
+    "users_destroy_many": "users",
+    "organizations_create_many": "organizations",
+    "organizations_update_many": "organizations",
+    "organizations_destroy_many": "organizations",
+}
 # Every token may look at and revoke itself, whatever its scopes (decision, wire notes §24).
 _UNSCOPED_KINDS = frozenset({"oauth_current_token", "oauth_current_token_revoke"})
 

@@ -15,6 +15,8 @@ NameMode = Literal["plain", "unique", "autonumber"]
 LookupUnresolved = Literal["invalid", "empty"]
 ClientKind = Literal["confidential", "public"]
 ClientRole = Literal["admin", "agent"]
+JobCapScope = Literal["account", "endpoint"]
+MembershipExists = Literal["failed", "created"]
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,10 @@ class SandboxSettings:
     port: int = 0
     tls_certfile: str | None = None
     tls_keyfile: str | None = None
+    # --- writing users, organizations and memberships (wire notes §26), live
+    bulk_user_import: bool = False  # Zendesk's default: users/create_or_update_many answers 403
+    job_cap_scope: JobCapScope = "account"  # `max_active_jobs` for the account, or for each job endpoint
+    membership_exists_result: MembershipExists = "failed"  # create_many of an existing membership
 
 
 DATA_FIELDS = frozenset(
@@ -305,9 +311,17 @@ def checked(settings: SandboxSettings) -> SandboxSettings:
         if not isinstance(value, int) or isinstance(value, bool) or value < least:
             msg = f"{name} must be an integer of at least {least}, not {value!r}"
             raise ValueError(msg)
-    if not isinstance(settings.job_status_show_many_accepts_v3, bool):
-        msg = "job_status_show_many_accepts_v3 must be true or false"
-        raise TypeError(msg)
+    for flag in ("job_status_show_many_accepts_v3", "bulk_user_import"):
+        if not isinstance(getattr(settings, flag), bool):
+            msg = f"{flag} must be true or false"
+            raise TypeError(msg)
+    for name, allowed in (
+        ("job_cap_scope", ("account", "endpoint")),
+        ("membership_exists_result", ("failed", "created")),
+    ):
+        if getattr(settings, name) not in allowed:
+            msg = f"{name} must be one of {', '.join(allowed)}, not {getattr(settings, name)!r}"
+            raise ValueError(msg)
     if not settings.window_seconds > 0:
         msg = f"window_seconds must be above 0, not {settings.window_seconds!r}"
         raise ValueError(msg)

@@ -11,6 +11,7 @@ from zendesk_sandbox import (
     oauth_api,
     objects_api,
     people_api,
+    people_writes_api,
     schema_api,
     tickets_api,
     time_export,
@@ -202,3 +203,28 @@ def _account_headers(core: Core) -> list[tuple[str, str]]:
         ("ratelimit-remaining", remaining),
         ("ratelimit-reset", reset_text(reset, settings.window_seconds)),
     ]
+
+
+# Writing users, organizations, memberships and their fields (wire notes §26).
+_ROUTES += [
+    ("POST", re.compile(r"^/users/create_or_update_many$"), "users_create_or_update_many",
+     lambda core, req, _args: people_writes_api.users_create_or_update_many(core, req)),
+    ("POST", re.compile(r"^/users/create_or_update$"), "users_create_or_update",
+     lambda core, req, _args: people_writes_api.users_create_or_update(core, req)),
+    ("PUT", re.compile(r"^/users/update_many$"), "users_update_many",
+     lambda core, req, _args: people_writes_api.users_update_many(core, req)),
+    ("DELETE", re.compile(r"^/users/destroy_many$"), "users_destroy_many",
+     lambda core, req, _args: people_writes_api.users_destroy_many(core, req)),
+    ("POST", re.compile(r"^/organizations/create_many$"), "organizations_create_many",
+     lambda core, req, _args: people_writes_api.organizations_create_many(core, req)),
+    ("PUT", re.compile(r"^/organizations/update_many$"), "organizations_update_many",
+     lambda core, req, _args: people_writes_api.organizations_update_many(core, req)),
+    ("DELETE", re.compile(r"^/organizations/destroy_many$"), "organizations_destroy_many",
+     lambda core, req, _args: people_writes_api.organizations_destroy_many(core, req)),
+    ("POST", re.compile(r"^/organization_memberships/create_many$"), "organization_memberships_create_many",
+     lambda core, req, _args: people_writes_api.memberships_create_many(core, req)),
+    ("POST", re.compile(r"^/user_fields$"), "user_field_create",
+     lambda core, req, _args: people_writes_api.create_field(core, req, "user")),
+    ("POST", re.compile(r"^/organization_fields$"), "organization_field_create",
+     lambda core, req, _args: people_writes_api.create_field(core, req, "organization")),
+]  # fmt: skip

@@ -161,10 +161,19 @@ def start_threads(
     return threads
 
 
-def run_until(
-    config_path: Path, start: int, kill_when: Trigger | None, sb: Sandbox, trickle_from: int = TOTAL
+def run_until(  # noqa: PLR0913 (the run's input and when to kill it)
+    config_path: Path,
+    start: int,
+    kill_when: Trigger | None,
+    sb: Sandbox,
+    trickle_from: int = TOTAL,
+    *,
+    lines: Iterator[str] | None = None,
 ) -> KilledRun:
-    """Feed the source from `start` into the target; SIGKILL it as soon as `kill_when` fires."""
+    """Feed the source from `start` into the target; SIGKILL it as soon as `kill_when` fires.
+
+    `lines`: another source's output (tests/target/test_people_crash.py), resumed at `start` already.
+    """
     settle_leftover_jobs(sb)
     sb.admin.reset_stats()
     run, stderr = KilledRun(), list[str]()
@@ -175,7 +184,8 @@ def run_until(
         stderr=subprocess.PIPE,
         text=True,
     ) as target:
-        threads = start_threads(target, source_lines(start, trickle_from), run, stderr)
+        source = lines if lines is not None else source_lines(start, trickle_from)
+        threads = start_threads(target, source, run, stderr)
         deadline = time.monotonic() + WAIT_SECONDS
         while target.poll() is None and time.monotonic() < deadline:
             if kill_when is not None and kill_when(sb, list(run.states)):
