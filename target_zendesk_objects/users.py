@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger("target-zendesk-objects")
 ROLES = ("end-user", "agent", "admin")
+END_USER = "end-user"  # what a new user is when the write names no role
 TEXT_ATTRIBUTES = ("name", "email", "phone", "external_id", "notes", "details", "time_zone", "locale")
 # Our tap's other user keys (wire notes §18.1): read from Zendesk, never written back.
 READ_ONLY = frozenset(
@@ -52,7 +53,7 @@ class UserDestination(Destination):
 
     def make_mapper(self, fields: Callable[[], ObjectFields] | None) -> PeopleMapper:
         """Users: their attributes, their organization by lookup, their `cf_` fields."""
-        self.roles = tuple(self.config.get("user_roles") or ("end-user",))
+        self.roles = tuple(self.config.get("user_roles") or (END_USER,))
         organization = Link.to("organization_id", "zen:organization", kinds=("external_id", "name", "id"))
         read_only = READ_ONLY | {"role"}
         return PeopleMapper(
@@ -72,7 +73,10 @@ class UserDestination(Destination):
                 allowed = ", ".join(self.roles)
                 msg = f"role: {role!r} is not allowed (`user_roles` allows {allowed})"
                 raise InvalidFieldsError(msg)
-            body["role"] = role
+            # A new user is an end user without being told; an existing one matched by email may be an
+            # agent, whom `role: end-user` would demote (Zendesk applies it). Only staff roles are sent.
+            if role != END_USER:
+                body["role"] = role
         item.lookups = self.mapper.linked(record, body)
         user_fields, needs = self.mapper.custom_fields(record)
         if user_fields or needs:

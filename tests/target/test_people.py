@@ -208,6 +208,21 @@ def test_refused_users_and_roles_reach_the_rejections_file_with_zendesks_reason(
     assert user_with(sb, external_id="crm-4")["role"] == "admin"
 
 
+def test_role_end_user_never_demotes_an_agent_matched_by_email(sb: Sandbox, tmp_path: Path) -> None:
+    # A CRM lists staff among its contacts; the record's `end-user` role must not demote the agent.
+    agent = next(
+        user
+        for user in (sb.admin.user(user_id) for user_id in sb.admin.user_ids(include_deleted=False))
+        if user and user["role"] == "agent"
+    )
+    contacts = [{"email": agent["email"], "name": "Agent From The CRM", "role": "end-user"}]
+    run = run_target(config(sb, tmp_path), lines(("contacts", CONTACT, contacts)), tmp_path=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    after = sb.admin.user(agent["id"])
+    assert after is not None
+    assert (after["name"], after["role"]) == ("Agent From The CRM", "agent")
+
+
 def test_without_bulk_import_users_go_one_at_a_time_and_the_log_says_why(
     sandbox_factory: Callable[..., Sandbox], tmp_path: Path
 ) -> None:
