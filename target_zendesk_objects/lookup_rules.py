@@ -52,18 +52,28 @@ class LookupNeed:
     into: str = "custom_object_fields"
     required: bool = False  # no match rejects the record whatever `lookup_unresolved` says
     deferred: bool = False  # a write of this run may create the key: resolved once that write is settled
+    given_id: str | None = None  # an id the record also gives for the field: the two must agree
 
     def alias(self) -> Alias:
         """The key as a lookup finds it (and as a write of this run would make it findable)."""
         return self.target, self.by, normal_key(self.target, self.key)
 
     def problem(self) -> str | None:
-        """Why the key fills nothing (no match, or more than one), or None when it names one target."""
+        """Why the key fills nothing (no match, more than one, an id that disagrees), or None."""
         if self.ids is None or len(self.ids) == 1:
-            return None
+            return self.disagreement()
         if not self.ids:
             return f"{self.field}: no {self.target} with {self.by} {self.key}"
         return f"{self.field}: {len(self.ids)} {self.target} matches for {self.by} {self.key} (ambiguous)"
+
+    def disagreement(self) -> str | None:
+        """Why the id the record gives and the one its key names cannot both be right, or None."""
+        if self.given_id is None or self.ids is None or len(self.ids) != 1 or self.ids[0] == self.given_id:
+            return None
+        return (
+            f"{self.field}: the record gives id {self.given_id}, but {self.by} {self.key} is {self.target}"
+            f" {self.ids[0]}: linked to neither"
+        )
 
 
 def normal_key(target: str, key: str) -> str:

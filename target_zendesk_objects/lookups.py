@@ -123,15 +123,17 @@ class LookupStage:
         """Fill the item's lookup fields with the ids found; apply `lookup_unresolved` to the rest."""
         problems = []
         required = False
+        clashes = _clashes(item.lookups)
         for need in item.lookups:
-            problem = need.problem()
+            problem = need.problem() or clashes.get((need.into, need.field))
             value = need.ids[0] if need.ids and problem is None else None
             if need.into:
                 item.body.setdefault(need.into, {})[need.field] = value
             else:  # a top-level id of a user or an organization: an integer (OAS)
                 item.body[need.field] = None if value is None else int(value)
             if problem:
-                problems.append(problem)
+                if problem not in problems:  # one clash of two keys is one problem
+                    problems.append(problem)
                 required = required or need.required
         item.lookups = []
         if problems and (required or not self.leave_empty):
@@ -148,3 +150,19 @@ class LookupStage:
                     "; ".join(problems),
                 )
         self.writer.write(item)
+
+
+def _clashes(needs: list[LookupNeed]) -> dict[tuple[str, str], str]:
+    """Fields whose keys (an email and an external id, say) name different targets: linked to neither."""
+    named: dict[tuple[str, str], list[LookupNeed]] = {}
+    for need in needs:
+        if need.ids is not None and len(need.ids) == 1:
+            named.setdefault((need.into, need.field), []).append(need)
+    clashes = {}
+    for place, found in named.items():
+        if len({need.ids[0] for need in found if need.ids}) > 1:
+            keys = " and ".join(
+                f"{need.by} {need.key} is {need.target} {need.ids[0]}" for need in found if need.ids
+            )
+            clashes[place] = f"{place[1]}: {keys}: linked to neither"
+    return clashes

@@ -214,23 +214,31 @@ class RecordMapper:
         found = [rule for prop, rule in rules.items() if prop in record or prop in values]
         if any(CONVENTION_SEPARATOR in prop for prop in record):
             found += [rule for prop in record if (rule := self._convention(prop, fields)) is not None]
+        keys = [
+            (rule, text_value(record[rule.prop] if rule.prop in record else values.get(rule.prop)))
+            for rule in found
+        ]
+        given = _given_ids(keys, values)
         needs: list[LookupNeed] = []
         prefixed: list[str] = []
-        for rule in found:
-            value = record[rule.prop] if rule.prop in record else values.get(rule.prop)
-            key = text_value(value)
+        for rule, key in keys:
             if key is None or rule.by == "id":
-                values[rule.field] = key  # an id, or no key: the lookup is left empty
                 continue
             if rule.by == "name" and rule.target.startswith(CUSTOM_OBJECT):
                 self._require_unique_names(stream, rule)
-            shortcut = prefixed_value(rule, key)
+            shortcut = None if rule.field in given else prefixed_value(rule, key)
             if shortcut is not None:
                 values[rule.field] = shortcut
                 prefixed.append(rule.field)
             else:
                 values.pop(rule.field, None)
-                needs.append(LookupNeed(rule.field, rule.target, rule.by, key))
+                needs.append(
+                    LookupNeed(rule.field, rule.target, rule.by, key, given_id=given.get(rule.field))
+                )
+        waited = {need.field for need in needs} | set(prefixed)
+        for rule, _ in keys:
+            if rule.field not in waited:
+                values[rule.field] = given.get(rule.field)  # an id, or no key: the lookup is left empty
         return needs, prefixed
 
     def _object_rules(self, fields: ObjectFields) -> dict[str, LookupRule]:
@@ -258,6 +266,24 @@ class RecordMapper:
         if (object_key, prop) not in self._warned:
             self._warned.add((object_key, prop))
             LOGGER.warning("Property %r is not a field of custom object %r: ignored", prop, object_key)
+
+
+def _key_of(rule: LookupRule, record: Mapping[str, Any], values: dict[str, Any]) -> str | None:
+    return text_value(record[rule.prop] if rule.prop in record else values.get(rule.prop))
+
+
+def _given_ids(keys: list[tuple[LookupRule, str | None]], values: dict[str, Any]) -> dict[str, str]:
+    """The ids a record gives its lookup fields: by an `id` rule, or in the field's own property.
+
+    The field's own property holds an id unless a rule reads a natural key from it.
+    """
+    given = {rule.field: key for rule, key in keys if rule.by == "id" and key is not None}
+    read = {rule.prop for rule, _ in keys if rule.by != "id"}
+    for rule, _ in keys:
+        own = text_value(values.get(rule.field)) if rule.field not in read else None
+        if own is not None:
+            given.setdefault(rule.field, own)
+    return given
 
 
 def text_value(value: Any) -> str | None:  # noqa: ANN401 (any JSON value)

@@ -125,16 +125,19 @@ class PeopleMapper:
         """Fill the links given as ids into `body`; return the lookups the others wait for."""
         needs = []
         for link in self.links:
-            for prop, by in link.by.items():
-                if prop not in record:
-                    continue
-                key = text_value(record[prop])
-                if by == "id" or key is None:
-                    body[link.attribute] = _id(prop, key)
-                else:
-                    needs.append(
-                        LookupNeed(link.attribute, link.target, by, key, into="", required=link.required)
-                    )
+            given = {prop: text_value(record[prop]) for prop in link.by if prop in record}
+            ids = [(prop, key) for prop, key in given.items() if link.by[prop] == "id" and key is not None]
+            given_id = str(_id(*ids[0])) if ids else None
+            keyed = [
+                LookupNeed(link.attribute, link.target, link.by[prop], key, into="", required=link.required)
+                for prop, key in given.items()
+                if link.by[prop] != "id" and key is not None
+            ]
+            for need in keyed:
+                need.given_id = given_id  # the id and the key must name the same target (LookupNeed)
+            if given and not keyed:
+                body[link.attribute] = _id(*ids[0]) if ids else None
+            needs += keyed
         return needs
 
     def warn_unknown(self, record: Mapping[str, Any], written: Iterable[str]) -> None:

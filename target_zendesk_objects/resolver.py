@@ -174,7 +174,15 @@ def _chunks(keys: list[str]) -> Iterator[list[str]]:
 
 
 def _keyed(target: str, body: dict[str, Any], kind: str, by: str) -> Iterator[tuple[str, str]]:
-    """(normal key, id) of each item of `body[kind]` by its `by` attribute, in whatever order it came."""
+    """(normal key, id) of each item of `body[kind]` by its `by` attribute, in whatever order it came.
+
+    Keyed by what the item itself says, so an answer that is not about the key asked for (another user's
+    email, another case where case counts) matches nothing. A deleted user (`active: false`, which
+    show_many and search can return) is never a lookup's target.
+    """
     for item in body.get(kind) or ():
-        if isinstance(item, dict) and item.get(by) is not None and item.get("id") is not None:
-            yield normal_key(target, str(item[by])), str(item["id"])
+        if not isinstance(item, dict) or item.get(by) is None or item.get("id") is None:
+            continue
+        if target == "zen:user" and item.get("active") is False:
+            continue
+        yield normal_key(target, str(item[by])), str(item["id"])

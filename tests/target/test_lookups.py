@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.stub_server import Received, Reply, StubServer
 from tests.tap.runner import FAST, TAP, tap_config
 from tests.target.conftest import run_target, singer_lines, target_config
 
@@ -463,3 +464,98 @@ def test_tap_records_piped_into_an_object_link_each_card_to_its_source(
         f"card-{a['external_id']}": (a["id"], a["custom_object_fields"]["owner"]) for a in apartments
     }
     assert sum(owner is not None for _, owner in cards.values()) > 0, "some owners were copied too"
+
+
+def test_keys_that_disagree_reject_the_record_naming_both(
+    sandbox_factory: Callable[..., Sandbox], tmp_path: Path
+) -> None:
+    sb = make_sandbox(sandbox_factory)
+    ann, bob = users(sb)[:2]
+    records = [
+        # an id and an email that name two different users
+        {"external_id": "s-1", "customer__id": ann["id"], "customer_email": bob["email"]},
+        # an email and an external id that name two different users
+        {"external_id": "s-2", "customer_email": ann["email"], "customer__external_id": bob["external_id"]},
+        # an id and an email of the same user: linked
+        {"external_id": "s-3", "customer__id": ann["id"], "customer_email": ann["email"].upper()},
+    ]
+    run = run_target(
+        config(sb, write_mode="upsert", max_rejected_records=2), lines_for(records), tmp_path=tmp_path
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    errors = {line["external_id"]: line["error"] for line in run.rejected}
+    assert errors == {
+        "s-1": (
+            f"customer: the record gives id {ann['id']}, but email {bob['email']} is zen:user {bob['id']}:"
+            " linked to neither"
+        ),
+        "s-2": (
+            f"customer: email {ann['email']} is zen:user {ann['id']} and external_id {bob['external_id']}"
+            f" is zen:user {bob['id']}: linked to neither"
+        ),
+    }
+    assert set(written(sb)) == {"s-3"}
+    assert written(sb)["s-3"]["customer"] == str(ann["id"])
+
+
+USER_FIELDS = [
+    {"id": 1, "key": "standard::name", "type": "text", "title": "Name", "system": True, "properties": {}},
+    {"id": 2, "key": "owner", "type": "lookup", "title": "Owner", "relationship_target_type": "zen:user"},
+]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["a deleted user", "another user", "the key in another case where case counts"],
+)
+def test_no_answer_of_the_server_links_a_record_to_the_wrong_user(tmp_path: Path, answer: str) -> None:
+    # A misbehaving (or merely lax) server answers the lookups with a user that is not the one asked for.
+    def user(external_id: str, email: str) -> dict[str, Any]:
+        return {"id": 901, "external_id": external_id, "email": email, "active": answer != "a deleted user"}
+
+    def respond(request: Received) -> Reply:
+        if request.path.endswith("/custom_objects/gadget/fields"):
+            return Reply.json({"custom_object_fields": USER_FIELDS})
+        if request.path.endswith("/users/show_many"):
+            asked = request.query["external_ids"][0]
+            shown = {"another user": "crm-999"}.get(answer, asked)
+            return Reply.json({"users": [user(shown, "x@example.com")], "next_page": None, "count": 1})
+        if request.path.endswith("/users/search"):
+            email = {"another user": "someone.else@example.com"}.get(answer, "ann@example.com")
+            return Reply.json({"users": [user("crm-1", email)], "next_page": None, "count": 1})
+        return Reply.json({"custom_object_record": {"id": "01H", "name": "x"}})
+
+    schema = {
+        "type": "object",
+        "properties": {
+            p: {"type": ["string", "null"]} for p in ("external_id", "owner__external_id", "owner__email")
+        },
+    }
+    records = [
+        {"external_id": "g-1", "owner__external_id": "crm-1"},
+        {"external_id": "g-2", "owner__email": "ann@example.com"},
+    ]
+    if answer.startswith("the key in another case"):
+        records = [{"external_id": "g-1", "owner__external_id": "CRM-1"}]  # user external ids ignore case...
+        records += [{"external_id": "g-2", "owner__email": "ANN@example.com"}]  # ...and so do emails
+    with StubServer(respond) as stub:
+        config = {
+            "api_url": stub.url,
+            "oauth_token": "stub-token-1234",
+            "custom_object_key": "gadget",
+            "write_mode": "upsert",
+        }
+        run = run_target(
+            {**config, "max_rejected_records": 5},
+            singer_lines("gadgets", schema, records, key_properties=["external_id"]),
+            tmp_path=tmp_path,
+        )
+        patched = [r for r in stub.received if r.method == "PATCH"]
+    if answer.startswith("the key in another case"):
+        assert run.returncode == 0, run.stderr[-2000:]  # the same user, as Zendesk compares: linked
+        assert len(patched) == 2
+        return
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert sorted(line["external_id"] for line in run.rejected) == ["g-1", "g-2"]
+    assert all("no zen:user with" in line["error"] for line in run.rejected), run.rejected
+    assert patched == []

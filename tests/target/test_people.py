@@ -223,6 +223,27 @@ def test_role_end_user_never_demotes_an_agent_matched_by_email(sb: Sandbox, tmp_
     assert (after["name"], after["role"]) == ("Agent From The CRM", "agent")
 
 
+def test_an_organization_id_and_key_that_disagree_reject_the_user_naming_both(
+    sb: Sandbox, tmp_path: Path
+) -> None:
+    orgs = [org for org_id in sb.admin.organization_ids() if (org := sb.admin.organization(org_id))]
+    one, other = [org for org in orgs if org["external_id"]][:2]
+    schema = {**CONTACT, "properties": {**CONTACT["properties"], "organization_id": ANY}}
+    contacts = [
+        {"external_id": "crm-90", "name": "Split", "organization_id": one["id"]}
+        | {"organization__external_id": other["external_id"]}
+    ]
+    run = run_target(config(sb, tmp_path), lines(("contacts", schema, contacts)), tmp_path=tmp_path)
+    assert run.returncode == 1
+    assert [line["error"] for line in run.rejected] == [
+        (
+            f"organization_id: the record gives id {one['id']}, but external_id {other['external_id']} is"
+            f" zen:organization {other['id']}: linked to neither"
+        )
+    ]
+    assert not [u for u in sb.admin.user_ids() if (sb.admin.user(u) or {}).get("external_id") == "crm-90"]
+
+
 def test_without_bulk_import_users_go_one_at_a_time_and_the_log_says_why(
     sandbox_factory: Callable[..., Sandbox], tmp_path: Path
 ) -> None:
