@@ -22,6 +22,7 @@ BRAND_ID = 360_000_123_456
 FORM_ID = 360_000_654_321
 # Custom statuses exist per status category; "closed" tickets keep their "solved" category status.
 CUSTOM_STATUS_IDS = {"new": 1001, "open": 1002, "pending": 1003, "hold": 1004, "solved": 1005}
+MESSAGING_EVERY, MESSAGING_REMAINDER = 10, 7  # ticket ids 7, 17, 27, ... are messaging tickets
 SCRUBBED_SUBJECT = "SCRUBBED"  # wire notes §2: scrubbed deleted tickets
 SCRUBBED_DESCRIPTION = "X"
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -113,6 +114,10 @@ class TicketShape:
         description = " ".join(rng.choices(_WORDS, k=5 + int(rng.random() * 20)))
         custom = [{"id": field_id, "value": make(rng, created)} for field_id, make in self.custom_fields]
         channel = pick(rng, _CHANNELS)
+        # One ticket in ten came through Zendesk messaging (decided by its id: the draws above stay put).
+        messaging = ticket_id % MESSAGING_EVERY == MESSAGING_REMAINDER
+        if messaging:
+            channel = "native_messaging"
         requester_email = f"user{requester % 100000}@example.com"
         source: dict[str, Any] = {"from": {}, "to": {}, "rel": None}
         if channel == "email":
@@ -163,7 +168,7 @@ class TicketShape:
             "brand_id": BRAND_ID,
             "allow_channelback": False,
             "allow_attachments": True,
-            "from_messaging_channel": False,
+            "from_messaging_channel": messaging,
             "generated_timestamp": generated,
         }
 
