@@ -13,6 +13,7 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
+from tap_zendesk_objects.streams.warehouse import WAREHOUSE_STREAMS
 from tests.tap.runner import FAST, TAP, run_tap, tap_config, write_json
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ NOT_AT_START = [
 # What discovery offers with no custom object and no Sequin token.
 ZENDESK_STREAMS = sorted(
     ["tickets", "users", "organizations", "groups", "ticket_fields", "user_fields", "organization_fields"]
+    + [stream.name for stream in WAREHOUSE_STREAMS]
 )
 
 
