@@ -45,7 +45,7 @@ NOT_AT_START = [
 # What discovery offers with no custom object and no Sequin token.
 ZENDESK_STREAMS = sorted(
     ["tickets", "users", "organizations", "groups", "ticket_fields", "user_fields", "organization_fields"]
-    + [stream.name for stream in WAREHOUSE_STREAMS]
+    + [str(vars(stream)["name"]) for stream in WAREHOUSE_STREAMS]
 )
 
 

@@ -54,7 +54,7 @@ WAREHOUSE = (
 
 
 def _config(sb: Sandbox, **overrides: Any) -> dict[str, Any]:
-    settings = {"custom_object_keys": [], "sequin_api_token": None, "page_size": PAGE}
+    settings: dict[str, Any] = {"custom_object_keys": [], "sequin_api_token": None, "page_size": PAGE}
     return tap_config(sb, **{**settings, **overrides})
 
 
