@@ -18,7 +18,9 @@ from __future__ import annotations
 import math
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bench.common import (
     RECORD_PREFIXES,
@@ -31,6 +33,9 @@ from bench.common import (
     tap_config,
     write_json,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 EXPORTS_PER_WINDOW = 10
 EXPORT_KINDS = ("ticket_export", "user_export", "organization_export", "custom_object_export")
@@ -55,15 +60,43 @@ class PageStarts:
             self.records += 1
 
 
-def measure(tickets: int, page_size: int, window: float) -> tuple[list[Row], ProcessRun]:
-    """Run the paced export; return the table rows and the tap run."""
+@dataclass(frozen=True)
+class PacedExport:
+    """One paced ticket export: how close to the ceiling it ran, and what the sandbox counted."""
+
+    pages: int
+    page_size: int
+    window: float
+    achieved: float  # tickets per window, from the first page to the first page of the last batch of ten
+    run: ProcessRun
+    stats: dict[str, Any]
+
+    @property
+    def ceiling(self) -> int:
+        """Tickets per window a perfectly paced client reaches."""
+        return EXPORTS_PER_WINDOW * self.page_size
+
+
+def paced_export(
+    tickets: int,
+    page_size: int,
+    window: float,
+    *,
+    settings: dict[str, Any] | None = None,
+    login: Callable[[str, Path], dict[str, Any]] | None = None,
+) -> PacedExport:
+    """Run the paced ticket export: `settings` for the sandbox, `login(url, workdir)` the tap's auth."""
     options = ["--export-limit", str(EXPORTS_PER_WINDOW), "--window-seconds", str(window)]
-    with SandboxProcess(tickets, options=options) as sandbox, tempfile.TemporaryDirectory() as workdir:
+    with (
+        SandboxProcess(tickets, options=options, settings=settings) as sandbox,
+        tempfile.TemporaryDirectory() as workdir,
+    ):
         config = tap_config(
             sandbox.url,
             page_size=page_size,
             export_requests_per_minute=EXPORTS_PER_WINDOW,
             export_window_seconds=window,
+            **(login(sandbox.url, Path(workdir)) if login is not None else {}),
         )
         command = tap_command(Path(workdir), config, "tickets")
         sandbox.reset_stats()
@@ -76,8 +109,20 @@ def measure(tickets: int, page_size: int, window: float) -> tuple[list[Row], Pro
         msg = f"a paced export of {pages} pages is too short to measure"
         raise RuntimeError(msg)
     span_windows = (page_starts.times[last_batch] - page_starts.times[0]) / window
-    ceiling = EXPORTS_PER_WINDOW * page_size
     achieved = last_batch * page_size / span_windows
+    return PacedExport(pages, page_size, window, achieved, run, stats)
+
+
+def measure(tickets: int, page_size: int, window: float) -> tuple[list[Row], ProcessRun]:
+    """Run the paced export; return the table rows and the tap run."""
+    export = paced_export(tickets, page_size, window)
+    pages, stats, run, ceiling, achieved = (
+        export.pages,
+        export.stats,
+        export.run,
+        export.ceiling,
+        export.achieved,
+    )
     limited = sum(stats["rate_limited"].values())
     per_100 = limited / max(stats["requests"], 1) * 100
     rows = [

@@ -23,6 +23,7 @@ from bench import (
     startup,
     tap_cpu,
     target_throughput,
+    token_renewal,
     warehouse,
 )
 from bench.common import RESULTS, Row
@@ -112,6 +113,7 @@ def run_suite(sizes: Sizes) -> list[Row]:
     rows += memory.rows("target", "records", memory.target_runs(list(sizes.target_memory_sizes)))
     rows += end_to_end.measure(sizes.end_to_end_records)[0]
     rows += startup.measure(sizes.startup_runs)
+    rows += token_renewal.measure(sizes.paced_tickets, sizes.paced_page_size, sizes.paced_window)
     return rows
 
 

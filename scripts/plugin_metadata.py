@@ -124,7 +124,8 @@ def setting_entries(name: str, schema: dict[str, Any], *, with_defaults: bool) -
     entry: dict[str, Any] = {"name": name, "kind": kind_of(schema), "label": label_of(name)}
     if "description" in schema:
         entry["description"] = " ".join(str(schema["description"]).split())
-    if schema.get("secret"):
+    if schema.get("secret"):  # shown masked; `meltano config set` keeps it in .env
+        entry["kind"] = "password"
         entry["sensitive"] = True
     if "enum" in schema:
         values = [value for value in schema["enum"] if value is not None]  # null: "not set", not a choice

@@ -181,6 +181,11 @@ def _describe_jsonapi_error(item: dict[str, Any]) -> str:
     return ": ".join(str(item[k]) for k in ("code", "title", "detail") if item.get(k))
 
 
+def one_line(text: str) -> str:
+    """`text` as one line for people: secrets masked, whitespace folded, cut to `MAX_MESSAGE_CHARS`."""
+    return _one_line(text)
+
+
 def _one_line(text: str) -> str:
     # Masked before it is cut short, so that no part of a secret a server echoed survives the cut.
     line = " ".join(SECRETS.mask(text).split())

@@ -32,7 +32,7 @@ from zendesk_objects_shared.auth import (
     RefreshTokenAuth,
     StaticCredential,
 )
-from zendesk_objects_shared.errors import RunFailure, ZendeskAPIError, error_message
+from zendesk_objects_shared.errors import RunFailure, ZendeskAPIError, error_message, one_line
 from zendesk_objects_shared.redaction import SECRETS
 from zendesk_objects_shared.token_store import StoredTokens, TokenStore, default_store_path, digest
 
@@ -103,12 +103,13 @@ class TokenRefusedError(RunFailure):
         self.error = error
         self.description = description
         self.attempts = attempts
-        super().__init__(f"HTTP {status} on POST {TOKEN_PATH}: {self.said}")
+        super().__init__(self.said)
 
     @property
     def said(self) -> str:
-        """What Zendesk said, as one line."""
-        return ": ".join(part for part in (self.error, self.description) if part) or "no message"
+        """The status and what Zendesk said, as one line."""
+        what = ": ".join(part for part in (self.error, self.description) if part) or "no message"
+        return f"HTTP {self.status} on POST {TOKEN_PATH}: {what}"
 
 
 class TokenEndpoint:
@@ -468,13 +469,13 @@ def _oauth_error(response: Response) -> tuple[str, str]:
     error = body.get("error")
     description = body.get("error_description") or body.get("description") or ""
     if isinstance(error, str):
-        return error, SECRETS.mask(str(description))
+        return one_line(error), one_line(str(description))
     return "", error_message(response)
 
 
 def _client_refusal(exc: TokenRefusedError, scopes: str) -> str:
     """The one line for a token request Zendesk refused for another reason than a spent refresh token."""
-    said = f"HTTP {exc.status} on POST {TOKEN_PATH}: {exc.said}"
+    said = exc.said
     if exc.error == "invalid_client":
         advice = (
             "Zendesk did not accept the OAuth client: check `oauth_client_id` (the client's Identifier in "

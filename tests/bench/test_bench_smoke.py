@@ -40,6 +40,10 @@ EXPECTED_ROWS = [
     ("6. start-up", "tap run with nothing new ÷ the same before the start-up work"),
     ("6. start-up", "tap run with nothing new ÷ `python -c"),
     ("6. start-up", "floor: `requests`, `jsonschema`, `click` imported alone"),
+    ("7. login", "paced ticket export, client credentials with"),
+    ("7. login", "client credentials: token requests ÷ (run ÷ token lifetime + 1)"),
+    ("7. login", "paced ticket export, refresh token with"),
+    ("7. login", "refresh token: token requests ÷ (run ÷ token lifetime + 1)"),
 ]
 
 

@@ -114,12 +114,12 @@ def test_export_job_into_postgres(
     [
         (
             "tap-zendesk-objects",
-            ("api_token", "sequin_api_token"),
+            ("oauth_client_secret", "sequin_api_token"),
             ("export_requests_per_minute", "start_date"),
         ),
         (
             "target-zendesk-objects",
-            ("api_token",),
+            ("oauth_client_secret",),
             ("write_mode", "max_concurrent_jobs", "requests_per_minute"),
         ),
     ],
@@ -130,6 +130,7 @@ def test_meltano_config_shows_every_setting_and_no_secret(
     listed = meltano(["config", "list", plugin, "--all"], meltano_env)
     assert listed.returncode == 0, listed.output[-3000:]
     assert "sandbox-token" not in listed.output
+    assert "sandbox-client-secret" not in listed.output
     lines = listed.output.splitlines()
     for setting in secrets:
         line = next(line for line in lines if line.startswith(f"{setting} "))

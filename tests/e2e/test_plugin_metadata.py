@@ -98,7 +98,12 @@ def test_meltano_settings_cover_every_setting_and_mark_every_secret(plugin: str)
         assert (
             settings[name].get("sensitive", False) == bool(schema.get("secret")) if name in settings else True
         )
-    assert {n for n, s in settings.items() if s.get("sensitive")} >= {"api_token", "oauth_token"}
+    assert {n for n, s in settings.items() if s.get("sensitive")} >= {
+        "api_token",
+        "oauth_token",
+        "oauth_client_secret",
+        "oauth_refresh_token",
+    }
 
 
 # What the Meltano Hub's plugin-definition schema accepts (meltano/hub `schemas/`, August 2026).

@@ -1,8 +1,9 @@
 """A server that echoes the request's credentials back never gets them printed, in any encoding.
 
 Some proxies and error pages repeat the request headers in their body. Whatever the tap or the target
-prints (stdout, stderr) or writes (the rejections file), no form of a secret may appear: the raw token,
-the base64 Basic credential, either of them URL-encoded.
+prints (stdout, stderr) or writes (the rejections file, the token store aside), no form of a secret may
+appear: the raw token, the base64 Basic credential, an OAuth client secret, a refresh token, an access
+token the token endpoint issued, any of them URL-encoded.
 """
 
 from __future__ import annotations
@@ -19,26 +20,50 @@ from tests.target.conftest import run_target, singer_lines, vendor_record, vendo
 from zendesk_objects_shared.redaction import basic_credential
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 EMAIL = "ann@example.com"
 # Characters that URL-encoding changes, so the encoded forms differ from the raw one.
 TOKEN = "tok+en/with=odd&chars"  # noqa: S105 (a made-up value we look for in the output)
+CLIENT_SECRET = "cli+ent/secret=odd&chars"  # noqa: S105
+REFRESH_TOKEN = "ref+resh/token=odd&chars"  # noqa: S105
+# What the stub's token endpoint issues.
+ISSUED_ACCESS = "iss+ued/access=odd&chars"
+ISSUED_REFRESH = "iss+ued/refresh=odd&chars"
+CLIENT = {"oauth_client_id": "pipeline", "oauth_client_secret": CLIENT_SECRET}
 AUTHS: dict[str, dict[str, Any]] = {
     "api_token": {"email": EMAIL, "api_token": TOKEN},
     "oauth": {"oauth_token": TOKEN},
+    "client_credentials": CLIENT,
+    "refresh_token": {**CLIENT, "oauth_refresh_token": REFRESH_TOKEN},
 }
+
+
+def login(auth: str, tmp_path: Path) -> dict[str, Any]:
+    """The auth settings of `auth`, a refresh-token store under `tmp_path`."""
+    store = {"oauth_token_store": str(tmp_path / "store.json")} if auth == "refresh_token" else {}
+    return {**AUTHS[auth], **store}
 
 
 def every_form() -> list[str]:
     credential = basic_credential(EMAIL, TOKEN)
+    secrets = (TOKEN, credential, CLIENT_SECRET, REFRESH_TOKEN, ISSUED_ACCESS, ISSUED_REFRESH)
     return sorted(
-        {
-            form
-            for secret in (TOKEN, credential)
-            for form in (secret, quote(secret, safe=""), quote_plus(secret))
-        }
+        {form for secret in secrets for form in (secret, quote(secret, safe=""), quote_plus(secret))}
     )
+
+
+def issuing_tokens(answer: Callable[[Received], Reply]) -> Callable[[Received], Reply]:
+    """`answer`, behind a token endpoint that issues the same access and refresh tokens every time."""
+
+    def serve(request: Received) -> Reply:
+        if request.path.endswith("/oauth/tokens"):
+            issued = {"access_token": ISSUED_ACCESS, "refresh_token": ISSUED_REFRESH, "token_type": "bearer"}
+            return Reply.json({**issued, "expires_in": 1800, "scope": "read write"}, status=201)
+        return answer(request)
+
+    return serve
 
 
 def echo(request: Received, status: int) -> Reply:
@@ -62,8 +87,8 @@ def assert_no_secret(*outputs: str) -> None:
 
 @pytest.mark.parametrize("auth", sorted(AUTHS))
 def test_tap_never_prints_an_echoed_credential(tmp_path: Path, auth: str) -> None:
-    with StubServer(lambda request: echo(request, 401)) as stub:
-        run = run_tap(tmp_path, {"api_url": stub.url, **AUTHS[auth]})
+    with StubServer(issuing_tokens(lambda request: echo(request, 401))) as stub:
+        run = run_tap(tmp_path, {"api_url": stub.url, **login(auth, tmp_path)})
     assert run.returncode == 1
     assert "HTTP 401" in run.stderr
     assert "Traceback" not in run.stderr
@@ -73,8 +98,8 @@ def test_tap_never_prints_an_echoed_credential(tmp_path: Path, auth: str) -> Non
 @pytest.mark.parametrize("auth", sorted(AUTHS))
 def test_target_never_prints_an_echoed_credential(tmp_path: Path, auth: str) -> None:
     lines = singer_lines("vendor", vendor_schema(), [vendor_record(1)], key_properties=["external_id"])
-    with StubServer(lambda request: echo(request, 401)) as stub:
-        run = run_target({"api_url": stub.url, **AUTHS[auth]}, lines, tmp_path=tmp_path)
+    with StubServer(issuing_tokens(lambda request: echo(request, 401))) as stub:
+        run = run_target({"api_url": stub.url, **login(auth, tmp_path)}, lines, tmp_path=tmp_path)
     assert run.returncode == 1
     assert "HTTP 401" in run.stderr
     assert "Traceback" not in run.stderr
@@ -96,11 +121,27 @@ def test_target_never_writes_an_echoed_credential_into_rejections(tmp_path: Path
 
     record = {"external_id": "v-1", "name": "Vendor 1", "summary": "one"}
     lines = singer_lines("vendor", vendor_schema(), [record], key_properties=["external_id"])
-    with StubServer(answer) as stub:
+    with StubServer(issuing_tokens(answer)) as stub:
         run = run_target(
-            {"api_url": stub.url, "write_mode": "upsert", **AUTHS[auth]}, lines, tmp_path=tmp_path
+            {"api_url": stub.url, "write_mode": "upsert", **login(auth, tmp_path)}, lines, tmp_path=tmp_path
         )
     assert run.returncode == 1  # one rejection is more than max_rejected_records (0)
     assert [rejected["external_id"] for rejected in run.rejected] == ["v-1"]
     assert "rejected for" in run.rejected[0]["error"]
     assert_no_secret(run.stdout, run.stderr, (tmp_path / "rejected.jsonl").read_text())
+
+
+@pytest.mark.parametrize("auth", ["client_credentials", "refresh_token"])
+def test_a_token_endpoint_that_echoes_the_request_never_gets_it_printed(tmp_path: Path, auth: str) -> None:
+    def refuse(request: Received) -> Reply:
+        body = request.body.decode()
+        echoed = f"{body} {quote(body, safe='')} {quote_plus(body)}"
+        error = "invalid_grant" if auth == "refresh_token" else "invalid_client"
+        return Reply.json({"error": error, "error_description": f"refused {echoed}"}, status=400)
+
+    with StubServer(refuse) as stub:
+        run = run_tap(tmp_path, {"api_url": stub.url, **login(auth, tmp_path)})
+    assert run.returncode == 1
+    assert "POST /oauth/tokens" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert_no_secret(run.stdout, run.stderr)
