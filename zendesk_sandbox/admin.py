@@ -159,6 +159,9 @@ class Admin:
         ticket = self._core.store.ticket(ticket_id)
         if ticket is None:
             raise KeyError(ticket_id)
+        if not history.is_messaging(ticket["via"]["channel"]):
+            msg = f"ticket {ticket_id} is not a messaging ticket (channel {ticket['via']['channel']})"
+            raise ValueError(msg)
         self.update_ticket(ticket_id)
         now = int(self.ticket(ticket_id)["generated_timestamp"])  # type: ignore[index]
         return self._core.history.append_message(ticket_id, now, text, ticket.get("requester_id"))

@@ -485,6 +485,9 @@ class TicketHistory:
             if unknown:
                 msg = f"a rating's {', '.join(unknown)} cannot be changed"
                 raise ValueError(msg)
+            if "score" in changes and changes["score"] not in RATED:
+                msg = f"a rating's score is one of {', '.join(sorted(RATED))}"
+                raise ValueError(msg)
             rating.update(changes, updated_at=iso(at))
             self.store.conn.execute(
                 "UPDATE satisfaction_ratings SET updated_ts = ?, body = ? WHERE id = ?",
