@@ -145,7 +145,7 @@ def comment_floor(url: str) -> tuple[int, float]:
     """Return comments and CPU seconds to decode every ticket event page and encode its comments."""
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {DEMO_TOKEN}"
-    params: dict[str, Any] = {"start_time": 0, "per_page": 1000, "include": "comment_events"}
+    params: dict[str, Any] = {"start_time": 0, "include": "comment_events"}
     seen: set[Any] = set()
     cpu = 0.0
     extracted = "2026-01-01T00:00:00.000000+00:00"

@@ -76,7 +76,10 @@ TAP_PROPERTIES = th.PropertiesList(
         "page_size",
         th.IntegerType(minimum=1, maximum=1000),
         default=1000,
-        description="Records per export page (1-1000). A 504 halves it for the request that timed out.",
+        description=(
+            "Records per export page (1-1000). A 504 halves it for the request that timed out. The ticket"
+            " event export takes no page size: Zendesk's pages of up to 1000 events."
+        ),
     ),
     th.Property(
         "export_requests_per_minute",

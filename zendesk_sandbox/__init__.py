@@ -138,7 +138,10 @@ Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commen
 - ticket events: an audit's `child_events` are `Create` and `Change` events holding the field under its
   name (and `previous_value`) and `Comment` events; without `include=comment_events` a comment is
   `{id, via, via_reference_id, event_type, comment_present, comment_public}`; the page rules are the
-  organization export's; a deleted ticket's metric events say `deleted: true`, their times unmoved;
+  organization export's, but a page holds up to `ticket_events_page_size` (1000) events whatever
+  `per_page` says (the OAS names no `per_page` here; Zendesk's time-based pages hold up to 1000 items),
+  and `next_page` carries no `per_page`; a deleted ticket's metric events say `deleted: true`, their
+  times unmoved;
   `include_changes` and `support_type_scope` are ignored; `ticket_metric_events_end_of_stream` (True)
   leaves `end_of_stream` out of metric event pages when off;
 - `include=metric_sets` puts metric sets where `metric_sets_sideload` says: `both` (default), `embedded`,

@@ -1,7 +1,9 @@
 """Ticket events, metric events, conversation logs, satisfaction ratings and ticket audits (wire notes §25).
 
 - `GET /api/v2/incremental/ticket_events` and `/incremental/ticket_metric_events`: time-based exports with
-  the organizations' paging rules (time_export.py), by `created_at` and by `time`. With
+  the organizations' paging rules (time_export.py), by `created_at` and by `time`. Ticket event pages
+  hold up to 1000 events (`ticket_events_page_size`), Zendesk's time-based page; the OAS names no
+  `per_page` for this export, so one sent is ignored (decided, wire notes §25.1). With
   `include=comment_events` a `Comment` child event carries the comment; without it, only
   `comment_present` and `comment_public` (OAS IncrementalTicketEvents). Archived and deleted tickets'
   events are exported. Metric event pages say `end_of_stream` unless `ticket_metric_events_end_of_stream`
@@ -80,7 +82,9 @@ def ticket_events(core: Core, request: wire.Request) -> wire.Response:
     """Serve one page of GET /api/v2/incremental/ticket_events (admins only)."""
     includes = {part.strip() for part in request.query.get("include", "").split(",")}
     render = _stored if "comment_events" in includes else _without_comments
-    export = TimeExport(_EVENTS_PATH, "ticket_events", render)
+    export = TimeExport(
+        _EVENTS_PATH, "ticket_events", render, page_size=core.settings().ticket_events_page_size
+    )
     return time_export(core, request, _HistoryTable(core, "ticket_events"), export)
 
 

@@ -217,6 +217,9 @@ class SandboxSettings:
     # --- wire-shape switches of the support warehouse's endpoints (wire notes §25; live)
     metric_sets_sideload: Literal["both", "embedded", "top_level"] = "both"  # where include=metric_sets goes
     ticket_metric_events_end_of_stream: bool = True  # False: metric event pages without `end_of_stream`
+    # Events a ticket event page holds before it finishes its second: Zendesk's time-based page of 1000;
+    # the export takes no per_page (OAS IncrementalTicketEvents), so only this setting makes pages smaller.
+    ticket_events_page_size: int = 1000
     # --- server (fixed once started)
     host: str = "127.0.0.1"
     port: int = 0
@@ -303,6 +306,7 @@ def checked(settings: SandboxSettings) -> SandboxSettings:
     for name, least in (
         ("foreign_requests_per_window", 0),
         ("job_status_show_many_max_ids", 1),
+        ("ticket_events_page_size", 1),
     ):
         value = getattr(settings, name)
         if not isinstance(value, int) or isinstance(value, bool) or value < least:

@@ -67,6 +67,9 @@ class TimeExport:
     key: str
     render: Callable[[Core, int, bytes], bytes]
     end_of_stream: bool = True  # False: pages leave the key out (the OAS's ticket metric events)
+    # The export takes no per_page (the OAS names none for ticket events): pages of this many, per_page
+    # ignored and not carried into next_page. None: per_page as the users and organizations exports take it.
+    page_size: int | None = None
 
 
 class _Organizations:
@@ -108,7 +111,7 @@ def time_export(  # noqa: PLR0911 - one per refusal
     refused = auth.admins_only(request)
     if refused is not None:
         return refused
-    per_page = _per_page(request.query.get("per_page"))
+    per_page = export.page_size or _per_page(request.query.get("per_page"))
     if per_page is None:
         return wire.classic_error(400, "InvalidValue", "per_page must be an integer between 1 and 1000")
     raw = request.query.get("start_time")
@@ -157,8 +160,9 @@ class _Page:
         core, request, export = self.core, self.request, self.export
         items = b",".join(export.render(core, row_id, rest) for row_id, _, rest in rows)
         suffix = ".json" if request.json_suffix else ""
+        names = [name for name in _CARRIED if name != "per_page" or export.page_size is None]
         carried = "".join(
-            f"&{name}={quote(request.query[name], safe=',')}" for name in _CARRIED if name in request.query
+            f"&{name}={quote(request.query[name], safe=',')}" for name in names if name in request.query
         )
         base = core.navigation_url(request.request_base)
         next_page = f"{base}{export.path}{suffix}?start_time={end_time}{carried}"

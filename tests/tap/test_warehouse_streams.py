@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from zendesk_sandbox import Sandbox
 
 PAGE = 40
-SANDBOX = {**FAST, "start_time_min_age_seconds": 1.0}
+# The ticket event export takes no per_page: the sandbox's setting makes its pages as small as the others'.
+SANDBOX = {**FAST, "start_time_min_age_seconds": 1.0, "ticket_events_page_size": PAGE}
+ZENDESK_EVENT_PAGE = 1000
 WEEK = 7
 HISTORY = ("ticket_events", "ticket_comments", "ticket_metric_events")
 LISTS = (
@@ -121,6 +123,19 @@ def test_every_warehouse_stream_once_valid_and_from_shared_exports(
         assert bookmarks[rider]["cursor"] == bookmarks[walker]["cursor"]
         assert bookmarks[rider]["high_water"] == bookmarks[walker]["high_water"]
     assert bookmarks["ticket_events"]["start_time"] == bookmarks["ticket_comments"]["start_time"]
+
+
+def test_comments_cost_one_export_request_per_1000_events_whatever_page_size_says(
+    sandbox_factory: Callable[..., Sandbox], tmp_path: Path
+) -> None:
+    sb = sandbox_factory(**{**SANDBOX, "tickets": 400, "ticket_events_page_size": ZENDESK_EVENT_PAGE})
+    run = run_tap(tmp_path, _config(sb), select=["ticket_events", "ticket_comments"])
+    assert run.returncode == 0, run.stderr
+    events = run.records("ticket_events")
+    assert len(events) > ZENDESK_EVENT_PAGE
+    assert len(run.records("ticket_comments")) == len(_comments(sb))
+    requests = sb.admin.stats()["requests_by_kind"]["ticket_event_export"]
+    assert requests <= -(-len(events) // ZENDESK_EVENT_PAGE), "pages of 1000, not of page_size"
 
 
 def test_each_stream_alone_keeps_its_own_bookmark(
