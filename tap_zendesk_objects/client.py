@@ -400,8 +400,12 @@ class ZendeskObjectsStream(RESTStream[Any]):
             if cursor is not None:
                 state["cursor"] = cursor
             self.update_bookmark(state, self.newest_position(rows))
-            if self._replication_mark is not None:
-                self._replication_mark.page_written(state, self.newest_stamp(self._page_records))
+        self.page_finished(settled=settled)
+
+    def page_finished(self, *, settled: bool) -> None:
+        """After the bookmark took a page's position: its replication value, the riders, STATE, progress."""
+        if settled and self._replication_mark is not None:
+            self._replication_mark.page_written(self.bookmark(), self.newest_stamp(self._page_records))
         self.ride.page_written(settled=settled)
         if settled:
             self.runtime.write_state()

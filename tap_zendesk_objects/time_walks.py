@@ -131,13 +131,7 @@ class ZendeskTimeExportStream(ZendeskExportStream):
             state = self.bookmark()
             state["start_time"] = next_start
             state["boundary_ids"] = sorted(boundary)
-            if self._replication_mark is not None:  # the export is in time order: moved per page
-                self._replication_mark.page_written(state, self.newest_stamp(self._page_records))
-        self.ride.page_written(settled=settled)
-        if settled:
-            self.runtime.write_state()
-        self._progress.page(len(self._page_records))
-        self._page_records = []
+        self.page_finished(settled=settled)
         self._page_size = min(self.max_page_size, self._page_size * 2)
 
 

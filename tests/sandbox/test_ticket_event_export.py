@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 from tests.sandbox.clients import Client
 
 if TYPE_CHECKING:
@@ -21,17 +19,7 @@ UNLIMITED = {"export_requests_per_window": 10_000}
 
 
 def _walk(sandbox: Sandbox, **params: Any) -> list[dict[str, Any]]:
-    """Follow next_page from start_time 0 to end_of_stream; every page."""
-    client = Client(sandbox)
-    response = client.get(TICKET_EVENTS, start_time=0, **params)
-    pages: list[dict[str, Any]] = []
-    for _ in range(200):
-        assert response.status_code == 200, response.text
-        pages.append(response.json())
-        if pages[-1]["end_of_stream"]:
-            return pages
-        response = client.session.get(pages[-1]["next_page"], timeout=30)
-    pytest.fail("the export never reached end_of_stream")
+    return Client(sandbox).time_pages(TICKET_EVENTS, 0, **params)
 
 
 def _stored_ids(sandbox: Sandbox) -> set[int]:
