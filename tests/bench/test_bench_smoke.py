@@ -27,7 +27,7 @@ EXPECTED_ROWS = [
     ("1. tap CPU", "ticket comments: tap ÷ `json` floor"),
     ("2b. warehouse", "every export stream at once, the warehouse's included"),
     ("2b. warehouse", "ticket and user export requests ÷ their pages"),
-    ("2b. warehouse", "ticket event export requests per 1,000 events"),
+    ("2b. warehouse", "ticket event export requests ÷ ⌈events ÷ 1,000⌉"),
     ("3. target throughput", "`jobs` records/s ÷ ceiling"),
     ("3. target throughput", "`jobs` ÷ `upsert` records/s"),
     ("3. target throughput", "`auto` ÷ better of `jobs`, `upsert`"),
