@@ -132,7 +132,9 @@ Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commen
 - the support warehouse's endpoints (wire notes §25; events_api.py, lists_api.py, history.py,
   identities.py): every ticket's history is drawn from it when seeded (audits, comments, metric
   events, a rating, a messaging conversation) and appended by the admin API (`add_ticket_comment`,
-  `update_satisfaction_rating`, `add_conversation_message`; ticket updates and deletions add audits);
+  `update_satisfaction_rating`, `add_conversation_message`; ticket updates and deletions add audits;
+  read with `ticket_events`, `ticket_metric_events`, `satisfaction_ratings`, `conversation_log`, each
+  mirrored under /_sandbox/);
   one ticket in ten (ids ending in 7) is a messaging ticket (`native_messaging`,
   `from_messaging_channel: true`) with a conversation log and no comment events;
 - ticket events: an audit's `child_events` are `Create` and `Change` events holding the field under its
@@ -145,7 +147,9 @@ Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commen
   `include_changes` and `support_type_scope` are ignored; `ticket_metric_events_end_of_stream` (True)
   leaves `end_of_stream` out of metric event pages when off;
 - `include=metric_sets` puts metric sets where `metric_sets_sideload` says: `both` (default), `embedded`,
-  `top_level`; the users export's `include=identities` adds a top-level `identities` array (an email
+  `top_level`; a ticket neither solved nor closed has `solved_at: null` and first and full resolution
+  times of `{"calendar": null, "business": null}` (nothing resolved yet); the users export's
+  `include=identities` adds a top-level `identities` array (an email
   identity per user with an email, a phone one for one user in three; a deleted user's kept);
 - satisfaction ratings exist for tickets whose embedded score is offered, good or bad, created at the
   ticket's `updated_at`; `start_time`/`end_time` filter `created_at`; `score=received` is good or bad and

@@ -142,6 +142,10 @@ class Admin:
         """Return a ticket's audits (ticket events, comments included), in order."""
         return self._core.history.ticket_events(ticket_id)
 
+    def ticket_metric_events(self, ticket_id: int) -> list[dict[str, Any]]:
+        """Return a ticket's metric events (SLA applied, fulfilled, breached ...), in time order."""
+        return self._core.history.metric_events_of(ticket_id)
+
     def satisfaction_ratings(self) -> list[dict[str, Any]]:
         """Return every satisfaction rating, by id."""
         return self._core.history.ratings()

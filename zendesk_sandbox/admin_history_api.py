@@ -1,7 +1,8 @@
 """The admin HTTP API of tickets' history: comments, events, conversation logs and satisfaction ratings.
 
-Mirrors `Admin.add_ticket_comment`, `ticket_events`, `add_conversation_message`, `conversation_log`,
-`satisfaction_ratings` and `update_satisfaction_rating` under /_sandbox/ (README.md, admin API).
+Mirrors `Admin.ticket_events`, `ticket_metric_events`, `conversation_log`, `add_ticket_comment`,
+`add_conversation_message`, `satisfaction_ratings` and `update_satisfaction_rating` under /_sandbox/
+(README.md, admin API).
 """
 
 from __future__ import annotations
@@ -12,11 +13,19 @@ from typing import TYPE_CHECKING, Any
 from zendesk_sandbox import wire
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from zendesk_sandbox.admin import Admin
 
-_TICKET_HISTORY = re.compile(r"^/_sandbox/tickets/(\d+)/(events|comments|conversation_log)$")
+_TICKET_HISTORY = re.compile(r"^/_sandbox/tickets/(\d+)/(events|metric_events|comments|conversation_log)$")
 _RATING = re.compile(r"^/_sandbox/satisfaction_ratings/(\d+)$")
 _COMMENT_ATTRIBUTES = frozenset({"body", "public", "author_id"})
+# GET /_sandbox/tickets/{id}/<what>: the answer's key and what reads it.
+_READS: dict[str, tuple[str, Callable[[Admin, int], list[dict[str, Any]]]]] = {
+    "events": ("ticket_events", lambda admin, ticket_id: admin.ticket_events(ticket_id)),
+    "metric_events": ("ticket_metric_events", lambda admin, ticket_id: admin.ticket_metric_events(ticket_id)),
+    "conversation_log": ("events", lambda admin, ticket_id: admin.conversation_log(ticket_id)),
+}
 
 
 def route(admin: Admin, method: str, path: str, body: dict[str, Any]) -> wire.Response | None:  # noqa: PLR0911 - a router
@@ -33,13 +42,12 @@ def route(admin: Admin, method: str, path: str, body: dict[str, Any]) -> wire.Re
     ticket_id, what = int(history.group(1)), history.group(2)
     if admin.ticket(ticket_id) is None:
         raise KeyError(ticket_id)
-    if what == "events" and method == "GET":
-        return wire.json_response(200, {"ticket_events": admin.ticket_events(ticket_id)})
-    if what == "comments" and method == "POST":
+    if method == "GET" and what in _READS:
+        key, read = _READS[what]
+        return wire.json_response(200, {key: read(admin, ticket_id)})
+    if method == "POST" and what == "comments":
         return wire.json_response(201, {"ticket_event": _add_comment(admin, ticket_id, body)})
-    if what == "conversation_log" and method == "GET":
-        return wire.json_response(200, {"events": admin.conversation_log(ticket_id)})
-    if what == "conversation_log" and method == "POST":
+    if method == "POST" and what == "conversation_log":
         text = body.get("text")
         if set(body) != {"text"} or not isinstance(text, str):
             msg = 'the body must be {"text": "..."}'

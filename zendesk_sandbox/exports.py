@@ -79,6 +79,8 @@ def _after_url(core: Core, request: wire.Request, path: str, cursor: str | None)
 # --- tickets -------------------------------------------------------------------------------------------
 
 _TICKETS_PATH = "/api/v2/incremental/tickets/cursor"
+# A stored ticket body is compact JSON: its status reads as these bytes (a metric set says solved or not).
+_SOLVED, _CLOSED = b'"status":"solved"', b'"status":"closed"'
 
 
 def _ticket_refusal(description: str) -> wire.Response:
@@ -160,7 +162,8 @@ def _ticket_pieces(
         body += (ticket_url, str(ticket_id).encode(), b'.json",')
         if metric_sets and not row[2]:
             # singer-io tap-zendesk reads the metric set embedded per ticket (wire notes §2)
-            metric_set = datagen.metric_set_json(ticket_id, row[3], row[4]).encode()
+            solved = _SOLVED in rest or _CLOSED in rest  # the stored body's own status
+            metric_set = datagen.metric_set_json(ticket_id, row[3], row[4], solved=solved).encode()
             if top_level:
                 sideloaded.append(metric_set)
             if embedded:

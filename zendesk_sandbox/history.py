@@ -421,6 +421,14 @@ class TicketHistory:
             ).fetchall()
         return [json.loads(row[0]) for row in rows]
 
+    def metric_events_of(self, ticket_id: int) -> list[dict[str, Any]]:
+        """Return a ticket's metric events, in time order."""
+        with self.store.lock:
+            rows = self.store.conn.execute(
+                "SELECT body FROM metric_events WHERE ticket_id = ? ORDER BY time_ts, id", (ticket_id,)
+            ).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
     def conversation(self, ticket_id: int) -> list[tuple[int, dict[str, Any]]]:
         """Return (position, event) of a ticket's conversation log, in order."""
         with self.store.lock:

@@ -53,6 +53,10 @@ def test_a_comment_added_over_http_is_in_the_ticket_event_export(sandbox: Sandbo
     assert comment["audit_id"] == audit["id"]
     events = admin_api(sandbox, "GET", f"/tickets/{ticket}/events").json()["ticket_events"]
     assert events[-1] == audit
+    metric_events = admin_api(sandbox, "GET", f"/tickets/{ticket}/metric_events").json()
+    assert [e["ticket_id"] for e in metric_events["ticket_metric_events"]] == [ticket] * len(
+        sandbox.admin.ticket_metric_events(ticket)
+    )
     assert admin_api(sandbox, "POST", f"/tickets/{ticket}/comments", json={"text": "x"}).status_code == 400
     assert admin_api(sandbox, "POST", "/tickets/99999/comments", json={"body": "x"}).status_code == 404
 
