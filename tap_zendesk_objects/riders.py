@@ -20,6 +20,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from singer_sdk import metrics
+
 if TYPE_CHECKING:
     from tap_zendesk_objects.client import ZendeskObjectsStream
 
@@ -34,6 +36,9 @@ class Ride:
         self.walker = walker
         self.riders = riders
         self._read: list[list[dict[str, Any]]] = [[] for _ in riders]
+        # The SDK counts a stream's records while it syncs; a rider's are written during the walker's sync,
+        # so each rider has a counter of its own: Meltano's `record_count` metric counts them there.
+        self._counters = [metrics.record_counter(rider.name, endpoint=walker.path) for rider in riders]
 
     @classmethod
     def alone(cls, walker: ZendeskObjectsStream) -> Ride:
@@ -70,9 +75,10 @@ class Ride:
     def read(self, page: dict[str, Any]) -> None:
         """Write every rider's records of a page, before the walker's own are written (and changed)."""
         self._read = []
-        for rider in self.riders:
+        for rider, counter in zip(self.riders, self._counters, strict=True):
             rider.ride_along(rider.page_records(page))
             self._read.append(rider._page_records)  # noqa: SLF001 - what the rider wrote of this page
+            counter.increment(len(self._read[-1]))
 
     def page_written(self, *, settled: bool) -> None:
         """The walker wrote a page and moves its bookmark: the riders' bookmarks take the same position."""
@@ -91,8 +97,9 @@ class Ride:
 
     def finished(self) -> None:
         """The walk reached the export's end: so did every rider's."""
-        for rider in self.riders:
+        for rider, counter in zip(self.riders, self._counters, strict=True):
             rider.finish_walk()
+            counter.exit()  # logs the rider's record_count
 
 
 def _position(stream: ZendeskObjectsStream) -> tuple[Any, ...]:

@@ -3,6 +3,7 @@ streams with truthful bookmarks, resume after a kill, a rating changed later, th
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -90,7 +91,12 @@ def test_every_warehouse_stream_once_valid_and_from_shared_exports(
     assert Counter(m["ticket_id"] for m in metrics) == Counter(tickets)
     deleted = {t for t in tickets if (sb.admin.ticket(t) or {})["status"] == "deleted"}
     assert {m["ticket_id"] for m in metrics if m["deleted"]} == deleted
-    assert all(m["full_resolution_time_in_minutes"] for m in metrics if not m["deleted"])
+    # Resolution times exist once a ticket is solved (or closed), as its solved_at does.
+    live = [m for m in metrics if not m["deleted"]]
+    assert all(
+        (m["solved_at"] is None) is (m["full_resolution_time_in_minutes"]["calendar"] is None) for m in live
+    )
+    assert {m["solved_at"] is None for m in live} == {True, False}
     # Every comment once, with its ticket (airbyte#7631); the events keep the comment as flags only.
     comments = run.records("ticket_comments")
     assert Counter(c["id"] for c in comments) == Counter(c["id"] for c in _comments(sb))
@@ -113,6 +119,13 @@ def test_every_warehouse_stream_once_valid_and_from_shared_exports(
     assert {h["schedule_id"] for h in run.records("schedule_holidays")} <= {
         s["id"] for s in run.records("schedules")
     }
+    # What Meltano shows as each stream's records: the `record_count` metrics, riders' included.
+    counted: Counter[str] = Counter()
+    for line in run.stderr.splitlines():
+        if "METRIC: " in line and '"record_count"' in line:
+            metric = json.loads(line.split("METRIC: ", 1)[1])
+            counted[metric["tags"]["stream"]] += metric["value"]
+    assert {s: counted[s] for s in WAREHOUSE} == {s: len(run.records(s)) for s in WAREHOUSE}
     kinds = sb.admin.stats()["requests_by_kind"]
     # Metrics and identities cost no request: one walk of each export (pages of PAGE) fed both streams.
     assert kinds["ticket_export"] == -(-len(tickets) // PAGE)
