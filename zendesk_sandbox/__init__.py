@@ -133,8 +133,8 @@ Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commen
   identities.py): every ticket's history is drawn from it when seeded (audits, comments, metric
   events, a rating, a messaging conversation) and appended by the admin API (`add_ticket_comment`,
   `update_satisfaction_rating`, `add_conversation_message`; ticket updates and deletions add audits;
-  read with `ticket_events`, `ticket_metric_events`, `satisfaction_ratings`, `conversation_log`, each
-  mirrored under /_sandbox/);
+  read with `ticket_events`, `ticket_comments`, `ticket_metric_events`, `satisfaction_ratings`,
+  `conversation_log`, each mirrored under /_sandbox/);
   one ticket in ten (ids ending in 7) is a messaging ticket (`native_messaging`,
   `from_messaging_channel: true`) with a conversation log and no comment events;
 - ticket events: an audit's `child_events` are `Create` and `Change` events holding the field under its

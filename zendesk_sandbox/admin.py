@@ -142,6 +142,17 @@ class Admin:
         """Return a ticket's audits (ticket events, comments included), in order."""
         return self._core.history.ticket_events(ticket_id)
 
+    def ticket_comments(self, ticket_id: int | None = None) -> list[dict[str, Any]]:
+        """Return the comments (Comment child events, each with its `ticket_id`) of a ticket, or of all."""
+        history = self._core.history
+        events = history.all_events() if ticket_id is None else history.ticket_events(ticket_id)
+        return [
+            child | {"ticket_id": event["ticket_id"]}
+            for event in events
+            for child in event["child_events"]
+            if child["event_type"] == "Comment"
+        ]
+
     def ticket_metric_events(self, ticket_id: int) -> list[dict[str, Any]]:
         """Return a ticket's metric events (SLA applied, fulfilled, breached ...), in time order."""
         return self._core.history.metric_events_of(ticket_id)

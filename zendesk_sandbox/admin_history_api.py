@@ -1,8 +1,8 @@
 """The admin HTTP API of tickets' history: comments, events, conversation logs and satisfaction ratings.
 
-Mirrors `Admin.ticket_events`, `ticket_metric_events`, `conversation_log`, `add_ticket_comment`,
-`add_conversation_message`, `satisfaction_ratings` and `update_satisfaction_rating` under /_sandbox/
-(README.md, admin API).
+Mirrors `Admin.ticket_events`, `ticket_metric_events`, `conversation_log`, `ticket_comments`,
+`add_ticket_comment`, `add_conversation_message`, `satisfaction_ratings` and `update_satisfaction_rating`
+under /_sandbox/ (README.md, admin API).
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ def route(admin: Admin, method: str, path: str, body: dict[str, Any]) -> wire.Re
     if method == "GET" and what in _READS:
         key, read = _READS[what]
         return wire.json_response(200, {key: read(admin, ticket_id)})
+    if method == "GET" and what == "comments":
+        return wire.json_response(200, {"comments": admin.ticket_comments(ticket_id)})
     if method == "POST" and what == "comments":
         return wire.json_response(201, {"ticket_event": _add_comment(admin, ticket_id, body)})
     if method == "POST" and what == "conversation_log":

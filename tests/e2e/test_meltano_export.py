@@ -40,16 +40,6 @@ def _wait_until_changes_are_exportable() -> None:
     time.sleep(max(0.0, int(now) + 1.05 - now))
 
 
-def _comments(sb: Sandbox) -> list[dict[str, Any]]:
-    return [
-        child | {"ticket_id": ticket_id}
-        for ticket_id in sb.admin.ticket_ids()
-        for event in sb.admin.ticket_events(ticket_id)
-        for child in event["child_events"]
-        if child["event_type"] == "Comment"
-    ]
-
-
 def _support_lead_figures(database: Path) -> dict[str, list[list[Any]]]:
     """The demo's summary figures, computed by its SQL on the warehouse (medians as floats)."""
     rows = {name: query_duckdb(DUCKDB_VENV, database, sql) for name, sql in support_lead.QUERIES.items()}
@@ -78,7 +68,7 @@ def _support_lead_truth(sb: Sandbox) -> dict[str, list[list[Any]]]:
     breaches = Counter(e["metric"] for e in breach_events)
     breached = Counter(metric for metric, _ in {(e["metric"], e["ticket_id"]) for e in breach_events})
     by_ticket: dict[int, list[int]] = {}
-    for comment in _comments(sb):
+    for comment in sb.admin.ticket_comments():
         by_ticket.setdefault(comment["ticket_id"], []).append(len(comment["body"]))
     longest = sorted(by_ticket.items(), key=lambda item: (-len(item[1]), -sum(item[1]), item[0]))[:3]
     scores = Counter(r["score"] for r in sb.admin.satisfaction_ratings())
@@ -98,7 +88,7 @@ def _assert_support_warehouse(database: Path, sb: Sandbox) -> None:
     """A metric row per ticket row, every comment, metric event and rating, and the demo's summary right."""
     tickets = sb.admin.ticket_ids()
     assert _count(database, "ticket_metrics") == len(tickets)
-    assert _count(database, "ticket_comments") == len(_comments(sb))
+    assert _count(database, "ticket_comments") == len(sb.admin.ticket_comments())
     metric_events = sum(len(sb.admin.ticket_metric_events(t)) for t in tickets)
     assert _count(database, "ticket_metric_events") == metric_events
     assert _count(database, "satisfaction_ratings") == len(sb.admin.satisfaction_ratings())

@@ -53,6 +53,9 @@ def test_a_comment_added_over_http_is_in_the_ticket_event_export(sandbox: Sandbo
     assert comment["audit_id"] == audit["id"]
     events = admin_api(sandbox, "GET", f"/tickets/{ticket}/events").json()["ticket_events"]
     assert events[-1] == audit
+    comments = admin_api(sandbox, "GET", f"/tickets/{ticket}/comments").json()["comments"]
+    assert comments[-1] == comment | {"ticket_id": ticket}
+    assert comments == sandbox.admin.ticket_comments(ticket)
     metric_events = admin_api(sandbox, "GET", f"/tickets/{ticket}/metric_events").json()
     assert [e["ticket_id"] for e in metric_events["ticket_metric_events"]] == [ticket] * len(
         sandbox.admin.ticket_metric_events(ticket)

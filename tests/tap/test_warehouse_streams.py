@@ -65,17 +65,6 @@ def _created(rating: dict[str, Any]) -> str:
     return str(rating["created_at"])
 
 
-def _comments(sb: Sandbox) -> list[dict[str, Any]]:
-    """Every comment the sandbox holds, each with its ticket."""
-    return [
-        child | {"ticket_id": ticket_id}
-        for ticket_id in sb.admin.ticket_ids()
-        for event in sb.admin.ticket_events(ticket_id)
-        for child in event["child_events"]
-        if child["event_type"] == "Comment"
-    ]
-
-
 def test_every_warehouse_stream_once_valid_and_from_shared_exports(
     sandbox_factory: Callable[..., Sandbox], tmp_path: Path
 ) -> None:
@@ -99,7 +88,7 @@ def test_every_warehouse_stream_once_valid_and_from_shared_exports(
     assert {m["solved_at"] is None for m in live} == {True, False}
     # Every comment once, with its ticket (airbyte#7631); the events keep the comment as flags only.
     comments = run.records("ticket_comments")
-    assert Counter(c["id"] for c in comments) == Counter(c["id"] for c in _comments(sb))
+    assert Counter(c["id"] for c in comments) == Counter(c["id"] for c in sb.admin.ticket_comments())
     assert all(c["ticket_id"] and c["audit_id"] and c["body"] for c in comments)
     flags = [
         c for e in run.records("ticket_events") for c in e["child_events"] if c["event_type"] == "Comment"
@@ -146,7 +135,7 @@ def test_comments_cost_one_export_request_per_1000_events_whatever_page_size_say
     assert run.returncode == 0, run.stderr
     events = run.records("ticket_events")
     assert len(events) > ZENDESK_EVENT_PAGE
-    assert len(run.records("ticket_comments")) == len(_comments(sb))
+    assert len(run.records("ticket_comments")) == len(sb.admin.ticket_comments())
     requests = sb.admin.stats()["requests_by_kind"]["ticket_event_export"]
     assert requests <= -(-len(events) // ZENDESK_EVENT_PAGE), "pages of 1000, not of page_size"
 
@@ -173,7 +162,7 @@ def test_each_stream_alone_keeps_its_own_bookmark(
     comments_alone = run_tap(tmp_path, config, select=["ticket_comments"])
     assert comments_alone.returncode == 0, comments_alone.stderr
     assert not comments_alone.records("ticket_events")
-    assert len(comments_alone.records("ticket_comments")) == len(_comments(sb))
+    assert len(comments_alone.records("ticket_comments")) == len(sb.admin.ticket_comments())
 
 
 def test_a_second_run_returns_only_changes_and_catches_a_rating_changed_later(
@@ -223,7 +212,9 @@ def test_conversation_log_is_opt_in_and_reads_a_changed_log_from_where_it_stoppe
     assert {e["ticket_id"] for e in logs} == set(messaging)
     assert len(logs) == sum(len(sb.admin.conversation_log(t)) for t in messaging)
     assert sb.admin.stats()["requests_by_kind"]["conversation_log"] == len(messaging)
-    assert not any(c["ticket_id"] in messaging for c in _comments(sb)), "messaging tickets have no comments"
+    assert not any(c["ticket_id"] in messaging for c in sb.admin.ticket_comments()), (
+        "messaging tickets have no comments"
+    )
     sb.admin.add_conversation_message(messaging[0], "Still waiting")
     wait_until_changes_are_exportable()
     sb.admin.reset_stats()
@@ -278,7 +269,7 @@ def test_resume_after_sigkill_repeats_at_most_a_page(
         "tickets": sb.admin.ticket_ids(),
         "ticket_metrics": sb.admin.ticket_ids(),
         "ticket_events": [e["id"] for t in sb.admin.ticket_ids() for e in sb.admin.ticket_events(t)],
-        "ticket_comments": [c["id"] for c in _comments(sb)],
+        "ticket_comments": [c["id"] for c in sb.admin.ticket_comments()],
         "satisfaction_ratings": [r["id"] for r in sb.admin.satisfaction_ratings()],
     }
     for stream in streams:
