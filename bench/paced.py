@@ -20,6 +20,7 @@ import math
 import re
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,7 +40,7 @@ from bench.common import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
 EXPORTS_PER_WINDOW = 10
 GOAL_OF_CEILING = 0.95
@@ -80,6 +81,30 @@ class PacedExport:
         return EXPORTS_PER_WINDOW * self.page_size
 
 
+@contextmanager
+def paced_sandbox(
+    tickets: int,
+    page_size: int,
+    window: float,
+    *,
+    people: int | None = None,
+    settings: dict[str, Any] | None = None,
+) -> Iterator[tuple[SandboxProcess, Path, dict[str, Any]]]:
+    """A sandbox enforcing the export limit per `window` seconds, a work dir, a tap config paced to it."""
+    options = ["--export-limit", str(EXPORTS_PER_WINDOW), "--window-seconds", str(window)]
+    with (
+        SandboxProcess(tickets, options=options, settings=settings, people=people) as sandbox,
+        tempfile.TemporaryDirectory() as workdir,
+    ):
+        config = tap_config(
+            sandbox.url,
+            page_size=page_size,
+            export_requests_per_minute=EXPORTS_PER_WINDOW,
+            export_window_seconds=window,
+        )
+        yield sandbox, Path(workdir), config
+
+
 def paced_export(
     tickets: int,
     page_size: int,
@@ -89,19 +114,9 @@ def paced_export(
     login: Callable[[str, Path], dict[str, Any]] | None = None,
 ) -> PacedExport:
     """Run the paced ticket export: `settings` for the sandbox, `login(url, workdir)` the tap's auth."""
-    options = ["--export-limit", str(EXPORTS_PER_WINDOW), "--window-seconds", str(window)]
-    with (
-        SandboxProcess(tickets, options=options, settings=settings) as sandbox,
-        tempfile.TemporaryDirectory() as workdir,
-    ):
-        config = tap_config(
-            sandbox.url,
-            page_size=page_size,
-            export_requests_per_minute=EXPORTS_PER_WINDOW,
-            export_window_seconds=window,
-            **(login(sandbox.url, Path(workdir)) if login is not None else {}),
-        )
-        command = tap_command(Path(workdir), config, "tickets")
+    with paced_sandbox(tickets, page_size, window, settings=settings) as (sandbox, workdir, paced):
+        config = {**paced, **(login(sandbox.url, workdir) if login is not None else {})}
+        command = tap_command(workdir, config, "tickets")
         sandbox.reset_stats()
         page_starts = PageStarts(page_size)
         run = run_counted(command, on_line=page_starts.see)
@@ -207,20 +222,9 @@ def streams_export(
     tickets: int, people: int, page_size: int, window: float, streams: Sequence[str], **config: object
 ) -> StreamsExport:
     """Export `streams` at once, the sandbox's export limit the tap's; `config`: more tap settings."""
-    options = ["--export-limit", str(EXPORTS_PER_WINDOW), "--window-seconds", str(window)]
-    with (
-        SandboxProcess(tickets, options=options, people=people) as sandbox,
-        tempfile.TemporaryDirectory() as workdir,
-    ):
-        settings = tap_config(
-            sandbox.url,
-            page_size=page_size,
-            export_requests_per_minute=EXPORTS_PER_WINDOW,
-            export_window_seconds=window,
-            **config,
-        )
-        config_path = write_json(settings, Path(workdir), "tap-config.json")
-        catalog_path = write_json(tap_catalog(config_path, *streams), Path(workdir), "catalog.json")
+    with paced_sandbox(tickets, page_size, window, people=people) as (sandbox, workdir, paced):
+        config_path = write_json({**paced, **config}, workdir, "tap-config.json")
+        catalog_path = write_json(tap_catalog(config_path, *streams), workdir, "catalog.json")
         sandbox.reset_stats()
         records: dict[str, int] = {}
 
