@@ -82,15 +82,21 @@ class PacedExport:
 
 
 @contextmanager
-def paced_sandbox(
+def paced_sandbox(  # noqa: PLR0913 (the data set, the pacing, and what the sandbox and the tap add)
     tickets: int,
     page_size: int,
     window: float,
     *,
     people: int | None = None,
     settings: dict[str, Any] | None = None,
+    login: Callable[[str, Path], dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Iterator[tuple[SandboxProcess, Path, dict[str, Any]]]:
-    """A sandbox enforcing the export limit per `window` seconds, a work dir, a tap config paced to it."""
+    """A sandbox enforcing the export limit per `window` seconds, a work dir, a tap config paced to it.
+
+    `settings` go to the sandbox; `login(url, workdir)` gives the tap's auth (default: the static token),
+    `extra` more tap settings.
+    """
     options = ["--export-limit", str(EXPORTS_PER_WINDOW), "--window-seconds", str(window)]
     with (
         SandboxProcess(tickets, options=options, settings=settings, people=people) as sandbox,
@@ -101,6 +107,8 @@ def paced_sandbox(
             page_size=page_size,
             export_requests_per_minute=EXPORTS_PER_WINDOW,
             export_window_seconds=window,
+            **(login(sandbox.url, Path(workdir)) if login is not None else {}),
+            **(extra or {}),
         )
         yield sandbox, Path(workdir), config
 
@@ -114,8 +122,11 @@ def paced_export(
     login: Callable[[str, Path], dict[str, Any]] | None = None,
 ) -> PacedExport:
     """Run the paced ticket export: `settings` for the sandbox, `login(url, workdir)` the tap's auth."""
-    with paced_sandbox(tickets, page_size, window, settings=settings) as (sandbox, workdir, paced):
-        config = {**paced, **(login(sandbox.url, workdir) if login is not None else {})}
+    with paced_sandbox(tickets, page_size, window, settings=settings, login=login) as (
+        sandbox,
+        workdir,
+        config,
+    ):
         command = tap_command(workdir, config, "tickets")
         sandbox.reset_stats()
         page_starts = PageStarts(page_size)
@@ -222,8 +233,12 @@ def streams_export(
     tickets: int, people: int, page_size: int, window: float, streams: Sequence[str], **config: object
 ) -> StreamsExport:
     """Export `streams` at once, the sandbox's export limit the tap's; `config`: more tap settings."""
-    with paced_sandbox(tickets, page_size, window, people=people) as (sandbox, workdir, paced):
-        config_path = write_json({**paced, **config}, workdir, "tap-config.json")
+    with paced_sandbox(tickets, page_size, window, people=people, extra=config) as (
+        sandbox,
+        workdir,
+        settings,
+    ):
+        config_path = write_json(settings, workdir, "tap-config.json")
         catalog_path = write_json(tap_catalog(config_path, *streams), workdir, "catalog.json")
         sandbox.reset_stats()
         records: dict[str, int] = {}
