@@ -34,6 +34,7 @@ EMAIL, TOKEN = DEMO_EMAIL, DEMO_TOKEN
 UNLIMITED = 1_000_000
 # Every seeded file keeps the sandbox's default data shape except these two sizes.
 CUSTOM_OBJECT = "apartment"  # the seeded object that carries all ten field types
+OBJECT_STREAM = f"custom_object_records__{CUSTOM_OBJECT}"
 # Ours and the SDK's writers print compact JSON; singer-python (the peer) puts a space after each colon.
 RECORD_PREFIXES = (b'{"type":"RECORD"', b'{"type": "RECORD"')
 
@@ -195,20 +196,21 @@ def write_json(data: object, directory: Path, name: str) -> Path:
     return path
 
 
-def tap_catalog(config_path: Path, stream: str) -> dict[str, Any]:
-    """Return the tap's discovered catalog with only `stream` selected."""
+def tap_catalog(config_path: Path, *streams: str) -> dict[str, Any]:
+    """Return the tap's discovered catalog with only `streams` selected."""
     done = subprocess.run(
         [TAP, "--config", str(config_path), "--discover"], capture_output=True, check=True, timeout=300
     )
     catalog: dict[str, Any] = json.loads(done.stdout)
     names = [entry["tap_stream_id"] for entry in catalog["streams"]]
-    if stream not in names:
-        msg = f"the tap does not offer stream {stream!r} (it offers {names})"
+    missing = [stream for stream in streams if stream not in names]
+    if missing:
+        msg = f"the tap does not offer streams {missing} (it offers {names})"
         raise RuntimeError(msg)
     for entry in catalog["streams"]:
         for item in entry.get("metadata", []):
             if item.get("breadcrumb") == []:
-                item["metadata"]["selected"] = entry["tap_stream_id"] == stream
+                item["metadata"]["selected"] = entry["tap_stream_id"] in streams
     return catalog
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bench.common import (
     FAST_JOBS_SETTINGS,
+    OBJECT_STREAM,
     TARGET,
     ProcessRun,
     Row,
@@ -29,7 +30,6 @@ from bench.common import (
     write_json,
 )
 from bench.memory import LastState
-from bench.tap_cpu import OBJECT_STREAM
 
 
 def measure(object_records: int) -> tuple[list[Row], ProcessRun, ProcessRun]:

@@ -25,6 +25,7 @@ from bench import (
     tap_cpu,
     target_throughput,
     token_renewal,
+    warehouse,
 )
 from bench.common import RESULTS, Row
 
@@ -50,6 +51,9 @@ class Sizes:
     target_memory_sizes: tuple[int, ...]
     end_to_end_records: int
     startup_runs: int
+    warehouse_tickets: int = 20_000  # the warehouse's paced exports (bench/warehouse.py)
+    warehouse_people: int = 10_000
+    comment_cpu_tickets: int = 50_000
 
 
 FULL = Sizes(
@@ -85,6 +89,9 @@ QUICK = Sizes(
     target_memory_sizes=(500, 2_000),
     end_to_end_records=3_000,
     startup_runs=2,
+    warehouse_tickets=1_500,
+    warehouse_people=500,
+    comment_cpu_tickets=1_500,
 )
 
 
@@ -96,6 +103,10 @@ def run_suite(sizes: Sizes) -> list[Row]:
     rows += paced.measure(sizes.paced_tickets, sizes.paced_page_size, sizes.paced_window)[0]
     rows += paced.measure_all_streams(
         sizes.paced_all_tickets, sizes.paced_all_people, sizes.paced_page_size // 2, sizes.paced_window
+    )
+    rows += warehouse.measure_comment_cpu(sizes.comment_cpu_tickets)
+    rows += warehouse.measure_exports(
+        sizes.warehouse_tickets, sizes.warehouse_people, sizes.paced_page_size, sizes.paced_window
     )
     rows += target_throughput.run(sizes.quick)
     rows += lookups.run(sizes.quick)

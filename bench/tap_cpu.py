@@ -16,7 +16,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -24,6 +24,7 @@ import requests
 from bench.common import (
     CUSTOM_OBJECT,
     EMAIL,
+    OBJECT_STREAM,
     TOKEN,
     ProcessRun,
     Row,
@@ -34,14 +35,31 @@ from bench.common import (
     unlimited_options,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 TICKETS_PATH = "/api/v2/incremental/tickets/cursor"
 OBJECTS_PATH = f"/api/v2/incremental/custom_objects/{CUSTOM_OBJECT}/cursor"
-OBJECT_STREAM = f"custom_object_records__{CUSTOM_OBJECT}"
 USERS_PATH = "/api/v2/incremental/users/cursor"
 ORGANIZATIONS_PATH = "/api/v2/incremental/organizations"
 GOAL_X_FLOOR = 3.0
 # Tickets' own goal (issue 12): typing their custom field values must not take them above the floor.
 GOAL_TICKETS_X_FLOOR = 1.0
+
+
+@dataclass(frozen=True)
+class Export:
+    """Where a stream's records come from: the export's path, its records array, the sideload it asks."""
+
+    path: str
+    records_key: str
+    include: str = ""
+    # The page's records, when they are not its records array as it is (the comments inside ticket events).
+    extract: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
+
+    def records(self, page: dict[str, Any]) -> list[dict[str, Any]]:
+        """The records of one decoded page."""
+        return list(page[self.records_key]) if self.extract is None else self.extract(page)
 
 
 @dataclass
@@ -70,49 +88,48 @@ class CpuResult:
         return self.tap.cpu_us_per_record / self.floor_us
 
 
-def floor_cpu(url: str, path: str, records_key: str, stream: str) -> tuple[int, float]:
+def floor_cpu(url: str, export: Export, stream: str) -> tuple[int, float]:
     """Return records and CPU seconds to decode every page and encode its records with `json`."""
     session = requests.Session()
     session.auth = (f"{EMAIL}/token", TOKEN)
-    params: dict[str, Any] = {"start_time": 0, "per_page": 1000}
+    base: dict[str, Any] = {"per_page": 1000, **({"include": export.include} if export.include else {})}
+    params = {**base, "start_time": 0}
     records, cpu = 0, 0.0
     # A time-based export repeats the records of a page's last second on the next page (wire notes §18.2):
     # their decoding counts in the floor's CPU, but each record once in its count, as the tap writes it.
     seen: set[Any] = set()
     extracted = "2026-01-01T00:00:00.000000+00:00"
     while True:
-        response = session.get(f"{url}{path}", params=params, timeout=300)
+        response = session.get(f"{url}{export.path}", params=params, timeout=300)
         response.raise_for_status()
         body_bytes = response.content
         start = time.process_time()
         body = json.loads(body_bytes)
-        for record in body[records_key]:
+        rows = export.records(body)
+        for record in rows:
             message = {"type": "RECORD", "stream": stream, "record": record, "time_extracted": extracted}
             json.dumps(message, separators=(",", ":"))
         cpu += time.process_time() - start
         if "next_page" in body:  # time-based
-            seen.update(record["id"] for record in body[records_key])
+            seen.update(record["id"] for record in rows)
             if body["end_of_stream"]:
                 return len(seen), cpu
-            params = {
-                "start_time": parse_qs(urlsplit(body["next_page"]).query)["start_time"][0],
-                "per_page": 1000,
-            }
+            params = {**base, "start_time": parse_qs(urlsplit(body["next_page"]).query)["start_time"][0]}
             continue
-        records += len(body[records_key])
+        records += len(rows)
         more = not body.get("end_of_stream", False) and body.get("meta", {}).get("has_more", True)
         if not more or not body.get("after_cursor"):
             return records, cpu
-        params = {"cursor": body["after_cursor"], "per_page": 1000}
+        params = {**base, "cursor": body["after_cursor"]}
 
 
-def measure_stream(url: str, stream: str, path: str, records_key: str) -> CpuResult:
+def measure_stream(url: str, stream: str, export: Export) -> CpuResult:
     """Run the tap on `stream` (first, before this process holds any pages), then the floor."""
     last_hour = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     with tempfile.TemporaryDirectory() as workdir:
         tap = run_counted(tap_command(Path(workdir), tap_config(url), stream))
         fixed = run_counted(tap_command(Path(workdir), tap_config(url, start_date=last_hour), stream))
-    floor_records, floor = floor_cpu(url, path, records_key, stream)
+    floor_records, floor = floor_cpu(url, export, stream)
     if floor_records != tap.records:
         msg = f"the tap wrote {tap.records} {stream} records where the export holds {floor_records}"
         raise RuntimeError(msg)
@@ -121,35 +138,35 @@ def measure_stream(url: str, stream: str, path: str, records_key: str) -> CpuRes
     )
 
 
+def row(label: str, result: CpuResult, goal: float) -> Row:
+    """The table row of one stream: the tap's CPU per record ÷ the floor's, and above its fixed cost."""
+    return Row(
+        "1. tap CPU",
+        f"{label}: tap ÷ `json` floor ({result.tap.records:,} records)",
+        f"{result.tap.cpu_us_per_record:.1f} µs vs {result.floor_us:.1f} µs per record; "
+        f"{result.marginal_us:.1f} µs ({result.marginal_us / result.floor_us:.2f}x) above the "
+        f"tap's fixed {result.fixed_cpu:.2f} s",
+        result.x_floor,
+        f"≤ {goal:g}x",
+        result.x_floor <= goal,
+    )
+
+
 def measure(tickets: int, object_records: int, people: int) -> tuple[list[Row], dict[str, CpuResult]]:
     """Measure tickets, custom object records, users and organizations; return rows and results by stream."""
     results: dict[str, CpuResult] = {}
     with SandboxProcess(tickets, options=unlimited_options()) as sandbox:
-        results["tickets"] = measure_stream(sandbox.url, "tickets", TICKETS_PATH, "tickets")
+        results["tickets"] = measure_stream(sandbox.url, "tickets", Export(TICKETS_PATH, "tickets"))
     with SandboxProcess(1_000, records_per_object=object_records, options=unlimited_options()) as sandbox:
-        results[OBJECT_STREAM] = measure_stream(
-            sandbox.url, OBJECT_STREAM, OBJECTS_PATH, "custom_object_records"
-        )
+        objects = Export(OBJECTS_PATH, "custom_object_records")
+        results[OBJECT_STREAM] = measure_stream(sandbox.url, OBJECT_STREAM, objects)
     with SandboxProcess(1_000, people=people, options=unlimited_options()) as sandbox:
-        results["users"] = measure_stream(sandbox.url, "users", USERS_PATH, "users")
-        results["organizations"] = measure_stream(
-            sandbox.url, "organizations", ORGANIZATIONS_PATH, "organizations"
-        )
-    rows = []
+        results["users"] = measure_stream(sandbox.url, "users", Export(USERS_PATH, "users"))
+        organizations = Export(ORGANIZATIONS_PATH, "organizations")
+        results["organizations"] = measure_stream(sandbox.url, "organizations", organizations)
     labels = {"tickets": "tickets", OBJECT_STREAM: "custom object records"}
-    for stream, result in results.items():
-        label = labels.get(stream, stream)
-        goal = GOAL_TICKETS_X_FLOOR if stream == "tickets" else GOAL_X_FLOOR
-        rows.append(
-            Row(
-                "1. tap CPU",
-                f"{label}: tap ÷ `json` floor ({result.tap.records:,} records)",
-                f"{result.tap.cpu_us_per_record:.1f} µs vs {result.floor_us:.1f} µs per record; "
-                f"{result.marginal_us:.1f} µs ({result.marginal_us / result.floor_us:.2f}x) above the "
-                f"tap's fixed {result.fixed_cpu:.2f} s",
-                result.x_floor,
-                f"≤ {goal:g}x",
-                result.x_floor <= goal,
-            )
-        )
+    rows = [
+        row(labels.get(stream, stream), result, GOAL_TICKETS_X_FLOOR if stream == "tickets" else GOAL_X_FLOOR)
+        for stream, result in results.items()
+    ]
     return rows, results

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -27,6 +27,7 @@ from tap_zendesk_objects.replication import (
     start_epoch,
     within_clock,
 )
+from tap_zendesk_objects.riders import Ride
 from zendesk_objects_shared import Outcome, RequestPacer, RunFailure, classify, error_message
 from zendesk_objects_shared.auth import LeftToRequestLoop
 from zendesk_objects_shared.bodies import holding, json_object
@@ -79,6 +80,7 @@ class TapRuntime:
     write_state: Callable[[], None]
     sequin_base_url: str = ""
     sequin_credential: Credential | None = None
+    rode: set[str] = field(default_factory=set)  # streams written with another stream's walk this run
 
     def get_json(self, path: str, records_key: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """GET a Zendesk API path (discovery, metadata) whose body holds the list `records_key`."""
@@ -171,6 +173,14 @@ class ZendeskObjectsStream(RESTStream[Any]):
     # STATE goes out after every page (see `_page_done`), not every N records.
     STATE_MSG_FREQUENCY = 10**9
     records_key: ClassVar[str]
+    # The key of the page's rows (`records_key`) whose newest value is the walk's position (`high_water`);
+    # None: the replication key. The records a stream emits may be other objects than those rows (riders.py).
+    position_key: ClassVar[str | None] = None
+    # Streams read from one export's pages share it (riders.py): its name, and the `include` they need.
+    walk_group: ClassVar[str] = ""
+    sideload: ClassVar[str] = ""
+    # The bookmark keys that say where in its export a stream is (riders.py compares and copies them).
+    POSITION_KEYS: ClassVar[tuple[str, ...]] = ("cursor", "high_water")
 
     def __init__(self, *, runtime: TapRuntime, **kwargs: Any) -> None:  # noqa: ANN401
         """Build the stream around the tap's shared runtime."""
@@ -183,6 +193,9 @@ class ZendeskObjectsStream(RESTStream[Any]):
         self.declared_replication_key = self.replication_key
         self._replication_mark: ReplicationMark | None = None
         self._stamps: StampReader | None = None
+        self._positions: StampReader | None = None
+        self._page_records: list[dict[str, Any]] = []
+        self.ride = Ride.alone(self)
 
     @override
     def apply_catalog(self, catalog: Catalog) -> None:
@@ -281,14 +294,33 @@ class ZendeskObjectsStream(RESTStream[Any]):
 
     @override
     def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        if self.name in self.runtime.rode:
+            # Its records and bookmark came with another stream's walk of the same export (riders.py).
+            LOGGER.info("%s: written along another stream's walk of the same export this run", self.name)
+            return
         # The SDK sets `self.context` only for parent/child syncs; partitions arrive here, so keep it.
         self._context = context
+        self.start_walk(context)
+        self.ride = Ride.start(self)
+        yield from super().request_records(context)
+        self.finish_walk()
+        self.ride.finished()
+
+    def start_walk(self, context: Context | None) -> None:
+        """Before a walk this stream makes or rides along: progress, replication value, typers."""
         self._progress = ProgressLog(self.name if not context else f"{self.name} {dict(context)}", self.pacer)
         key = self.replication_key
         self._replication_mark = ReplicationMark(key, is_sorted=self.is_sorted) if key else None
         if key and (self._stamps is None or self._stamps.key != key):
             self._stamps = StampReader(self.name, key)  # kept across partitions: warns once per stream
-        yield from super().request_records(context)
+        position = self.position_key or key
+        if position and (self._positions is None or self._positions.key != position):
+            # One reader when both keys are one: its warnings come once per stream.
+            same = self._stamps is not None and self._stamps.key == position
+            self._positions = self._stamps if same else StampReader(self.name, position)
+
+    def finish_walk(self) -> None:
+        """The walk reached the export's end: the replication value catches up, the totals are logged."""
         if self._replication_mark is not None:
             self._replication_mark.walk_finished(self.bookmark())
         self._progress.page(0, final=True)
@@ -316,7 +348,23 @@ class ZendeskObjectsStream(RESTStream[Any]):
 
     @override
     def parse_response(self, response: requests.Response) -> Iterator[dict[str, Any]]:
-        records: list[Any] = json_object(response)[self.records_key]
+        page = self.page_view(response)
+        self._page_records = self.page_records(page)
+        self.ride.read(page)  # riders write theirs now, before this stream's records change (post_process)
+        return iter(self._page_records)
+
+    def page_view(self, response: requests.Response) -> dict[str, Any]:
+        """The page's body as this walk reads it (a time-based walk drops its boundary second's rows)."""
+        return json_object(response)
+
+    def page_rows(self, page: dict[str, Any]) -> list[dict[str, Any]]:
+        """The page's rows (`records_key`) that are objects with an `id`: what riders' records hang on."""
+        rows = page.get(self.records_key) or []
+        return [row for row in rows if isinstance(row, dict) and row.get("id") is not None]
+
+    def page_records(self, page: dict[str, Any]) -> list[dict[str, Any]]:
+        """This stream's records on a page: its rows that carry their primary key."""
+        records: list[Any] = page[self.records_key]
         keys = self.primary_keys or []
         keyed = [r for r in records if isinstance(r, dict) and all(r.get(k) is not None for k in keys)]
         if len(keyed) < len(records):
@@ -328,7 +376,7 @@ class ZendeskObjectsStream(RESTStream[Any]):
                 len(records),
                 " + ".join(keys),
             )
-        return iter(keyed)
+        return keyed
 
     @override
     def generate_child_contexts(
@@ -346,21 +394,46 @@ class ZendeskObjectsStream(RESTStream[Any]):
         An unsettled page (empty, and not the last) leaves the bookmark where it was: its cursor is only
         kept once a later page proves the walk is progressing.
         """
-        records = body.get(self.records_key) or []
+        rows = body.get(self.records_key) or []
         if settled:
             state = self.bookmark()
             if cursor is not None:
                 state["cursor"] = cursor
-            newest = self.newest_stamp(records)
-            self.update_bookmark(state, newest)
-            if self._replication_mark is not None:
-                self._replication_mark.page_written(state, newest)
+            self.update_bookmark(state, self.newest_position(rows))
+        self.page_finished(settled=settled)
+
+    def page_finished(self, *, settled: bool) -> None:
+        """After the bookmark took a page's position: its replication value, the riders, STATE, progress."""
+        if settled and self._replication_mark is not None:
+            self._replication_mark.page_written(self.bookmark(), self.newest_stamp(self._page_records))
+        self.ride.page_written(settled=settled)
+        if settled:
             self.runtime.write_state()
-        self._progress.page(len(records))
+        self._progress.page(len(self._page_records))
+        self._page_records = []
 
     def newest_stamp(self, records: list[dict[str, Any]]) -> Stamp | None:
-        """The newest replication key value on a page that a bookmark may take (see StampReader)."""
+        """The newest replication key value of records written that a bookmark may take (StampReader)."""
         return self._stamps.newest(records) if self._stamps is not None else None
+
+    def newest_position(self, rows: list[dict[str, Any]]) -> Stamp | None:
+        """The newest position value of a page's rows (`position_key`), for `high_water`."""
+        return self._positions.newest(rows) if self._positions is not None else None
+
+    def walk_params(self) -> dict[str, Any]:
+        """Query parameters this walk needs for the streams it writes: the `include` sideloads."""
+        includes = self.ride.includes()
+        return {"include": ",".join(includes)} if includes else {}
+
+    def ride_along(self, records: list[dict[str, Any]]) -> None:
+        """Write records another stream's walk read for this one (riders.py), through `post_process`."""
+        written = []
+        for record in records:
+            processed = self.post_process(record, None)
+            if processed is not None:
+                self._write_record_message(processed)
+                written.append(processed)
+        self._page_records = written
 
     def update_bookmark(self, state: dict[str, Any], newest: Stamp | None) -> None:
         """Add what else the bookmark tracks from the page's newest replication value (e.g. `high_water`)."""
@@ -411,7 +484,7 @@ class ZendeskExportStream(ZendeskApiStream):
 
     @override
     def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
-        params: dict[str, Any] = {"per_page": self._page_size, **self.filter_params()}
+        params: dict[str, Any] = {"per_page": self._page_size, **self.filter_params(), **self.walk_params()}
         if next_page_token:
             params["cursor"] = next_page_token
         else:

@@ -28,6 +28,7 @@ from tap_zendesk_objects.streams import (
     UserFieldsStream,
     UsersStream,
 )
+from tap_zendesk_objects.streams.warehouse import WAREHOUSE_STREAMS, ConversationLogStream
 from zendesk_objects_shared import (
     CONNECTION_PROPERTIES,
     SECRETS,
@@ -75,7 +76,10 @@ TAP_PROPERTIES = th.PropertiesList(
         "page_size",
         th.IntegerType(minimum=1, maximum=1000),
         default=1000,
-        description="Records per export page (1-1000). A 504 halves it for the request that timed out.",
+        description=(
+            "Records per export page (1-1000). A 504 halves it for the request that timed out. The ticket"
+            " event export takes no page size: Zendesk's pages of up to 1000 events."
+        ),
     ),
     th.Property(
         "export_requests_per_minute",
@@ -115,6 +119,25 @@ TAP_PROPERTIES = th.PropertiesList(
         th.IntegerType(minimum=1, maximum=500),
         default=500,
         description="Records per Sequin page (1-500).",
+    ),
+    th.Property(
+        "conversation_log",
+        th.BooleanType,
+        default=False,
+        description=(
+            "Export the `ticket_conversation_log` stream: the conversation of every exported messaging "
+            "ticket, one request (or more, 100 events a page) per such ticket, paced under the account's "
+            "budget."
+        ),
+    ),
+    th.Property(
+        "satisfaction_ratings_lookback_days",
+        th.IntegerType(minimum=1),
+        default=30,
+        description=(
+            "Days before the bookmark whose satisfaction ratings each run reads again, to catch a rating "
+            "changed after it was created (Zendesk filters ratings by creation time)."
+        ),
     ),
 )
 
@@ -214,6 +237,9 @@ class TapZendeskObjects(OneLineCli, Tap):
             UserFieldsStream(tap=self, runtime=runtime),
             OrganizationFieldsStream(tap=self, runtime=runtime),
         ]
+        streams += [stream_class(tap=self, runtime=runtime) for stream_class in WAREHOUSE_STREAMS]
+        if self.config.get("conversation_log"):
+            streams.append(ConversationLogStream(tap=self, runtime=runtime))
         if self.config.get("sequin_api_token"):
             streams.append(SequinRecordsStream(tap=self, runtime=runtime))
         LOGGER.info("%s v%s, Meltano SDK v%s", self.name, self.plugin_version, self.sdk_version)

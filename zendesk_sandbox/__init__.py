@@ -128,7 +128,39 @@ Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commen
   always show and revoke itself; `impersonate` is accepted but changes nothing;
 - token requests spend the account budget (its usual 429) and carry its headers; the token object's url is
   `/api/v2/oauth/tokens/{id}.json` (not the OAS example's `/api/v2/tokens/{id}`); codes and tokens live in
-  memory, so a restart forgets them.
+  memory, so a restart forgets them;
+- the support warehouse's endpoints (wire notes §25; events_api.py, lists_api.py, history.py,
+  identities.py): every ticket's history is drawn from it when seeded (audits, comments, metric
+  events, a rating, a messaging conversation) and appended by the admin API (`add_ticket_comment`,
+  `update_satisfaction_rating`, `add_conversation_message`; ticket updates and deletions add audits;
+  read with `ticket_events`, `ticket_comments`, `ticket_metric_events`, `satisfaction_ratings`,
+  `conversation_log`, each mirrored under /_sandbox/);
+  one ticket in ten (ids ending in 7) is a messaging ticket (`native_messaging`,
+  `from_messaging_channel: true`) with a conversation log and no comment events;
+- ticket events: an audit's `child_events` are `Create` and `Change` events holding the field under its
+  name (and `previous_value`) and `Comment` events; without `include=comment_events` a comment is
+  `{id, via, via_reference_id, event_type, comment_present, comment_public}`; the page rules are the
+  organization export's, but a page holds up to `ticket_events_page_size` (1000) events whatever
+  `per_page` says (the OAS names no `per_page` here; Zendesk's time-based pages hold up to 1000 items),
+  and `next_page` carries no `per_page`; a deleted ticket's metric events say `deleted: true`, their
+  times unmoved;
+  `include_changes` and `support_type_scope` are ignored; `ticket_metric_events_end_of_stream` (True)
+  leaves `end_of_stream` out of metric event pages when off;
+- `include=metric_sets` puts metric sets where `metric_sets_sideload` says: `both` (default), `embedded`,
+  `top_level`; a ticket neither solved nor closed has `solved_at: null` and first and full resolution
+  times of `{"calendar": null, "business": null}` (nothing resolved yet); the users export's
+  `include=identities` adds a top-level `identities` array (an email
+  identity per user with an email, a phone one for one user in three; a deleted user's kept);
+- satisfaction ratings exist for tickets whose embedded score is offered, good or bad, created at the
+  ticket's `updated_at`; `start_time`/`end_time` filter `created_at`; `score=received` is good or bad and
+  `*_with_comment` variants match as their plain score; admins only;
+- `/ticket_audits` answers cursor pages only (400 otherwise), newest first, without archived tickets
+  (closed and untouched for 120 days, by the real clock); `/tickets/{id}/conversation_log` is a 404 for
+  a deleted or unknown ticket, empty for a ticket that is not a messaging one;
+- the lists are derived, not stored: two brands, two ticket forms, tags by popularity (cursor: the
+  rank), two SLA policies (admins only, unpaginated), two schedules and their holidays (unpaginated,
+  not in the OAS), group memberships of the staff, organization memberships from users'
+  `organization_id`, four macros.
 Writing users, organizations and memberships (wire notes §26; people_writes.py, people_writes_api.py):
 - endpoints `POST users/create_or_update_many`, `POST users/create_or_update` (200 updated, 201 created),
   `PUT users/update_many` (`ids`/`external_ids` with `user`, or a `users` batch), `DELETE users/destroy_many`,

@@ -7,7 +7,7 @@ import random
 import time
 from typing import TYPE_CHECKING, Any
 
-from zendesk_sandbox import auth, datagen, fielddefs, oauth_grants, people, sequin_api
+from zendesk_sandbox import auth, datagen, fielddefs, history, oauth_grants, people, sequin_api
 from zendesk_sandbox.settings import CustomObjectSpec
 
 if TYPE_CHECKING:
@@ -43,6 +43,10 @@ class Admin:
             )
             body.update(_ticket_changes(fields))
             store.put_ticket(body, now, now)
+            changes = [
+                history.create(0, key, body.get(key), "api") for key in ("subject", "status", "priority")
+            ]
+            self._core.history.append_audit(ticket_id, body.get("requester_id"), now, changes)
         return ticket_id
 
     def _ticket_shape(self) -> datagen.TicketShape:
@@ -78,10 +82,18 @@ class Admin:
             if body is None or times is None:
                 raise KeyError(ticket_id)
             now = max(self._core.clock.stamp(), body["generated_timestamp"])
+            before = dict(body)
             body.update(_ticket_changes(fields))
             body["updated_at"] = datagen.iso(now)
             body["generated_timestamp"] = now
             store.put_ticket(body, times[0], now)
+            changed = [
+                history.change(0, key, body[key], before.get(key), "api")
+                for key in _ticket_changes(fields)
+                if body[key] != before.get(key)
+            ]
+            if changed:  # every update is an audit of what changed (wire notes §25)
+                self._core.history.append_audit(ticket_id, body.get("assignee_id"), now, changed)
 
     def delete_ticket(self, ticket_id: int) -> None:
         """Soft-delete a ticket: status "deleted", generated_timestamp bumped (wire notes §2)."""
@@ -90,9 +102,13 @@ class Admin:
             body, times = store.ticket(ticket_id), store.ticket_times(ticket_id)
             if body is None or times is None:
                 raise KeyError(ticket_id)
+            previous = body["status"]
             body["status"] = "deleted"
             body["generated_timestamp"] = max(self._core.clock.stamp(), body["generated_timestamp"])
             store.put_ticket(body, times[0], times[1])
+            deletion = [history.change(0, "status", "deleted", previous, "api")]
+            self._core.history.append_audit(ticket_id, None, body["generated_timestamp"], deletion)
+            self._core.history.mark_deleted(ticket_id)
 
     def ticket(self, ticket_id: int) -> dict[str, Any] | None:
         """Return one ticket as the export would send it (without sideloads)."""
@@ -104,6 +120,66 @@ class Admin:
     def ticket_ids(self, *, include_deleted: bool = True) -> list[int]:
         """Return every ticket id, ascending."""
         return self._core.store.ticket_ids(include_deleted=include_deleted)
+
+    # --- a ticket's history: comments, events, metric events, rating, conversation -------------------
+
+    def add_ticket_comment(
+        self, ticket_id: int, body: str, *, public: bool = True, author_id: int | None = None
+    ) -> dict[str, Any]:
+        """Add a comment to a ticket (an audit with one Comment child); bumps the ticket. Return the audit."""
+        store = self._core.store
+        with store.transaction():
+            ticket = store.ticket(ticket_id)
+            if ticket is None:
+                raise KeyError(ticket_id)
+            self.update_ticket(ticket_id)
+            now = int(self.ticket(ticket_id)["generated_timestamp"])  # type: ignore[index]
+            author = author_id if author_id is not None else ticket.get("assignee_id")
+            child = history.comment(0, 0, author, body, now, public=public, channel="api")
+            return self._core.history.append_audit(ticket_id, author, now, [child])
+
+    def ticket_events(self, ticket_id: int) -> list[dict[str, Any]]:
+        """Return a ticket's audits (ticket events, comments included), in order."""
+        return self._core.history.ticket_events(ticket_id)
+
+    def ticket_comments(self, ticket_id: int | None = None) -> list[dict[str, Any]]:
+        """Return the comments (Comment child events, each with its `ticket_id`) of a ticket, or of all."""
+        history = self._core.history
+        events = history.all_events() if ticket_id is None else history.ticket_events(ticket_id)
+        return [
+            child | {"ticket_id": event["ticket_id"]}
+            for event in events
+            for child in event["child_events"]
+            if child["event_type"] == "Comment"
+        ]
+
+    def ticket_metric_events(self, ticket_id: int) -> list[dict[str, Any]]:
+        """Return a ticket's metric events (SLA applied, fulfilled, breached ...), in time order."""
+        return self._core.history.metric_events_of(ticket_id)
+
+    def satisfaction_ratings(self) -> list[dict[str, Any]]:
+        """Return every satisfaction rating, by id."""
+        return self._core.history.ratings()
+
+    def update_satisfaction_rating(self, rating_id: int, **changes: Json) -> dict[str, Any]:
+        """Change a rating's score, comment or reason (a requester changing their mind); bumps updated_at."""
+        return self._core.history.update_rating(rating_id, self._core.clock.stamp(), dict(changes))
+
+    def conversation_log(self, ticket_id: int) -> list[dict[str, Any]]:
+        """Return a messaging ticket's conversation log events, in order."""
+        return [event for _, event in self._core.history.conversation(ticket_id)]
+
+    def add_conversation_message(self, ticket_id: int, text: str) -> dict[str, Any]:
+        """Add a requester's message to a messaging ticket's conversation; bumps the ticket. Return it."""
+        ticket = self._core.store.ticket(ticket_id)
+        if ticket is None:
+            raise KeyError(ticket_id)
+        if not history.is_messaging(ticket["via"]["channel"]):
+            msg = f"ticket {ticket_id} is not a messaging ticket (channel {ticket['via']['channel']})"
+            raise ValueError(msg)
+        self.update_ticket(ticket_id)
+        now = int(self.ticket(ticket_id)["generated_timestamp"])  # type: ignore[index]
+        return self._core.history.append_message(ticket_id, now, text, ticket.get("requester_id"))
 
     # --- users, organizations, groups, field definitions -----------------------------------------------
 

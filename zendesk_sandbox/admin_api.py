@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from zendesk_sandbox import wire
+from zendesk_sandbox import admin_history_api, wire
 from zendesk_sandbox.records import RecordNotFoundError, UnknownObjectError
 from zendesk_sandbox.settings import live_settings_json
 from zendesk_sandbox.validation import RecordInvalidError
@@ -73,6 +73,9 @@ def handle(core: Core, admin: Admin, request: wire.Request) -> wire.Response:  #
             return wire.json_response(200, {"record": row})
         if path.startswith("/_sandbox/oauth/"):
             return _oauth(admin, method, path, request)
+        history = admin_history_api.route(admin, method, path, _object(request) if method != "GET" else {})
+        if history is not None:
+            return history
         return _people(admin, method, path, request)
     except RecordInvalidError as invalid:
         return wire.record_invalid(invalid.details)

@@ -10,6 +10,7 @@ from zendesk_sandbox.clock import ChangeClock
 from zendesk_sandbox.cursors import CursorLedger
 from zendesk_sandbox.directory import Directory
 from zendesk_sandbox.faults import Faults
+from zendesk_sandbox.history import TicketHistory
 from zendesk_sandbox.jobs import JobRunner
 from zendesk_sandbox.limits import RateLimit, counter
 from zendesk_sandbox.memberships import Memberships
@@ -47,6 +48,7 @@ class Core:
         self.faults = Faults(self.settings, self.stats)
         self.cursors = CursorLedger()
         self.oauth = OAuthLedger()  # in memory: a restart forgets every code and token
+        self.history = TicketHistory(self.store)  # ticket events, metric events, ratings, conversations
         self._limits()
         self.memberships = Memberships(self.store, self.people)
 

@@ -22,6 +22,7 @@ BRAND_ID = 360_000_123_456
 FORM_ID = 360_000_654_321
 # Custom statuses exist per status category; "closed" tickets keep their "solved" category status.
 CUSTOM_STATUS_IDS = {"new": 1001, "open": 1002, "pending": 1003, "hold": 1004, "solved": 1005}
+MESSAGING_EVERY, MESSAGING_REMAINDER = 10, 7  # ticket ids 7, 17, 27, ... are messaging tickets
 SCRUBBED_SUBJECT = "SCRUBBED"  # wire notes §2: scrubbed deleted tickets
 SCRUBBED_DESCRIPTION = "X"
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -113,6 +114,10 @@ class TicketShape:
         description = " ".join(rng.choices(_WORDS, k=5 + int(rng.random() * 20)))
         custom = [{"id": field_id, "value": make(rng, created)} for field_id, make in self.custom_fields]
         channel = pick(rng, _CHANNELS)
+        # One ticket in ten came through Zendesk messaging (decided by its id: the draws above stay put).
+        messaging = ticket_id % MESSAGING_EVERY == MESSAGING_REMAINDER
+        if messaging:
+            channel = "native_messaging"
         requester_email = f"user{requester % 100000}@example.com"
         source: dict[str, Any] = {"from": {}, "to": {}, "rel": None}
         if channel == "email":
@@ -163,20 +168,24 @@ class TicketShape:
             "brand_id": BRAND_ID,
             "allow_channelback": False,
             "allow_attachments": True,
-            "from_messaging_channel": False,
+            "from_messaging_channel": messaging,
             "generated_timestamp": generated,
         }
 
 
-def metric_set_json(ticket_id: int, created: int, updated: int) -> str:
+def metric_set_json(ticket_id: int, created: int, updated: int, *, solved: bool) -> str:
     """Return the `metric_set` singer-io's tap-zendesk reads embedded in each ticket (wire notes §2), as JSON.
 
-    Built from a template: it is rendered per ticket on every page that asks for it.
+    Built from a template: it is rendered per ticket on every page that asks for it. A ticket not solved
+    (nor closed) has no `solved_at` and no resolution times yet: `{"calendar": null, "business": null}`.
     """
     replies = ticket_id % 5
     minutes = (ticket_id * 37) % 900 + 5
     created_at, updated_at, assigned_at = iso(created), iso(updated), iso(created + 60)
-    solved = f'"{updated_at}"' if ticket_id % 3 else "null"
+    solved_at = f'"{updated_at}"' if solved else "null"
+    first, full = (f'{{"calendar":{minutes * n},"business":{minutes * m}}}' for n, m in ((3, 1), (4, 2)))
+    if not solved:
+        first = full = '{"calendar":null,"business":null}'
     return (
         f'{{"url":null,"id":{9_000_000_000 + ticket_id},"ticket_id":{ticket_id},'
         f'"created_at":"{created_at}","updated_at":"{updated_at}",'
@@ -184,10 +193,9 @@ def metric_set_json(ticket_id: int, created: int, updated: int) -> str:
         f'"reopens":{ticket_id % 2},"replies":{replies},'
         f'"assignee_updated_at":"{updated_at}","requester_updated_at":"{created_at}",'
         f'"status_updated_at":"{updated_at}","initially_assigned_at":"{assigned_at}",'
-        f'"assigned_at":"{assigned_at}","solved_at":{solved},"latest_comment_added_at":"{updated_at}",'
+        f'"assigned_at":"{assigned_at}","solved_at":{solved_at},"latest_comment_added_at":"{updated_at}",'
         f'"reply_time_in_minutes":{{"calendar":{minutes},"business":{minutes // 2}}},'
-        f'"first_resolution_time_in_minutes":{{"calendar":{minutes * 3},"business":{minutes}}},'
-        f'"full_resolution_time_in_minutes":{{"calendar":{minutes * 4},"business":{minutes * 2}}},'
+        f'"first_resolution_time_in_minutes":{first},"full_resolution_time_in_minutes":{full},'
         f'"agent_wait_time_in_minutes":{{"calendar":{minutes},"business":{minutes // 3}}},'
         f'"requester_wait_time_in_minutes":{{"calendar":{minutes * 2},"business":{minutes}}},'
         '"on_hold_time_in_minutes":{"calendar":0,"business":0}}'

@@ -9,7 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from zendesk_sandbox import auth, cursors, datagen, wire
+from zendesk_sandbox import auth, cursors, datagen, identities, wire
 from zendesk_sandbox.datagen import compact
 from zendesk_sandbox.store import as_bytes
 
@@ -79,6 +79,8 @@ def _after_url(core: Core, request: wire.Request, path: str, cursor: str | None)
 # --- tickets -------------------------------------------------------------------------------------------
 
 _TICKETS_PATH = "/api/v2/incremental/tickets/cursor"
+# A stored ticket body is compact JSON: its status reads as these bytes (a metric set says solved or not).
+_SOLVED, _CLOSED = b'"status":"solved"', b'"status":"closed"'
 
 
 def _ticket_refusal(description: str) -> wire.Response:
@@ -120,23 +122,17 @@ def ticket_export(core: Core, request: wire.Request) -> wire.Response:
     account = core.account_url()
     ticket_url = f',{{"url":"{account}/api/v2/tickets/'.encode()
     metric_sets = "metric_sets" in includes
-    # One flat list of pieces joined once: each stored body is copied a single time.
-    body: list[bytes] = [b'{"tickets":[']
-    for row in rows:
-        ticket_id, rest = row[0], as_bytes(row[8])
-        body += (ticket_url, str(ticket_id).encode(), b'.json",')
-        if metric_sets and not row[2]:
-            # singer-io tap-zendesk reads the metric set embedded per ticket (wire notes §2)
-            metric_set = datagen.metric_set_json(ticket_id, row[3], row[4])
-            body += (rest[:-1], b',"metric_set":', metric_set.encode(), b"}")
-        else:
-            body.append(rest)
+    body, sideloaded = _ticket_pieces(
+        rows, ticket_url, metric_sets=metric_sets, placement=settings.metric_sets_sideload
+    )
     if rows:
         body[1] = body[1][1:]  # no comma before the first ticket
     last = (rows[-1][1], rows[-1][0]) if rows else position  # an empty page keeps the incoming position
     after_cursor = cursors.encode_ticket(last)
     core.cursors.issued(after_cursor)
     body.append(b"]")
+    if sideloaded is not None:
+        body += [b',"metric_sets":[', b",".join(sideloaded), b"]"]
     if "users" in includes:
         ids = {value for row in rows for value in (row[5], row[6], row[7]) if value is not None}
         users = [
@@ -150,6 +146,31 @@ def ticket_export(core: Core, request: wire.Request) -> wire.Response:
         f'"before_cursor":null,"end_of_stream":{"true" if end_of_stream else "false"}}}'.encode()
     )
     return wire.Response(200, b"".join(body))
+
+
+def _ticket_pieces(
+    rows: list[tuple[Any, ...]], ticket_url: bytes, *, metric_sets: bool, placement: str
+) -> tuple[list[bytes], list[bytes] | None]:
+    """The page's tickets as pieces of `{"tickets":[...`, and the top-level metric sets (None: not asked)."""
+    # wire notes §18.3: a `metric_set` in each ticket, a top-level `metric_sets` array, or both
+    embedded, top_level = placement != "top_level", placement != "embedded"
+    sideloaded: list[bytes] = []
+    # One flat list of pieces joined once: each stored body is copied a single time.
+    body: list[bytes] = [b'{"tickets":[']
+    for row in rows:
+        ticket_id, rest = row[0], as_bytes(row[8])
+        body += (ticket_url, str(ticket_id).encode(), b'.json",')
+        if metric_sets and not row[2]:
+            # singer-io tap-zendesk reads the metric set embedded per ticket (wire notes §2)
+            solved = _SOLVED in rest or _CLOSED in rest  # the stored body's own status
+            metric_set = datagen.metric_set_json(ticket_id, row[3], row[4], solved=solved).encode()
+            if top_level:
+                sideloaded.append(metric_set)
+            if embedded:
+                body += (rest[:-1], b',"metric_set":', metric_set, b"}")
+                continue
+        body.append(rest)
+    return body, sideloaded if metric_sets and top_level else None
 
 
 # --- users ---------------------------------------------------------------------------------------------
@@ -196,11 +217,18 @@ def user_export(core: Core, request: wire.Request) -> wire.Response:
     after_cursor = cursors.encode_ticket(last)
     core.cursors.issued(after_cursor)
     after_url = _after_url(core, request, _USERS_PATH, after_cursor)
+    includes = {part.strip() for part in request.query.get("include", "").split(",")}
+    # The users export's sideloads are unconfirmed (wire notes §18.3, §25): identities as a top-level array.
+    sideload = (
+        b',"identities":[' + identities.identities_json(rows, core.account_url()) + b"]"
+        if "identities" in includes
+        else b""
+    )
     tail = (
         f'],"after_url":{compact(after_url)},"before_url":null,"after_cursor":{compact(after_cursor)},'
         f'"before_cursor":null,"end_of_stream":{"true" if end_of_stream else "false"}}}'
     )
-    return wire.Response(200, b'{"users":[' + users + tail.encode())
+    return wire.Response(200, b'{"users":[' + users + b"]" + sideload + tail[1:].encode())
 
 
 # --- custom object records -----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from zendesk_sandbox import wire
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 MAX_PAGE = 100
 _CURSOR_PARAMS = ("page[size]", "page[after]", "page[before]")
@@ -38,10 +38,12 @@ def paginated(  # noqa: PLR0913 (the page's parts, and the filters its links car
     *,
     offset: bool,
     filters: str = "",
+    order: Callable[[dict[str, Any]], int] | None = None,
 ) -> wire.Response:
     """Return one page of `items` (already in their unpaginated order) as the request asks for it.
 
-    `filters`: the request's filter parameters (`&external_id=…`), carried into the page links.
+    `filters`: the request's filter parameters (`&external_id=…`), carried into the page links; `order`:
+    the integer a cursor page orders by and its cursor holds (default: the item's `id`).
     """
     if uses_cursor(request):
         size = _int(request.query.get("page[size]", str(MAX_PAGE)))
@@ -49,8 +51,9 @@ def paginated(  # noqa: PLR0913 (the page's parts, and the filters its links car
             return _refused("page[size] must be between 1 and 100")
         if "page[after]" in request.query and "page[before]" in request.query:
             return _refused("page[after] and page[before] cannot be used together")
+        position = order or _by_id
         return _cursor_page(
-            request, key, sorted(items, key=lambda item: item["id"]), base_url, size=size, filters=filters
+            request, key, sorted(items, key=position), base_url, size=size, filters=filters, order=position
         )
     if not offset:
         return wire.json_response(
@@ -86,10 +89,21 @@ def offset_page(  # noqa: PLR0913
     )
 
 
+def _by_id(item: dict[str, Any]) -> int:
+    return int(item["id"])
+
+
 def _cursor_page(  # noqa: PLR0913
-    request: wire.Request, key: str, items: list[dict[str, Any]], base_url: str, *, size: int, filters: str
+    request: wire.Request,
+    key: str,
+    items: list[dict[str, Any]],
+    base_url: str,
+    *,
+    size: int,
+    filters: str,
+    order: Callable[[dict[str, Any]], int],
 ) -> wire.Response:
-    ids = [item["id"] for item in items]
+    ids = [order(item) for item in items]
     if "page[before]" in request.query:
         before = decode_cursor(request.query["page[before]"])
         if before is None:
@@ -103,8 +117,8 @@ def _cursor_page(  # noqa: PLR0913
         start = 0 if after is None else sum(1 for item_id in ids if item_id <= after)
         end = start + size
     shown = items[start:end]
-    after_cursor = encode_cursor(shown[-1]["id"]) if shown else None
-    before_cursor = encode_cursor(shown[0]["id"]) if shown else None
+    after_cursor = encode_cursor(order(shown[-1])) if shown else None
+    before_cursor = encode_cursor(order(shown[0])) if shown else None
     has_more = end < len(items)
     return wire.json_response(
         200,

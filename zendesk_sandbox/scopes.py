@@ -97,3 +97,12 @@ def needed(method: str, kind: str) -> tuple[Access, str | None] | None:
 def allows(granted: tuple[str, ...], access: Access, resource: str | None) -> bool:
     """Return True when the granted scopes cover `access` to an endpoint of `resource`."""
     return access in granted or (resource is not None and f"{resource}:{access}" in granted)
+
+
+# The ticket history endpoints belong to tickets (wire notes §25, decided like the ticket export's).
+_RESOURCE_OF_KIND |= {
+    "ticket_event_export": "tickets",
+    "ticket_metric_event_export": "tickets",
+    "conversation_log": "tickets",
+    "ticket_audits": "tickets",
+}

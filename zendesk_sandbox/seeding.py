@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING, Any
 
-from zendesk_sandbox import datagen, fielddefs, people, sequin_data
+from zendesk_sandbox import datagen, fielddefs, history, people, sequin_data
 from zendesk_sandbox.datagen import compact, iso, parse_iso
 
 if TYPE_CHECKING:
@@ -105,6 +105,7 @@ def seed(conn: sqlite3.Connection, settings: SandboxSettings) -> None:
     )
     for statement in INDEXES:
         conn.execute(statement)
+    history.seed(conn, settings, seeded.agent_ids)
 
 
 def object_body(  # noqa: PLR0913 - the writable attributes of a custom object (OAS CustomObjectCreateInput)

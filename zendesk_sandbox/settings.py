@@ -216,6 +216,12 @@ class SandboxSettings:
     subdomain: str = "demo"
     public_url: str | None = None
     faults: FaultSettings = field(default_factory=FaultSettings)
+    # --- wire-shape switches of the support warehouse's endpoints (wire notes §25; live)
+    metric_sets_sideload: Literal["both", "embedded", "top_level"] = "both"  # where include=metric_sets goes
+    ticket_metric_events_end_of_stream: bool = True  # False: metric event pages without `end_of_stream`
+    # Events a ticket event page holds before it finishes its second: Zendesk's time-based page of 1000;
+    # the export takes no per_page (OAS IncrementalTicketEvents), so only this setting makes pages smaller.
+    ticket_events_page_size: int = 1000
     # --- server (fixed once started)
     host: str = "127.0.0.1"
     port: int = 0
@@ -245,7 +251,7 @@ DATA_FIELDS = frozenset(
     }
 )
 # Bumped whenever seeding writes other data for the same settings: an older file is refused, not reused.
-DATA_VERSION = 2
+DATA_VERSION = 3
 SERVER_FIELDS = frozenset({"host", "port", "tls_certfile", "tls_keyfile"})
 LIVE_FIELDS = frozenset(f.name for f in dataclasses.fields(SandboxSettings)) - DATA_FIELDS - SERVER_FIELDS
 _TUPLE_FIELDS = frozenset({"forbidden_paths_contain", "error_statuses"})
@@ -306,6 +312,7 @@ def checked(settings: SandboxSettings) -> SandboxSettings:
     for name, least in (
         ("foreign_requests_per_window", 0),
         ("job_status_show_many_max_ids", 1),
+        ("ticket_events_page_size", 1),
     ):
         value = getattr(settings, name)
         if not isinstance(value, int) or isinstance(value, bool) or value < least:

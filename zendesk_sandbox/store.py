@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from zendesk_sandbox import seeding
+from zendesk_sandbox import history, seeding
 from zendesk_sandbox.datagen import compact, iso
 from zendesk_sandbox.settings import data_signature
 
@@ -104,6 +104,7 @@ class Store:
         self.conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")  # pages read straight from the mapping
         self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         self.conn.executescript(SCHEMA)
+        self.conn.executescript(history.SCHEMA)  # ticket events, metric events, ratings, conversations
 
     def close(self) -> None:
         """Close the connection."""

@@ -1,4 +1,4 @@
-"""The time-based organization export, `GET /api/v2/incremental/organizations?start_time=` (wire notes §18.2).
+"""Time-based exports: organizations (wire notes §18.2), and ticket events and metric events (§25) alike.
 
 Organizations have no cursor export (wire notes §18.4). A page holds the organizations changed at or after
 `start_time`, by (updated_at, id), `{organizations, next_page, count, end_of_stream, end_time}`:
@@ -19,7 +19,8 @@ Admins only (OAS). Counts against the export limit like the cursor exports.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
 
 from zendesk_sandbox import auth, wire
@@ -27,20 +28,90 @@ from zendesk_sandbox.datagen import compact
 from zendesk_sandbox.store import as_bytes
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from zendesk_sandbox.core import Core
 
 MAX_PAGE = 1000  # default and maximum per_page, as the other exports
 _PATH = "/api/v2/incremental/organizations"
 _ALL = 1 << 62  # "no limit" for the rows that finish a second
+# Query parameters a next_page carries forward besides start_time.
+_CARRIED = ("per_page", "include", "support_type_scope")
 
 
-def organization_export(core: Core, request: wire.Request) -> wire.Response:  # noqa: PLR0911 - one per refusal
+class TimeSource(Protocol):
+    """The rows of one time-based export: (id, second, body) in (second, id) order."""
+
+    def rows_from(self, start: int, cutoff: int, limit: int) -> list[tuple[int, int, bytes]]:
+        """Up to `limit` rows with start <= second <= cutoff."""
+        ...
+
+    def rows_in_second(self, second: int, after_id: int, limit: int) -> list[tuple[int, int, bytes]]:
+        """Rows of `second` with an id above `after_id`."""
+        ...
+
+    def count_in_second(self, second: int) -> int:
+        """How many rows fall in `second`."""
+        ...
+
+    def any_after(self, second: int, cutoff: int) -> bool:
+        """Whether a row falls after `second` and up to `cutoff`."""
+        ...
+
+
+@dataclass(frozen=True)
+class TimeExport:
+    """One time-based export: its path, its items' key and how a stored row becomes an item's JSON."""
+
+    path: str
+    key: str
+    render: Callable[[Core, int, bytes], bytes]
+    end_of_stream: bool = True  # False: pages leave the key out (the OAS's ticket metric events)
+    # The export takes no per_page (the OAS names none for ticket events): pages of this many, per_page
+    # ignored and not carried into next_page. None: per_page as the users and organizations exports take it.
+    page_size: int | None = None
+
+
+class _Organizations:
+    """The organizations table as a time source."""
+
+    def __init__(self, core: Core) -> None:
+        self.people = core.people
+
+    def rows_from(self, start: int, cutoff: int, limit: int) -> list[tuple[int, int, bytes]]:
+        return self.people.organizations_from(start, cutoff, limit)
+
+    def rows_in_second(self, second: int, after_id: int, limit: int) -> list[tuple[int, int, bytes]]:
+        return self.people.organizations_in_second(second, after_id, limit)
+
+    def count_in_second(self, second: int) -> int:
+        return self.people.count_in_second(second)
+
+    def any_after(self, second: int, cutoff: int) -> bool:
+        return self.people.any_organization_after(second, cutoff)
+
+
+def _organization(core: Core, org_id: int, rest: bytes) -> bytes:
+    return f'{{"url":"{core.account_url()}/api/v2/organizations/{org_id}.json",'.encode() + as_bytes(rest)
+
+
+ORGANIZATIONS = TimeExport(_PATH, "organizations", _organization)
+
+
+def organization_export(core: Core, request: wire.Request) -> wire.Response:
     """Serve one page of GET /api/v2/incremental/organizations."""
+    return time_export(core, request, _Organizations(core), ORGANIZATIONS)
+
+
+def time_export(  # noqa: PLR0911 - one per refusal
+    core: Core, request: wire.Request, source: TimeSource, export: TimeExport, extra: str = ""
+) -> wire.Response:
+    """Serve one page of a time-based export (the rules in the module's docstring); `extra`: more keys."""
     settings = core.settings()
     refused = auth.admins_only(request)
     if refused is not None:
         return refused
-    per_page = _per_page(request.query.get("per_page"))
+    per_page = export.page_size or _per_page(request.query.get("per_page"))
     if per_page is None:
         return wire.classic_error(400, "InvalidValue", "per_page must be an integer between 1 and 1000")
     raw = request.query.get("start_time")
@@ -58,44 +129,51 @@ def organization_export(core: Core, request: wire.Request) -> wire.Response:  # 
         )
     cutoff = int(time.time() - settings.recent_data_lag_seconds)
     core.clock.served(cutoff)
-    people = core.people
-    rows = people.organizations_from(start, cutoff, per_page)
+    page = _Page(core, request, export, extra)
+    rows = source.rows_from(start, cutoff, per_page)
     if not rows:
-        return _page(core, request, rows, start, end_of_stream=True)
+        return page.answer(rows, start, end_of_stream=True)
     first, last = rows[0][1], rows[-1][1]
     if len(rows) < per_page:  # everything up to the cutoff fits on this page
-        return _page(core, request, rows, last + 1 if first == last else last, end_of_stream=True)
+        return page.answer(rows, last + 1 if first == last else last, end_of_stream=True)
     cap = settings.time_export_max_same_second
-    if cap is not None and people.count_in_second(last) > cap:
+    if cap is not None and source.count_in_second(last) > cap:
         if first == last:  # the page cannot finish its second: the same start_time again
-            return _page(
-                core, request, people.organizations_in_second(last, 0, cap), start, end_of_stream=False
-            )
+            return page.answer(source.rows_in_second(last, 0, cap), start, end_of_stream=False)
         rows = [row for row in rows if row[1] < last]
-        return _page(core, request, rows, last, end_of_stream=False)
-    rows += people.organizations_in_second(last, rows[-1][0], _ALL)  # finish the second
-    more = people.any_organization_after(last, cutoff)
-    return _page(core, request, rows, last + 1 if first == last else last, end_of_stream=not more)
+        return page.answer(rows, last, end_of_stream=False)
+    rows += source.rows_in_second(last, rows[-1][0], _ALL)  # finish the second
+    more = source.any_after(last, cutoff)
+    return page.answer(rows, last + 1 if first == last else last, end_of_stream=not more)
 
 
-def _page(
-    core: Core,
-    request: wire.Request,
-    rows: list[tuple[int, int, bytes]],
-    end_time: int,
-    *,
-    end_of_stream: bool,
-) -> wire.Response:
-    prefix = f'{{"url":"{core.account_url()}/api/v2/organizations/'
-    items = b",".join(f'{prefix}{org_id}.json",'.encode() + as_bytes(rest) for org_id, _, rest in rows)
-    suffix = ".json" if request.json_suffix else ""
-    per_page = f"&per_page={quote(request.query['per_page'])}" if "per_page" in request.query else ""
-    next_page = f"{core.navigation_url(request.request_base)}{_PATH}{suffix}?start_time={end_time}{per_page}"
-    tail = (
-        f'],"next_page":{compact(next_page)},"count":{len(rows)},'
-        f'"end_of_stream":{"true" if end_of_stream else "false"},"end_time":{end_time}}}'
-    )
-    return wire.Response(200, b'{"organizations":[' + items + tail.encode())
+@dataclass(frozen=True)
+class _Page:
+    core: Core
+    request: wire.Request
+    export: TimeExport
+    extra: str
+
+    def answer(
+        self, rows: list[tuple[int, int, bytes]], end_time: int, *, end_of_stream: bool
+    ) -> wire.Response:
+        core, request, export = self.core, self.request, self.export
+        items = b",".join(export.render(core, row_id, rest) for row_id, _, rest in rows)
+        suffix = ".json" if request.json_suffix else ""
+        names = [name for name in _CARRIED if name != "per_page" or export.page_size is None]
+        carried = "".join(
+            f"&{name}={quote(request.query[name], safe=',')}" for name in names if name in request.query
+        )
+        base = core.navigation_url(request.request_base)
+        next_page = f"{base}{export.path}{suffix}?start_time={end_time}{carried}"
+        stream_end = (
+            f',"end_of_stream":{"true" if end_of_stream else "false"}' if export.end_of_stream else ""
+        )
+        tail = (
+            f'],"next_page":{compact(next_page)},"count":{len(rows)}{stream_end},'
+            f'"end_time":{end_time}{self.extra}}}'
+        )
+        return wire.Response(200, b'{"' + export.key.encode() + b'":[' + items + tail.encode())
 
 
 def _per_page(raw: str | None) -> int | None:

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 from zendesk_sandbox import (
     auth,
+    events_api,
     exports,
+    lists_api,
     oauth_api,
     objects_api,
     people_api,
@@ -204,6 +206,33 @@ def _account_headers(core: Core) -> list[tuple[str, str]]:
         ("ratelimit-reset", reset_text(reset, settings.window_seconds)),
     ]
 
+
+# Ticket events and comments, metric events, conversations, ratings, audits, the lists (wire notes §25).
+_ROUTES += [
+    ("GET", re.compile(r"^/incremental/ticket_events$"), "ticket_event_export",
+     lambda core, req, _args: events_api.ticket_events(core, req)),
+    ("GET", re.compile(r"^/incremental/ticket_metric_events$"), "ticket_metric_event_export",
+     lambda core, req, _args: events_api.ticket_metric_events(core, req)),
+    ("GET", re.compile(r"^/tickets/(\d+)/conversation_log$"), "conversation_log",
+     lambda core, req, args: events_api.conversation_log(core, req, args[0])),
+    ("GET", re.compile(r"^/satisfaction_ratings$"), "satisfaction_ratings",
+     lambda core, req, _args: events_api.satisfaction_ratings(core, req)),
+    ("GET", re.compile(r"^/ticket_audits$"), "ticket_audits",
+     lambda core, req, _args: events_api.ticket_audits(core, req)),
+    ("GET", re.compile(r"^/(brands|ticket_forms|group_memberships|organization_memberships|macros)$"),
+     "lists",
+     lambda core, req, args: lists_api.paged_list(core, req, args[0])),
+    ("GET", re.compile(r"^/tags$"), "tags",
+     lambda core, req, _args: lists_api.tag_list(core, req)),
+    ("GET", re.compile(r"^/slas/policies$"), "sla_policies",
+     lambda core, req, _args: lists_api.sla_policy_list(core, req)),
+    ("GET", re.compile(r"^/business_hours/schedules$"), "schedules",
+     lambda core, req, _args: lists_api.schedule_list(core, req)),
+    ("GET", re.compile(r"^/business_hours/schedules/(\d+)/holidays$"), "holidays",
+     lambda core, req, args: lists_api.holiday_list(core, req, args[0])),
+]  # fmt: skip
+# Both time-based history exports count against the one export limit (wire notes §9: "ticket events").
+EXPORT_KINDS = EXPORT_KINDS | {"ticket_event_export", "ticket_metric_event_export"}
 
 # Writing users, organizations, memberships and their fields (wire notes §26).
 _ROUTES += [

@@ -13,7 +13,7 @@ from tap_zendesk_objects.paginators import TicketExportPaginator
 from tap_zendesk_objects.schemas import TICKET_SCHEMA
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Sequence
 
     from singer_sdk.helpers.types import Context
 
@@ -22,7 +22,28 @@ if TYPE_CHECKING:
     from tap_zendesk_objects.paginators import CursorPaginator
 
 
-class TicketsStream(ZendeskExportStream):
+class TicketExportWalk(ZendeskExportStream):
+    """A stream read from the ticket export's pages (riders.py: several such streams share one walk).
+
+    Its bookmark is the ticket export's: `cursor` and `high_water` from the rows' `generated_timestamp`.
+    """
+
+    path = "/api/v2/incremental/tickets/cursor"
+    records_key = "tickets"
+    # The export is ordered by (generated_timestamp, id), which its cursor encodes (wire notes §2).
+    position_key = "generated_timestamp"
+    walk_group = "tickets"
+
+    @override
+    def filter_params(self) -> dict[str, Any]:
+        return {"exclude_deleted": "true"} if self.config.get("exclude_deleted") else {}
+
+    @override
+    def get_new_paginator(self) -> CursorPaginator:
+        return self.new_cursor_paginator(TicketExportPaginator)
+
+
+class TicketsStream(TicketExportWalk):
     """Every ticket that changed since the bookmark, deleted ones with `status: "deleted"` (wire notes §2).
 
     `custom_fields: [{id, value}]` is kept as Zendesk sends it; each value is also a `cf_...` property typed
@@ -30,11 +51,8 @@ class TicketsStream(ZendeskExportStream):
     """
 
     name = "tickets"
-    path = "/api/v2/incremental/tickets/cursor"
     primary_keys: ClassVar[list[str]] = ["id"]
-    records_key = "tickets"
-    # The export is ordered by (generated_timestamp, id), which its cursor encodes (wire notes §2): a page
-    # never holds a ticket older than the pages before it, even when tickets change during the export.
+    # A page never holds a ticket older than the pages before it, even when tickets change during the export.
     replication_key = "generated_timestamp"
     is_sorted = True
 
@@ -47,21 +65,15 @@ class TicketsStream(ZendeskExportStream):
         super().__init__(runtime=runtime, schema=schema, **kwargs)
 
     @override
-    def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def start_walk(self, context: Context | None) -> None:
+        super().start_walk(context)
         # After the SDK applied the input catalog: its schema decides which fields become properties.
         self._typer = typer_for(self.name, self._fields, self.effective_schema) if self._fields else None
-        yield from super().request_records(context)
-
-    @override
-    def filter_params(self) -> dict[str, Any]:
-        return {"exclude_deleted": "true"} if self.config.get("exclude_deleted") else {}
-
-    @override
-    def get_new_paginator(self) -> CursorPaginator:
-        return self.new_cursor_paginator(TicketExportPaginator)
 
     @override
     def post_process(self, row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
+        # The `metric_sets` sideload (asked for when ticket_metrics rides along) is that stream's record.
+        row.pop("metric_set", None)
         if self._typer is not None:
             self._typer.from_list(row, row.get("custom_fields"))
         return row

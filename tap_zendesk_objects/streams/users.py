@@ -13,7 +13,7 @@ from tap_zendesk_objects.paginators import TicketExportPaginator
 from tap_zendesk_objects.people_schemas import USER_PROPERTIES
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Sequence
 
     from singer_sdk.helpers.types import Context
 
@@ -22,17 +22,28 @@ if TYPE_CHECKING:
     from tap_zendesk_objects.paginators import CursorPaginator
 
 
-class UsersStream(ZendeskExportStream):
-    """Every user changed since the bookmark; deleted users come with `active: false` (wire notes §18.1).
+class UserExportWalk(ZendeskExportStream):
+    """A stream read from the user export's pages (riders.py): `users`, `user_identities`.
 
-    Same walk and bookmark as `tickets`: `after_cursor` until `end_of_stream`, `high_water` from `updated_at`
-    (the export orders by `updated_at`, then id).
+    Same walk and bookmark as `tickets`: `after_cursor` until `end_of_stream`, `high_water` from the rows'
+    `updated_at` (the export orders by `updated_at`, then id).
     """
 
-    name = "users"
     path = "/api/v2/incremental/users/cursor"
-    primary_keys: ClassVar[list[str]] = ["id"]
     records_key = "users"
+    position_key = "updated_at"
+    walk_group = "users"
+
+    @override
+    def get_new_paginator(self) -> CursorPaginator:
+        return self.new_cursor_paginator(TicketExportPaginator)
+
+
+class UsersStream(UserExportWalk):
+    """Every user changed since the bookmark; deleted users come with `active: false` (wire notes §18.1)."""
+
+    name = "users"
+    primary_keys: ClassVar[list[str]] = ["id"]
     replication_key = "updated_at"
     is_sorted = True
 
@@ -44,14 +55,10 @@ class UsersStream(ZendeskExportStream):
         super().__init__(runtime=runtime, schema=schema.to_dict(), **kwargs)
 
     @override
-    def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def start_walk(self, context: Context | None) -> None:
+        super().start_walk(context)
         # After the SDK applied the input catalog: its schema decides which fields become properties.
         self._typer = typer_for(self.name, self._fields, self.effective_schema)
-        yield from super().request_records(context)
-
-    @override
-    def get_new_paginator(self) -> CursorPaginator:
-        return self.new_cursor_paginator(TicketExportPaginator)
 
     @override
     def post_process(self, row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:

@@ -1,15 +1,20 @@
-"""`meltano run zendesk-export`: tickets, people, groups, fields and custom object records into DuckDB, then
-only what changed (and the small full-table lists again)."""
+"""`meltano run zendesk-export`: tickets (metrics, comments, metric events, ratings), people, groups,
+fields and custom object records into DuckDB, the demo's support lead summary right, then only what
+changed (and the small full-table lists again)."""
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from collections import Counter
+from statistics import median
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from devtools import support_lead
 from tests.e2e.postgres import psql_rows
 from tests.e2e.tools import MELTANO_SYS_DIR, meltano, query_duckdb
+from tests.sandbox.clients import TICKETS, Client
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -33,6 +38,78 @@ def _wait_until_changes_are_exportable() -> None:
     # A change is stamped with the second after the newest exported one: exportable once that second passed.
     now = time.time()
     time.sleep(max(0.0, int(now) + 1.05 - now))
+
+
+def _support_lead_figures(database: Path) -> dict[str, list[list[Any]]]:
+    """The demo's summary figures, computed by its SQL on the warehouse (medians as floats)."""
+    rows = {name: query_duckdb(DUCKDB_VENV, database, sql) for name, sql in support_lead.QUERIES.items()}
+    return {name: [[_plain(value) for value in row] for row in found] for name, found in rows.items()}
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, float) else value
+
+
+def _support_lead_truth(sb: Sandbox) -> dict[str, list[list[Any]]]:
+    """The same figures from the sandbox: metric sets as its ticket export serves them, events, ratings."""
+    metric_sets = [
+        ticket["metric_set"]
+        for page in Client(sb).pages(TICKETS, include="metric_sets")
+        for ticket in page["tickets"]
+        if ticket["status"] != "deleted"
+    ]
+    replies = [m["reply_time_in_minutes"]["calendar"] for m in metric_sets]
+    full = [m["full_resolution_time_in_minutes"]["calendar"] for m in metric_sets]
+    resolutions = [minutes for minutes in full if minutes is not None]
+    events = [
+        e for t in sb.admin.ticket_ids() for e in sb.admin.ticket_metric_events(t) if not e.get("deleted")
+    ]
+    breach_events = [e for e in events if e["type"] == "breach"]
+    breaches = Counter(e["metric"] for e in breach_events)
+    breached = Counter(metric for metric, _ in {(e["metric"], e["ticket_id"]) for e in breach_events})
+    by_ticket: dict[int, list[int]] = {}
+    for comment in sb.admin.ticket_comments():
+        by_ticket.setdefault(comment["ticket_id"], []).append(len(comment["body"]))
+    longest = sorted(by_ticket.items(), key=lambda item: (-len(item[1]), -sum(item[1]), item[0]))[:3]
+    scores = Counter(r["score"] for r in sb.admin.satisfaction_ratings())
+    return {
+        "times": [[len(metric_sets), len(replies), len(resolutions), median(replies), median(resolutions)]],
+        "breaches": [[metric, n, breached[metric]] for metric, n in sorted(breaches.items())],
+        "with_sla": [[len({e["ticket_id"] for e in events if e["type"] == "apply_sla"})]],
+        "ratings": [[score, n] for score, n in sorted(scores.items())],
+        "longest": [
+            [ticket, (sb.admin.ticket(ticket) or {})["subject"], len(lengths), sum(lengths)]
+            for ticket, lengths in longest
+        ],
+    }
+
+
+def _assert_support_warehouse(database: Path, sb: Sandbox) -> None:
+    """A metric row per ticket row, every comment, metric event and rating, and the demo's summary right."""
+    tickets = sb.admin.ticket_ids()
+    assert _count(database, "ticket_metrics") == len(tickets)
+    assert _count(database, "ticket_comments") == len(sb.admin.ticket_comments())
+    metric_events = sum(len(sb.admin.ticket_metric_events(t)) for t in tickets)
+    assert _count(database, "ticket_metric_events") == metric_events
+    assert _count(database, "satisfaction_ratings") == len(sb.admin.satisfaction_ratings())
+    assert _support_lead_figures(database) == _support_lead_truth(sb)
+
+
+def _change_between_runs(sb: Sandbox, changed: list[int]) -> int:
+    """Change the tickets (one gets a comment), a vendor, a user and a rating; return the rating's id."""
+    for ticket_id in changed:
+        sb.admin.update_ticket(ticket_id, subject=f"changed after the first run: {ticket_id}")
+    sb.admin.upsert_custom_object_record("vendor", "vendor-new", "New vendor Ltd", {"rating": 4})
+    user = sb.admin.user_ids(include_deleted=False)[1]
+    sb.admin.update_user(user, name="Changed After The First Run")
+    commented = next(t for t in changed if (sb.admin.ticket(t) or {})["via"]["channel"] != "native_messaging")
+    sb.admin.add_ticket_comment(commented, "One more thing")
+    # A rating changed later (bad to good): Zendesk filters ratings by creation time, the lookback catches it.
+    ratings = sb.admin.satisfaction_ratings()
+    bad = max((r for r in ratings if r["score"] == "bad"), key=lambda r: str(r["created_at"]))
+    sb.admin.update_satisfaction_rating(bad["id"], score="good")
+    _wait_until_changes_are_exportable()
+    return int(bad["id"])
 
 
 def test_export_job_loads_duckdb_then_moves_only_changes(
@@ -59,25 +136,25 @@ def test_export_job_loads_duckdb_then_moves_only_changes(
     # Typed custom field columns an analyst queries without a JSON path.
     plans = query_duckdb(DUCKDB_VENV, database, "select count(*) from zendesk.users where cf_plan = 'team'")
     assert int(plans[0][0]) > 0
+    _assert_support_warehouse(database, sb)
 
     changed = sorted(tickets)[:3]
-    for ticket_id in changed:
-        sb.admin.update_ticket(ticket_id, subject=f"changed after the first run: {ticket_id}")
-    sb.admin.upsert_custom_object_record("vendor", "vendor-new", "New vendor Ltd", {"rating": 4})
-    user = sb.admin.user_ids(include_deleted=False)[1]
-    sb.admin.update_user(user, name="Changed After The First Run")
-    _wait_until_changes_are_exportable()
+    bad_turned_good = _change_between_runs(sb, changed)
 
     second = meltano(["run", "zendesk-export"], meltano_env)
     assert second.returncode == 0, second.output[-5000:]
     moved = second.records_read("tap-zendesk-export")
-    assert moved["tickets"] == len(changed)
+    assert moved["tickets"] == moved["ticket_metrics"] == len(changed)
+    assert moved["ticket_comments"] == 1
+    assert moved["satisfaction_ratings"] == 1
     assert moved["custom_object_records__vendor"] == 1
     assert moved["users"] == 1
-    assert moved.get("organizations", 0) == 0
+    assert moved.get("organizations", 0) == moved.get("ticket_metric_events", 0) == 0
     full_table = ("groups", "ticket_fields", "user_fields", "organization_fields")
     assert all(moved[stream] == read[stream] for stream in full_table), "lists are read whole every run"
-    assert sum(moved.values()) == len(changed) + 2 + sum(read[stream] for stream in full_table)
+    assert sum(moved.values()) == 2 * len(changed) + 4 + sum(read[stream] for stream in full_table)
+    rating = f"select score from zendesk.satisfaction_ratings where id = {bad_turned_good}"  # noqa: S608 - an id
+    assert query_duckdb(DUCKDB_VENV, database, rating) == [["good"]]
     # target-duckdb upserts by primary key: the same rows, with the new values.
     assert _count(database, "tickets") == len(tickets)
     subjects = query_duckdb(

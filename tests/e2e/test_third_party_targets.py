@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.e2e.postgres import psql_rows
 from tests.e2e.tools import TAP, pipe, plugin_venv, query_duckdb, write_json
+from tests.sandbox.clients import Client
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -24,8 +25,37 @@ CSV_TARGET = ["meltanolabs-target-csv~=0.5.0"]
 POSTGRES_TARGET = ["meltanolabs-target-postgres~=0.8.1"]
 
 
+# The lists the tap reads whole (stream: endpoint, records key), counted as the sandbox serves them.
+LISTS = {
+    "brands": ("/api/v2/brands", "brands"),
+    "ticket_forms": ("/api/v2/ticket_forms", "ticket_forms"),
+    "tags": ("/api/v2/tags", "tags"),
+    "sla_policies": ("/api/v2/slas/policies", "sla_policies"),
+    "schedules": ("/api/v2/business_hours/schedules", "schedules"),
+    "group_memberships": ("/api/v2/group_memberships", "group_memberships"),
+    "organization_memberships": ("/api/v2/organization_memberships", "organization_memberships"),
+    "macros": ("/api/v2/macros", "macros"),
+}
+
+
+def _served(client: Client, path: str, key: str) -> list[dict[str, Any]]:
+    """Every item of a list endpoint, following its cursor pages (or the one page of an unpaginated one)."""
+    items: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"page[size]": 100}
+    for _ in range(100):
+        body = client.get(path, **params).json()
+        items += body[key]
+        meta = body.get("meta") or {}
+        if not meta.get("has_more"):
+            return items
+        params = {"page[size]": 100, "page[after]": meta["after_cursor"]}
+    pytest.fail(f"{path} never ended")
+
+
 def _expected_counts(sb: Sandbox) -> dict[str, int]:
-    counts = {"tickets": len(sb.admin.ticket_ids()), "sequin_records": len(sb.admin.sequin_records())}
+    """Records per stream of a run with every stream (no catalog), from the sandbox's data."""
+    tickets = sb.admin.ticket_ids()
+    counts = {"tickets": len(tickets), "sequin_records": len(sb.admin.sequin_records())}
     for obj in sb.admin.custom_objects():
         counts[f"custom_object_records__{obj['key']}"] = len(sb.admin.custom_object_records(obj["key"]))
     counts["users"] = len(sb.admin.user_ids(include_deleted=True))
@@ -33,6 +63,21 @@ def _expected_counts(sb: Sandbox) -> dict[str, int]:
     counts["groups"] = len(sb.admin.groups())
     for kind in ("ticket", "user", "organization"):
         counts[f"{kind}_fields"] = len(sb.admin.fields(kind))
+    # The support warehouse's streams.
+    counts["ticket_metrics"] = len(tickets)
+    counts["ticket_events"] = sum(len(sb.admin.ticket_events(t)) for t in tickets)
+    counts["ticket_comments"] = len(sb.admin.ticket_comments())
+    counts["ticket_metric_events"] = sum(len(sb.admin.ticket_metric_events(t)) for t in tickets)
+    counts["satisfaction_ratings"] = len(sb.admin.satisfaction_ratings())
+    client = Client(sb)
+    users = client.pages("/api/v2/incremental/users/cursor", key="users", include="identities")
+    counts["user_identities"] = sum(len(page["identities"]) for page in users)
+    for stream, (path, key) in LISTS.items():
+        counts[stream] = len(_served(client, path, key))
+    schedules = _served(client, LISTS["schedules"][0], "schedules")
+    counts["schedule_holidays"] = sum(
+        len(_served(client, f"{LISTS['schedules'][0]}/{s['id']}/holidays", "holidays")) for s in schedules
+    )
     return counts
 
 

@@ -51,6 +51,18 @@ class Client:
             response = self.get(path, cursor=page["after_cursor"], **params)
         pytest.fail("the export never reached its last page")
 
+    def time_pages(self, path: str, start: int, **params: Any) -> list[dict[str, Any]]:
+        """Follow a time-based export's next_page from `start` to end_of_stream; every page."""
+        response = self.get(path, start_time=start, **params)
+        pages: list[dict[str, Any]] = []
+        for _ in range(500):
+            assert response.status_code == 200, response.text
+            pages.append(response.json())
+            if pages[-1]["end_of_stream"]:
+                return pages
+            response = self.session.get(pages[-1]["next_page"], timeout=TIMEOUT)
+        pytest.fail("the export never reached end_of_stream")
+
 
 def admin_api(sandbox: Sandbox, method: str, path: str, **kwargs: Any) -> requests.Response:
     """Call the sandbox's admin API (no auth) at /_sandbox{path}."""

@@ -295,6 +295,16 @@ def test_membership_create_many_and_a_membership_that_exists(
     memberships = sb.admin.organization_memberships(user_id)
     assert [(m["organization_id"], m["default"]) for m in memberships] == [(first, True), (second, None)]
     assert sb.admin.user(user_id)["organization_id"] == first  # type: ignore[index]
+    # The list a tap reads holds them too (the reporting list of wire notes §25).
+    listed = client.get("/api/v2/organization_memberships", **{"page[size]": 100})
+    pages = [listed.json()]
+    while pages[-1]["meta"]["has_more"]:
+        after = pages[-1]["meta"]["after_cursor"]
+        pages.append(
+            client.get("/api/v2/organization_memberships", **{"page[size]": 100, "page[after]": after}).json()
+        )
+    mine = [m for page in pages for m in page["organization_memberships"] if m["user_id"] == user_id]
+    assert [m["organization_id"] for m in mine] == [first, second]
 
 
 # --- limits --------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import os
 import subprocess
 from typing import TYPE_CHECKING
 
+from tap_zendesk_objects.streams.warehouse import WAREHOUSE_STREAMS
 from tests.tap.runner import FAST, TAP, run_tap, tap_config, write_json
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 # What discovery offers with no custom object and no Sequin token.
 ZENDESK_STREAMS = sorted(
     ["tickets", "users", "organizations", "groups", "ticket_fields", "user_fields", "organization_fields"]
+    + [str(vars(stream)["name"]) for stream in WAREHOUSE_STREAMS]
 )
 
 
