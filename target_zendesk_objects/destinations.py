@@ -14,9 +14,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from target_zendesk_objects.item import BadRecordError, WriteItem
 from target_zendesk_objects.jobs import ItemResult, result_error
-from target_zendesk_objects.lookup_rules import normal_key
-from target_zendesk_objects.mapping import BadRecordError, WriteItem, text_value
+from target_zendesk_objects.keys import normal_key
+from target_zendesk_objects.values import text_value
 from zendesk_objects_shared import ZendeskAPIError
 
 if TYPE_CHECKING:

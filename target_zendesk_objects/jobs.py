@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from target_zendesk_objects.client import ZendeskWriteClient
-    from target_zendesk_objects.mapping import WriteItem
+    from target_zendesk_objects.item import WriteItem
 
 LOGGER = logging.getLogger("target-zendesk-objects")
 

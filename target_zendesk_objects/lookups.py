@@ -19,12 +19,12 @@ import logging
 from collections import Counter, deque
 from typing import TYPE_CHECKING
 
-from target_zendesk_objects.lookup_rules import normal_key
+from target_zendesk_objects.keys import normal_key
 from target_zendesk_objects.resolver import MAX_KEYS_PER_REQUEST
 
 if TYPE_CHECKING:
-    from target_zendesk_objects.lookup_rules import Alias, LookupNeed
-    from target_zendesk_objects.mapping import WriteItem
+    from target_zendesk_objects.item import WriteItem
+    from target_zendesk_objects.keys import Alias, LookupNeed
     from target_zendesk_objects.resolver import KeyResolver
     from target_zendesk_objects.writer import RecordWriter
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from target_zendesk_objects.destinations import MEMBERSHIP, Destination
+from target_zendesk_objects.item import BadRecordError, WriteItem
 from target_zendesk_objects.jobs import ItemResult
-from target_zendesk_objects.mapping import BadRecordError, WriteItem
 from target_zendesk_objects.people_mapping import Link, PeopleMapper
 
 if TYPE_CHECKING:

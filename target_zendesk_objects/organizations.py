@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from target_zendesk_objects.destinations import ORGANIZATION, Destination
 from target_zendesk_objects.jobs import ItemResult
-from target_zendesk_objects.mapping import WriteItem, text_value
-from target_zendesk_objects.people_mapping import PeopleMapper, flags, text_list, texts
+from target_zendesk_objects.people_mapping import PeopleMapper
 from target_zendesk_objects.validation import InvalidFieldsError, unsendable
+from target_zendesk_objects.values import flags, text_list, text_value, texts
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from target_zendesk_objects.item import WriteItem
     from target_zendesk_objects.validation import ObjectFields
 
 TEXT_ATTRIBUTES = ("name", "external_id", "details", "notes")

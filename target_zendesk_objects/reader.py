@@ -17,8 +17,8 @@ from singer_sdk.singerlib.exceptions import InvalidInputLine
 from typing_extensions import override
 
 from target_zendesk_objects.client import UnknownObjectError
+from target_zendesk_objects.item import BadRecordError
 from target_zendesk_objects.lines import TOO_LONG, LineTooLongError, bounded_lines
-from target_zendesk_objects.mapping import BadRecordError
 from zendesk_objects_shared import fastjson
 from zendesk_objects_shared.redaction import SECRETS
 

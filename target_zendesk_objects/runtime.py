@@ -89,7 +89,7 @@ class WriteRuntime:
         self.lookups = LookupStage(resolver, self.writer, leave_empty=leave_empty)
         # Users, organizations and memberships: more destinations of the same writer, lookups and ledger.
         self.writer.learned = resolver.learned
-        self.writer.destinations = {
+        destinations = {
             USER: UserDestination(
                 self.writer, self.client, resolver, config, lambda: self.object_fields(USER, USER)
             ),
@@ -102,7 +102,8 @@ class WriteRuntime:
             ),
             MEMBERSHIP: MembershipDestination(self.writer, self.client, resolver, config),
         }
-        self.mapper.destinations = self.writer.destinations
+        self.writer.destinations = destinations
+        self.mapper.destinations = destinations
         self._fields: dict[str, ObjectFields] = {}
         self._fields_lock = threading.Lock()
         # `create_objects` and its dry run: each SCHEMA's object and fields, before the records after it.

@@ -14,14 +14,15 @@ import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from target_zendesk_objects.destinations import USER, Destination
-from target_zendesk_objects.mapping import WriteItem, text_value
-from target_zendesk_objects.people_mapping import Link, PeopleMapper, text_list, texts
+from target_zendesk_objects.people_mapping import Link, PeopleMapper
 from target_zendesk_objects.validation import InvalidFieldsError, unsendable
+from target_zendesk_objects.values import text_list, text_value, texts
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from target_zendesk_objects.client import BulkRefusedError, WriteOutcome
+    from target_zendesk_objects.item import WriteItem
     from target_zendesk_objects.validation import ObjectFields
 
 LOGGER = logging.getLogger("target-zendesk-objects")
