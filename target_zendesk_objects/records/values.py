@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from target_zendesk_objects.validation import InvalidFieldsError
+from target_zendesk_objects.records.validation import InvalidFieldsError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping

@@ -18,7 +18,7 @@ from zendesk_objects_shared import ConfigurationError
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from target_zendesk_objects.validation import ObjectFields
+    from target_zendesk_objects.records.validation import ObjectFields
 
 CONVENTION_SEPARATOR = "__"
 CUSTOM_OBJECT = "zen:custom_object:"

@@ -8,17 +8,17 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from target_zendesk_objects.jobs import MAX_JOB_ITEMS, JobPipeline, custom_object_result, job_item
+from target_zendesk_objects.writing.jobs import MAX_JOB_ITEMS, JobPipeline, custom_object_result, job_item
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
-    from target_zendesk_objects.checkpoints import CheckpointLedger
-    from target_zendesk_objects.client import BulkRefusedError, WriteOutcome, ZendeskWriteClient
-    from target_zendesk_objects.item import WriteItem
-    from target_zendesk_objects.jobs import ItemResult
-    from target_zendesk_objects.keys import Alias
-    from target_zendesk_objects.rejections import RejectionLog
+    from target_zendesk_objects.records.item import WriteItem
+    from target_zendesk_objects.records.keys import Alias
+    from target_zendesk_objects.writing.checkpoints import CheckpointLedger
+    from target_zendesk_objects.writing.client import BulkRefusedError, WriteOutcome, ZendeskWriteClient
+    from target_zendesk_objects.writing.jobs import ItemResult
+    from target_zendesk_objects.writing.rejections import RejectionLog
 
 LOGGER = logging.getLogger("target-zendesk-objects")
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from target_zendesk_objects.keys import Alias, LookupNeed
+    from target_zendesk_objects.records.keys import Alias, LookupNeed
 
 # The field value objects a later write of the same key merges into (custom objects, users, organizations).
 NESTED_FIELDS = ("custom_object_fields", "user_fields", "organization_fields")

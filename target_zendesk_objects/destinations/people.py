@@ -1,8 +1,8 @@
 """Records into the bodies of users, organizations and memberships: attributes, typed fields, lookups.
 
 Shared by users.py, organizations.py and memberships.py (README, Users, organizations and memberships):
-- each destination's own attributes, as Zendesk takes them (text, lists of text and flags by values.py's
-  helpers; an integer id);
+- each destination's own attributes, as Zendesk takes them (text, lists of text and flags by the helpers of
+  records/values.py; an integer id);
 - custom fields from typed properties named as our tap names them: `cf_<key>` (also `cf_<key>_<id>`, the
   tap's name when two fields share one), each checked against its field definition like a custom object
   field (the same type table);
@@ -20,19 +20,19 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from target_zendesk_objects.keys import LookupNeed
-from target_zendesk_objects.lookup_rules import (
+from target_zendesk_objects.lookups.rules import (
     CONVENTION_SEPARATOR,
     conventional_rule,
     object_rules,
 )
-from target_zendesk_objects.validation import InvalidFieldsError, ObjectFields
-from target_zendesk_objects.values import text_value
+from target_zendesk_objects.records.keys import LookupNeed
+from target_zendesk_objects.records.validation import InvalidFieldsError, ObjectFields
+from target_zendesk_objects.records.values import text_value
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
-    from target_zendesk_objects.lookup_rules import LookupRule
+    from target_zendesk_objects.lookups.rules import LookupRule
 
 LOGGER = logging.getLogger("target-zendesk-objects")
 FIELD_PREFIX = "cf_"

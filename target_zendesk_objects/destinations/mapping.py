@@ -9,9 +9,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from target_zendesk_objects.item import BadRecordError, WriteItem
-from target_zendesk_objects.keys import LookupNeed
-from target_zendesk_objects.lookup_rules import (
+from target_zendesk_objects.lookups.rules import (
     CONVENTION_SEPARATOR,
     CUSTOM_OBJECT,
     LookupRule,
@@ -19,16 +17,18 @@ from target_zendesk_objects.lookup_rules import (
     object_rules,
     prefixed_value,
 )
-from target_zendesk_objects.validation import InvalidFieldsError, unsendable
-from target_zendesk_objects.values import text_value
+from target_zendesk_objects.records.item import BadRecordError, WriteItem
+from target_zendesk_objects.records.keys import LookupNeed
+from target_zendesk_objects.records.validation import InvalidFieldsError, unsendable
+from target_zendesk_objects.records.values import text_value
 from zendesk_objects_shared import ConfigurationError
 from zendesk_objects_shared.custom_objects import STREAM_PREFIX
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-    from target_zendesk_objects.destinations import Destination
-    from target_zendesk_objects.validation import ObjectFields
+    from target_zendesk_objects.destinations.base import Destination
+    from target_zendesk_objects.records.validation import ObjectFields
 
 LOGGER = logging.getLogger("target-zendesk-objects")
 # Top-level properties with a meaning of their own: never warned about as "not a field".
