@@ -6,21 +6,21 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from target_zendesk_objects.checkpoints import CheckpointLedger
-from target_zendesk_objects.client import UnknownObjectError, ZendeskWriteClient
-from target_zendesk_objects.destinations import FIELD_KINDS, MEMBERSHIP, ORGANIZATION, USER
-from target_zendesk_objects.lookup_rules import check_settings
-from target_zendesk_objects.lookups import LookupStage
-from target_zendesk_objects.mapping import RecordMapper
-from target_zendesk_objects.memberships import MembershipDestination
-from target_zendesk_objects.organizations import OrganizationDestination
-from target_zendesk_objects.people_mapping import people_fields
-from target_zendesk_objects.rejections import RejectionLog
-from target_zendesk_objects.resolver import KeyResolver
-from target_zendesk_objects.schema_sync import SchemaSync
-from target_zendesk_objects.users import UserDestination
-from target_zendesk_objects.validation import ObjectFields
-from target_zendesk_objects.writer import RecordWriter
+from target_zendesk_objects.destinations.base import FIELD_KINDS, MEMBERSHIP, ORGANIZATION, USER
+from target_zendesk_objects.destinations.mapping import RecordMapper
+from target_zendesk_objects.destinations.memberships import MembershipDestination
+from target_zendesk_objects.destinations.organizations import OrganizationDestination
+from target_zendesk_objects.destinations.people import people_fields
+from target_zendesk_objects.destinations.users import UserDestination
+from target_zendesk_objects.lookups.resolver import KeyResolver
+from target_zendesk_objects.lookups.rules import check_settings
+from target_zendesk_objects.lookups.stage import LookupStage
+from target_zendesk_objects.records.validation import ObjectFields
+from target_zendesk_objects.schema.sync import SchemaSync
+from target_zendesk_objects.writing.checkpoints import CheckpointLedger
+from target_zendesk_objects.writing.client import UnknownObjectError, ZendeskWriteClient
+from target_zendesk_objects.writing.rejections import RejectionLog
+from target_zendesk_objects.writing.writer import RecordWriter
 from zendesk_objects_shared import ConfigurationError, RunFailure, ZendeskConnection
 from zendesk_objects_shared.http import HttpCore
 from zendesk_objects_shared.pacing import AccountBudget, log_wait
@@ -89,7 +89,7 @@ class WriteRuntime:
         self.lookups = LookupStage(resolver, self.writer, leave_empty=leave_empty)
         # Users, organizations and memberships: more destinations of the same writer, lookups and ledger.
         self.writer.learned = resolver.learned
-        self.writer.destinations = {
+        destinations = {
             USER: UserDestination(
                 self.writer, self.client, resolver, config, lambda: self.object_fields(USER, USER)
             ),
@@ -102,7 +102,8 @@ class WriteRuntime:
             ),
             MEMBERSHIP: MembershipDestination(self.writer, self.client, resolver, config),
         }
-        self.mapper.destinations = self.writer.destinations
+        self.writer.destinations = destinations
+        self.mapper.destinations = destinations
         self._fields: dict[str, ObjectFields] = {}
         self._fields_lock = threading.Lock()
         # `create_objects` and its dry run: each SCHEMA's object and fields, before the records after it.

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk.sinks import RecordSink
 from typing_extensions import override
 
+from target_zendesk_objects.records.validation import InvalidFieldsError
 from target_zendesk_objects.runtime import RunsWrites
-from target_zendesk_objects.validation import InvalidFieldsError
 
 if TYPE_CHECKING:
     import logging

@@ -13,10 +13,10 @@ from singer_sdk import typing as th
 from singer_sdk.exceptions import RecordsWithoutSchemaException
 from typing_extensions import override
 
-from target_zendesk_objects.batches import batch_records
-from target_zendesk_objects.reader import INPUT_ERRORS, NumberedSingerReader, describe_input_error
+from target_zendesk_objects.input.batches import batch_records
+from target_zendesk_objects.input.reader import INPUT_ERRORS, NumberedSingerReader, describe_input_error
 from target_zendesk_objects.runtime import WriteRuntime
-from target_zendesk_objects.schema_shapes import readable_schema
+from target_zendesk_objects.schema.shapes import readable_schema
 from target_zendesk_objects.sinks import ZendeskObjectsSink
 from zendesk_objects_shared import CONNECTION_PROPERTIES, SECRETS
 from zendesk_objects_shared.cli import OneLineCli

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from target_zendesk_objects.checkpoints import CheckpointLedger
+from target_zendesk_objects.writing.checkpoints import CheckpointLedger
 
 
 def test_a_state_waits_for_every_record_before_it() -> None:

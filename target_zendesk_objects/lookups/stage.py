@@ -19,14 +19,14 @@ import logging
 from collections import Counter, deque
 from typing import TYPE_CHECKING
 
-from target_zendesk_objects.lookup_rules import normal_key
-from target_zendesk_objects.resolver import MAX_KEYS_PER_REQUEST
+from target_zendesk_objects.lookups.resolver import MAX_KEYS_PER_REQUEST
+from target_zendesk_objects.records.keys import normal_key
 
 if TYPE_CHECKING:
-    from target_zendesk_objects.lookup_rules import Alias, LookupNeed
-    from target_zendesk_objects.mapping import WriteItem
-    from target_zendesk_objects.resolver import KeyResolver
-    from target_zendesk_objects.writer import RecordWriter
+    from target_zendesk_objects.lookups.resolver import KeyResolver
+    from target_zendesk_objects.records.item import WriteItem
+    from target_zendesk_objects.records.keys import Alias, LookupNeed
+    from target_zendesk_objects.writing.writer import RecordWriter
 
 LOGGER = logging.getLogger("target-zendesk-objects")
 

@@ -14,19 +14,20 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from target_zendesk_objects.jobs import ItemResult, result_error
-from target_zendesk_objects.lookup_rules import normal_key
-from target_zendesk_objects.mapping import BadRecordError, WriteItem, text_value
+from target_zendesk_objects.records.item import BadRecordError, WriteItem
+from target_zendesk_objects.records.keys import normal_key
+from target_zendesk_objects.records.values import text_value
+from target_zendesk_objects.writing.jobs import ItemResult, result_error
 from zendesk_objects_shared import ZendeskAPIError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-    from target_zendesk_objects.client import BulkRefusedError, WriteOutcome, ZendeskWriteClient
-    from target_zendesk_objects.people_mapping import PeopleMapper
-    from target_zendesk_objects.resolver import KeyResolver
-    from target_zendesk_objects.validation import ObjectFields
-    from target_zendesk_objects.writer import RecordWriter
+    from target_zendesk_objects.destinations.people import PeopleMapper
+    from target_zendesk_objects.lookups.resolver import KeyResolver
+    from target_zendesk_objects.records.validation import ObjectFields
+    from target_zendesk_objects.writing.client import BulkRefusedError, WriteOutcome, ZendeskWriteClient
+    from target_zendesk_objects.writing.writer import RecordWriter
 
 LOGGER = logging.getLogger("target-zendesk-objects")
 

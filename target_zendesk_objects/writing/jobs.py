@@ -25,14 +25,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from target_zendesk_objects.client import BulkRefusedError, ShowManyRefusedError
+from target_zendesk_objects.writing.client import BulkRefusedError, ShowManyRefusedError
 from zendesk_objects_shared.errors import describe_details
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from target_zendesk_objects.client import ZendeskWriteClient
-    from target_zendesk_objects.mapping import WriteItem
+    from target_zendesk_objects.records.item import WriteItem
+    from target_zendesk_objects.writing.client import ZendeskWriteClient
 
 LOGGER = logging.getLogger("target-zendesk-objects")
 

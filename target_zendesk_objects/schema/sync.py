@@ -1,6 +1,6 @@
 """Creating the custom object and fields a stream's SCHEMA needs (`create_objects`), or showing the plan.
 
-Each SCHEMA is planned once (schema_plan.py), its limits are read from Zendesk when something is to be
+Each SCHEMA is planned once (plan.py), its limits are read from Zendesk when something is to be
 created, the plan is shown, and then, unless it is a dry run or something stops it, the object and fields
 are created before any record after that SCHEMA is mapped. See README, Objects and fields from the stream's
 schema.
@@ -14,15 +14,15 @@ import logging
 import sys
 from typing import IO, TYPE_CHECKING, Any
 
-from target_zendesk_objects.destinations import FIELD_KINDS, MEMBERSHIP
-from target_zendesk_objects.schema_plan import ObjectPlan, SchemaPlanError, plan_object, plan_people_fields
+from target_zendesk_objects.destinations.base import FIELD_KINDS, MEMBERSHIP
+from target_zendesk_objects.schema.plan import ObjectPlan, SchemaPlanError, plan_object, plan_people_fields
 from zendesk_objects_shared import ConfigurationError, RunFailure, ZendeskAPIError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from target_zendesk_objects.client import WriteOutcome, ZendeskWriteClient
-    from target_zendesk_objects.mapping import RecordMapper
+    from target_zendesk_objects.destinations.mapping import RecordMapper
+    from target_zendesk_objects.writing.client import WriteOutcome, ZendeskWriteClient
 
 LOGGER = logging.getLogger("target-zendesk-objects")
 

@@ -16,9 +16,9 @@ from singer_sdk.io_base import SingerReader
 from singer_sdk.singerlib.exceptions import InvalidInputLine
 from typing_extensions import override
 
-from target_zendesk_objects.client import UnknownObjectError
-from target_zendesk_objects.lines import TOO_LONG, LineTooLongError, bounded_lines
-from target_zendesk_objects.mapping import BadRecordError
+from target_zendesk_objects.input.lines import TOO_LONG, LineTooLongError, bounded_lines
+from target_zendesk_objects.records.item import BadRecordError
+from target_zendesk_objects.writing.client import UnknownObjectError
 from zendesk_objects_shared import fastjson
 from zendesk_objects_shared.redaction import SECRETS
 

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from target_zendesk_objects.destinations import MEMBERSHIP, Destination
-from target_zendesk_objects.jobs import ItemResult
-from target_zendesk_objects.mapping import BadRecordError, WriteItem
-from target_zendesk_objects.people_mapping import Link, PeopleMapper
+from target_zendesk_objects.destinations.base import MEMBERSHIP, Destination
+from target_zendesk_objects.destinations.people import Link, PeopleMapper
+from target_zendesk_objects.records.item import BadRecordError, WriteItem
+from target_zendesk_objects.writing.jobs import ItemResult
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from target_zendesk_objects.validation import ObjectFields
+    from target_zendesk_objects.records.validation import ObjectFields
 
 
 READ_ONLY = frozenset(

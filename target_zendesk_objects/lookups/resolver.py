@@ -14,14 +14,15 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from target_zendesk_objects.lookup_rules import CUSTOM_OBJECT, normal_key
+from target_zendesk_objects.lookups.rules import CUSTOM_OBJECT
+from target_zendesk_objects.records.keys import normal_key
 from zendesk_objects_shared import ConfigurationError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-    from target_zendesk_objects.client import ZendeskWriteClient
-    from target_zendesk_objects.lookup_rules import Alias
+    from target_zendesk_objects.records.keys import Alias
+    from target_zendesk_objects.writing.client import ZendeskWriteClient
 
 MAX_KEYS_PER_REQUEST = 100  # show_many and filter[external_ids] take up to 100 values (wire notes §15)
 # Keys remembered per run: about 240 bytes each with their id (an email of 30 characters), so some 60 MB at

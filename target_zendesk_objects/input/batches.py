@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk.singerlib.exceptions import InvalidInputLine
 from upath import UPath
 
-from target_zendesk_objects.lines import TOO_LONG, LineTooLongError, bounded_lines
+from target_zendesk_objects.input.lines import TOO_LONG, LineTooLongError, bounded_lines
 from zendesk_objects_shared import fastjson
 
 if TYPE_CHECKING:

@@ -6,20 +6,19 @@ import logging
 import threading
 import time
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from target_zendesk_objects.jobs import MAX_JOB_ITEMS, JobPipeline, custom_object_result, job_item
+from target_zendesk_objects.writing.jobs import MAX_JOB_ITEMS, JobPipeline, custom_object_result, job_item
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
-    from target_zendesk_objects.checkpoints import CheckpointLedger
-    from target_zendesk_objects.client import BulkRefusedError, WriteOutcome, ZendeskWriteClient
-    from target_zendesk_objects.destinations import Destination
-    from target_zendesk_objects.jobs import ItemResult
-    from target_zendesk_objects.lookup_rules import Alias
-    from target_zendesk_objects.mapping import WriteItem
-    from target_zendesk_objects.rejections import RejectionLog
+    from target_zendesk_objects.records.item import WriteItem
+    from target_zendesk_objects.records.keys import Alias
+    from target_zendesk_objects.writing.checkpoints import CheckpointLedger
+    from target_zendesk_objects.writing.client import BulkRefusedError, WriteOutcome, ZendeskWriteClient
+    from target_zendesk_objects.writing.jobs import ItemResult
+    from target_zendesk_objects.writing.rejections import RejectionLog
 
 LOGGER = logging.getLogger("target-zendesk-objects")
 
@@ -32,6 +31,34 @@ PROGRESS_EVERY_SECONDS = 5.0
 WARN_IGNORED_DELETES = 5  # ignored deletes: a warning for the first few, then only the summary's count
 UPSERT_ACTION = {"external_id": "create_or_update_by_external_id", "name": "create_or_update_by_name"}
 CUSTOM_OBJECT_JOBS = "custom_object_jobs"  # every custom object's jobs: one endpoint for the job cap
+
+
+class WriteDestination(Protocol):
+    """What the writer asks of a destination besides custom objects (users, organizations, memberships)."""
+
+    # Whether one write can go alone (the fallback after a failed job, `upsert` mode, `auto`'s trickle).
+    single_writes: ClassVar[bool]
+
+    def alone(self, item: WriteItem, *, upsert_mode: bool) -> bool:
+        """Whether `item` goes by itself rather than into a job."""
+
+    def submit(self, items: list[WriteItem]) -> None:
+        """Send a flushed buffer of writes (at most 100, distinct keys) as this destination's jobs."""
+
+    def refused(self, action: str, items: list[WriteItem], error: BulkRefusedError) -> None:
+        """A 403 to a bulk endpoint: write the items another way, or fail the run."""
+
+    def post(self, action: str, items: Sequence[WriteItem]) -> dict[str, Any]:
+        """Send one job of `action` holding `items`; return its job_status."""
+
+    def send_one(self, item: WriteItem) -> WriteOutcome:
+        """Write one item alone (only where `single_writes`)."""
+
+    def endpoint(self, action: str) -> str:
+        """The job endpoint of `action`, for the job cap counted per endpoint."""
+
+    def interpret(self, action: str, item: WriteItem, result: dict[str, Any]) -> ItemResult:
+        """Read one job result item for `item`."""
 
 
 class RecordWriter:
@@ -73,7 +100,7 @@ class RecordWriter:
             client, self, max_in_flight=max_concurrent_jobs, per_endpoint=jobs_per_endpoint
         )
         # zen:user, zen:organization, zen:organization_membership: set by the runtime once built
-        self.destinations: dict[str, Destination] = {}
+        self.destinations: Mapping[str, WriteDestination] = {}
         # What a settled write taught about its keys (the resolver's cache): (alias, ids or None)
         self.learned: Callable[[Alias, tuple[str, ...] | None], None] = lambda _alias, _ids: None
         self._pending: Counter[Alias] = Counter()  # aliases of writes taken and not yet settled

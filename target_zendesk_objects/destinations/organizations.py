@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from target_zendesk_objects.destinations import ORGANIZATION, Destination
-from target_zendesk_objects.jobs import ItemResult
-from target_zendesk_objects.mapping import WriteItem, text_value
-from target_zendesk_objects.people_mapping import PeopleMapper, flags, text_list, texts
-from target_zendesk_objects.validation import InvalidFieldsError, unsendable
+from target_zendesk_objects.destinations.base import ORGANIZATION, Destination
+from target_zendesk_objects.destinations.people import PeopleMapper
+from target_zendesk_objects.records.validation import InvalidFieldsError, unsendable
+from target_zendesk_objects.records.values import flags, text_list, text_value, texts
+from target_zendesk_objects.writing.jobs import ItemResult
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from target_zendesk_objects.validation import ObjectFields
+    from target_zendesk_objects.records.item import WriteItem
+    from target_zendesk_objects.records.validation import ObjectFields
 
 TEXT_ATTRIBUTES = ("name", "external_id", "details", "notes")
 FLAGS = ("shared_tickets", "shared_comments")

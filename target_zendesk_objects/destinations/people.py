@@ -1,7 +1,8 @@
 """Records into the bodies of users, organizations and memberships: attributes, typed fields, lookups.
 
 Shared by users.py, organizations.py and memberships.py (README, Users, organizations and memberships):
-- each destination's own attributes, as Zendesk takes them (text, lists of text, an integer id, flags);
+- each destination's own attributes, as Zendesk takes them (text, lists of text and flags by the helpers of
+  records/values.py; an integer id);
 - custom fields from typed properties named as our tap names them: `cf_<key>` (also `cf_<key>_<id>`, the
   tap's name when two fields share one), each checked against its field definition like a custom object
   field (the same type table);
@@ -19,19 +20,19 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from target_zendesk_objects.lookup_rules import (
+from target_zendesk_objects.lookups.rules import (
     CONVENTION_SEPARATOR,
-    LookupNeed,
     conventional_rule,
     object_rules,
 )
-from target_zendesk_objects.mapping import text_value
-from target_zendesk_objects.validation import InvalidFieldsError, ObjectFields
+from target_zendesk_objects.records.keys import LookupNeed
+from target_zendesk_objects.records.validation import InvalidFieldsError, ObjectFields
+from target_zendesk_objects.records.values import text_value
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
-    from target_zendesk_objects.lookup_rules import LookupRule
+    from target_zendesk_objects.lookups.rules import LookupRule
 
 LOGGER = logging.getLogger("target-zendesk-objects")
 FIELD_PREFIX = "cf_"
@@ -170,52 +171,6 @@ class PeopleMapper:
         if self._rules is not None and prop in self._rules:
             return True
         return CONVENTION_SEPARATOR in prop and conventional_rule(prop, fields) is not None
-
-
-def texts(
-    record: Mapping[str, Any], attributes: Iterable[str], *, keys: Iterable[str] = ()
-) -> dict[str, Any]:
-    """The text attributes a record gives, as given ("" stays "", null clears one); `keys` never empty."""
-    identity = set(keys)
-    body: dict[str, Any] = {}
-    for attribute in attributes:
-        if attribute not in record:
-            continue
-        value = record[attribute]
-        if attribute in identity:
-            if text_value(value) is not None:
-                body[attribute] = text_value(value)
-        else:
-            body[attribute] = value if value is None or isinstance(value, str) else text_value(value)
-    return body
-
-
-def text_list(record: Mapping[str, Any], attribute: str, body: dict[str, Any]) -> None:
-    """Put a list of text (`tags`, `domain_names`) into `body`: a list, or space-separated words."""
-    if attribute not in record:
-        return
-    value = record[attribute]
-    if value is None:
-        body[attribute] = []
-    elif isinstance(value, str):
-        body[attribute] = value.split()
-    elif isinstance(value, list) and all(isinstance(item, (str, int)) for item in value):
-        body[attribute] = [str(item) for item in value]
-    else:
-        msg = f"{attribute}: expected a list of text, got {type(value).__name__}"
-        raise InvalidFieldsError(msg)
-
-
-def flags(record: Mapping[str, Any], attributes: Iterable[str], body: dict[str, Any]) -> None:
-    """Put true/false attributes into `body` (null leaves Zendesk's value)."""
-    for attribute in attributes:
-        value = record.get(attribute)
-        if value is None:
-            continue
-        if not isinstance(value, bool):
-            msg = f"{attribute}: expected true or false, got {value!r}"
-            raise InvalidFieldsError(msg)
-        body[attribute] = value
 
 
 def _id(prop: str, key: str | None) -> int | None:

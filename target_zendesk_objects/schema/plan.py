@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from target_zendesk_objects.lookup_rules import is_lookup_key_property
-from target_zendesk_objects.mapping import RESERVED_PROPERTIES
-from target_zendesk_objects.schema_types import DESCRIBED, PropertyKind, property_kind
+from target_zendesk_objects.destinations.mapping import RESERVED_PROPERTIES
+from target_zendesk_objects.lookups.rules import is_lookup_key_property
+from target_zendesk_objects.schema.types import DESCRIBED, PropertyKind, property_kind
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

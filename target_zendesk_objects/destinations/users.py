@@ -13,16 +13,17 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from target_zendesk_objects.destinations import USER, Destination
-from target_zendesk_objects.mapping import WriteItem, text_value
-from target_zendesk_objects.people_mapping import Link, PeopleMapper, text_list, texts
-from target_zendesk_objects.validation import InvalidFieldsError, unsendable
+from target_zendesk_objects.destinations.base import USER, Destination
+from target_zendesk_objects.destinations.people import Link, PeopleMapper
+from target_zendesk_objects.records.validation import InvalidFieldsError, unsendable
+from target_zendesk_objects.records.values import text_list, text_value, texts
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from target_zendesk_objects.client import BulkRefusedError, WriteOutcome
-    from target_zendesk_objects.validation import ObjectFields
+    from target_zendesk_objects.records.item import WriteItem
+    from target_zendesk_objects.records.validation import ObjectFields
+    from target_zendesk_objects.writing.client import BulkRefusedError, WriteOutcome
 
 LOGGER = logging.getLogger("target-zendesk-objects")
 ROLES = ("end-user", "agent", "admin")

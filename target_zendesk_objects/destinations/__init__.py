@@ -1,0 +1,1 @@
+"""Where a record goes and what it becomes: custom object records, users, organizations, memberships."""
