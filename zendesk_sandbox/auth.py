@@ -14,24 +14,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from zendesk_sandbox import scopes, wire
+from zendesk_sandbox.wire import Caller
 
 if TYPE_CHECKING:
-    from zendesk_sandbox.oauth_tokens import IssuedToken, OAuthLedger
+    from zendesk_sandbox.oauth_tokens import OAuthLedger
     from zendesk_sandbox.settings import OAuthClientSpec, SandboxSettings
-
-Role = Literal["admin", "agent"]
-
-
-@dataclass(frozen=True)
-class Caller:
-    """An authenticated request's identity: its role, and the issued token it came with (if any)."""
-
-    role: Role
-    token: IssuedToken | None = None  # None: the fixed credentials, which no scope restricts
 
 
 def identify(  # noqa: PLR0911 - per scheme, role

@@ -13,9 +13,8 @@ import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zendesk_sandbox.limits import COUNTINGS
 from zendesk_sandbox.sandbox import Sandbox
-from zendesk_sandbox.settings import SandboxSettings, data_signature, settings_from_json
+from zendesk_sandbox.settings import COUNTINGS, SandboxSettings, data_signature, settings_from_json
 from zendesk_sandbox.store import DataMismatchError
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from zendesk_sandbox.clock import ChangeClock
 from zendesk_sandbox.cursors import CursorLedger
 from zendesk_sandbox.directory import Directory
 from zendesk_sandbox.faults import Faults
-from zendesk_sandbox.history import TicketHistory
+from zendesk_sandbox.history_store import TicketHistory
 from zendesk_sandbox.jobs import JobRunner
 from zendesk_sandbox.limits import RateLimit, counter
 from zendesk_sandbox.memberships import Memberships

@@ -19,15 +19,15 @@ import math
 import threading
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING
+
+from zendesk_sandbox.settings import COUNTINGS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 REAL_MINUTE = 60.0
 MIN_WAIT = 1e-3  # a refusal never says "retry after 0"
-Counting = Literal["sliding", "fixed", "tenths"]
-COUNTINGS: tuple[str, ...] = get_args(Counting)
 
 
 class Counter(abc.ABC):

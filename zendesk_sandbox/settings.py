@@ -6,10 +6,9 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from zendesk_sandbox import scopes
-from zendesk_sandbox.limits import COUNTINGS, Counting
 
 NameMode = Literal["plain", "unique", "autonumber"]
 LookupUnresolved = Literal["invalid", "empty"]
@@ -17,6 +16,8 @@ ClientKind = Literal["confidential", "public"]
 ClientRole = Literal["admin", "agent"]
 JobCapScope = Literal["account", "endpoint"]
 MembershipExists = Literal["failed", "created"]
+Counting = Literal["sliding", "fixed", "tenths"]  # how a limit counts its window (limits.py)
+COUNTINGS: tuple[str, ...] = get_args(Counting)
 
 
 @dataclass(frozen=True)

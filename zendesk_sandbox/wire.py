@@ -6,13 +6,13 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from email.message import Message
 
-    from zendesk_sandbox.auth import Caller
     from zendesk_sandbox.jsonvalue import Json
+    from zendesk_sandbox.oauth_tokens import IssuedToken
     from zendesk_sandbox.validation import Details
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -20,6 +20,15 @@ TEXT_TYPE = "text/plain; charset=utf-8"
 # A lone surrogate can only come from a \uD800-\uDFFF escape: text decoded from UTF-8 never holds one.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _UNPARSED: Any = object()
+Role = Literal["admin", "agent"]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated request's identity: its role, and the issued token it came with (if any)."""
+
+    role: Role
+    token: IssuedToken | None = None  # None: the fixed credentials, which no scope restricts
 
 
 class UnreadableBodyError(ValueError):
