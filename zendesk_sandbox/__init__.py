@@ -70,14 +70,14 @@ Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commen
   such item is refused whole; the admin API answers 400 InvalidValue;
 - a job item over 32 KB (its compact JSON) fails alone, as the single write's 422 would say
   (`error: RecordInvalid`, `details.base: RecordTooLarge`), and the rest of the job applies;
-- a change is stamped after the newest second an export has served (clock.py), so with a zero lag a
+- a change is stamped after the newest second an export has served (store/clock.py), so with a zero lag a
   change can take up to one second to become exportable, but is never skipped;
 - a deleted user stays, with `active: false` (OAS UserObject: "false if the user has been deleted"; the OAS
   has no `deleted` flag) and updated_at bumped: in the user export and in show_many with
   `include_deleted=true`, never in search results nor as a lookup target;
 - emails, user external ids, organization names and organization external ids are unique per account,
   compared without case; custom object record external ids keep their case (wire notes §15);
-- custom field values (fielddefs.py): tickets send integers and decimals as strings, dates as YYYY-MM-DD,
+- custom field values (data/fielddefs.py): tickets send integers and decimals as strings, dates as YYYY-MM-DD,
   lookups as id strings, partial credit cards as "XXXXXXXXXXXX1234"; `user_fields` and
   `organization_fields` send numbers, dates as "YYYY-MM-DDT00:00:00+00:00", lookups as numbers, checkbox
   values as booleans (false when unset) and multiselect values as lists (the OAS types organization field
@@ -86,19 +86,19 @@ Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commen
 - users/show_many answers by id (REAL), organizations/show_many by name (wire notes §15: neither request
   nor id order); either needs `ids` or `external_ids` (400 InvalidValue); more than 100 values is the 400
   TooManyValues of wire notes §8, as is a record filter of more than 100; repeated filter values are a 400;
-  organizations/search with both or neither key is a 400; users/search reads the syntax search.py lists;
+  organizations/search with both or neither key is a 400; users/search reads the syntax store/search.py lists;
   `GET /api/v2/tickets?external_id=` lists every undeleted ticket holding that external id (the OAS: not
   unique), compared exactly;
-- the organization export (time_export.py): an empty page keeps end_time = start_time; a missing or
+- the organization export (api/time_exports.py): an empty page keeps end_time = start_time; a missing or
   unreadable start_time is a 422 InvalidValue like a too-recent one; with `time_export_max_same_second`
   (None by default: a page grows without bound) a page that must grow past that many records of one second
   serves that many with end_time and next_page at the request's own start_time (the loop of wire notes §18.2);
-- lookup values (lookups.py): ids, `external_id:` and `name:` keys resolve on PATCH, POST and in jobs
+- lookup values (store/lookups.py): ids, `external_id:` and `name:` keys resolve on PATCH, POST and in jobs
   (`lookup_prefixes_in_jobs: false` makes a prefix in a job a plain, unknown id); what points at nothing,
   or at a deleted target, is a 422 RecordInvalid under the field's key, in a job that item's failure
   (`lookup_unresolved: "empty"` stores it empty instead); users and organizations are not resolved by name;
   `name:` needs an object with unique names; zen:brand resolves the one seeded brand, zen:article nothing;
-- creating objects and fields (object_schema.py): object keys `^[a-z][a-z0-9_]*$`, keys of at most 64
+- creating objects and fields (store/object_schema.py): object keys `^[a-z][a-z0-9_]*$`, keys of at most 64
   characters, `key`, `title`, `title_pluralized` required, unique option values, a compiling pattern; every
   refusal is 422 RecordInvalid with `details.<attribute>`, a reached limit `details.base` error
   `LimitExceeded`, a new record beyond the record limit too;
@@ -129,8 +129,8 @@ Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commen
 - token requests spend the account budget (its usual 429) and carry its headers; the token object's url is
   `/api/v2/oauth/tokens/{id}.json` (not the OAS example's `/api/v2/tokens/{id}`); codes and tokens live in
   memory, so a restart forgets them;
-- the support warehouse's endpoints (wire notes §25; events_api.py, lists_api.py, history.py,
-  identities.py): every ticket's history is drawn from it when seeded (audits, comments, metric
+- the support warehouse's endpoints (wire notes §25; api/events.py, api/lists.py, data/history.py,
+  api/identities.py): every ticket's history is drawn from it when seeded (audits, comments, metric
   events, a rating, a messaging conversation) and appended by the admin API (`add_ticket_comment`,
   `update_satisfaction_rating`, `add_conversation_message`; ticket updates and deletions add audits;
   read with `ticket_events`, `ticket_comments`, `ticket_metric_events`, `satisfaction_ratings`,
@@ -161,7 +161,7 @@ Decisions where docs/wire-notes.md leaves the wire unconfirmed (each also commen
   rank), two SLA policies (admins only, unpaginated), two schedules and their holidays (unpaginated,
   not in the OAS), group memberships of the staff, organization memberships from users'
   `organization_id`, four macros.
-Writing users, organizations and memberships (wire notes §26; people_writes.py, people_writes_api.py):
+Writing users, organizations and memberships (wire notes §26; api/people_items.py, api/people_writes.py):
 - endpoints `POST users/create_or_update_many`, `POST users/create_or_update` (200 updated, 201 created),
   `PUT users/update_many` (`ids`/`external_ids` with `user`, or a `users` batch), `DELETE users/destroy_many`,
   `POST organizations/create_many`, `PUT organizations/update_many` (bulk or batch form; agents change only
@@ -185,8 +185,8 @@ Writing users, organizations and memberships (wire notes §26; people_writes.py,
   description names the value, `Email: … is already being used by another user`);
 - organization names and external ids are unique without case; a deleted organization is removed (the OAS
   has no deleted flag) and its users lose it as their `organization_id`; `users/update_many` takes 100 ids;
-- memberships (memberships.py): a user's `organization_id` is its default membership; the first membership
-  of a user without an organization becomes its default; user and organization must exist;
+- memberships (store/memberships.py): a user's `organization_id` is its default membership; the first
+  membership of a user without an organization becomes its default; user and organization must exist;
 - user and organization fields follow the custom object field rules (key, type, options, pattern, lookup
   target), with no limit on their number.
 """

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from zendesk_sandbox.sandbox import Sandbox
 from zendesk_sandbox.settings import COUNTINGS, SandboxSettings, data_signature, settings_from_json
-from zendesk_sandbox.store import DataMismatchError
+from zendesk_sandbox.store.database import DataMismatchError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -6,20 +6,20 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from zendesk_sandbox.clock import ChangeClock
-from zendesk_sandbox.cursors import CursorLedger
-from zendesk_sandbox.directory import Directory
-from zendesk_sandbox.faults import Faults
-from zendesk_sandbox.history_store import TicketHistory
-from zendesk_sandbox.jobs import JobRunner
-from zendesk_sandbox.limits import RateLimit, counter
-from zendesk_sandbox.memberships import Memberships
-from zendesk_sandbox.oauth_tokens import OAuthLedger
-from zendesk_sandbox.people_store import PeopleStore
-from zendesk_sandbox.records import Records
+from zendesk_sandbox.gateway.faults import Faults
+from zendesk_sandbox.limits.budgets import RateLimit, counter
+from zendesk_sandbox.limits.stats import Stats
+from zendesk_sandbox.oauth.tokens import OAuthLedger
 from zendesk_sandbox.settings import updated_settings
-from zendesk_sandbox.stats import Stats
-from zendesk_sandbox.store import Store
+from zendesk_sandbox.store.clock import ChangeClock
+from zendesk_sandbox.store.cursors import CursorLedger
+from zendesk_sandbox.store.database import Store
+from zendesk_sandbox.store.directory import Directory
+from zendesk_sandbox.store.history import TicketHistory
+from zendesk_sandbox.store.jobs import JobRunner
+from zendesk_sandbox.store.memberships import Memberships
+from zendesk_sandbox.store.people import PeopleStore
+from zendesk_sandbox.store.records import Records
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zendesk_sandbox.admin import Admin
+from zendesk_sandbox.admin.api import Admin
 from zendesk_sandbox.core import Core
 from zendesk_sandbox.server import SandboxHTTPServer
 from zendesk_sandbox.settings import SandboxSettings

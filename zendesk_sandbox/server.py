@@ -14,10 +14,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from zendesk_sandbox import admin_api, sequin_api, wire, zendesk_api
+from zendesk_sandbox.admin import routes
+from zendesk_sandbox.api import sequin, zendesk
+from zendesk_sandbox.gateway import wire
 
 if TYPE_CHECKING:
-    from zendesk_sandbox.admin import Admin
+    from zendesk_sandbox.admin.api import Admin
     from zendesk_sandbox.core import Core
 
 API_ROOT = "/api/v2"
@@ -121,7 +123,7 @@ class _Handler(BaseHTTPRequestHandler):
         core = self.server.core
         if path.startswith("/_sandbox/"):
             request = wire.Request(self.command, path, query, self.headers, body, origin)
-            return admin_api.handle(core, self.server.admin, request)
+            return routes.handle(core, self.server.admin, request)
         root = path.find(API_ROOT + "/")
         if root >= 0:
             # Any prefix before /api/v2/ is accepted and kept in navigation URLs (the peer client's
@@ -132,19 +134,17 @@ class _Handler(BaseHTTPRequestHandler):
             request = wire.Request(
                 self.command, API_ROOT + api_path, query, self.headers, body, origin + path[:root], suffix
             )
-            kind = zendesk_api.route(self.command, api_path)[0]
+            kind = zendesk.route(self.command, api_path)[0]
             page_size = query.get("per_page")
-            response = core.faults.before(path, kind, page_size) or zendesk_api.handle(
-                core, request, api_path
-            )
+            response = core.faults.before(path, kind, page_size) or zendesk.handle(core, request, api_path)
         elif path.endswith(TOKEN_PATH):
             request = wire.Request(self.command, TOKEN_PATH, query, self.headers, body, origin)
-            response = core.faults.before(path, zendesk_api.TOKEN_KIND, None) or zendesk_api.token_request(
+            response = core.faults.before(path, zendesk.TOKEN_KIND, None) or zendesk.token_request(
                 core, request
             )
         elif path.endswith(SEQUIN_PATH):
             request = wire.Request(self.command, path, query, self.headers, body, origin)
-            response = core.faults.before(path, "sequin", None) or sequin_api.handle(core, request)
+            response = core.faults.before(path, "sequin", None) or sequin.handle(core, request)
         else:
             response = wire.invalid_endpoint()
         response = core.faults.after(path, response)

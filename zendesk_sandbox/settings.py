@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-from zendesk_sandbox import scopes
+from zendesk_sandbox.oauth import scopes
 
 NameMode = Literal["plain", "unique", "autonumber"]
 LookupUnresolved = Literal["invalid", "empty"]
@@ -16,7 +16,7 @@ ClientKind = Literal["confidential", "public"]
 ClientRole = Literal["admin", "agent"]
 JobCapScope = Literal["account", "endpoint"]
 MembershipExists = Literal["failed", "created"]
-Counting = Literal["sliding", "fixed", "tenths"]  # how a limit counts its window (limits.py)
+Counting = Literal["sliding", "fixed", "tenths"]  # how a limit counts its window (limits/budgets.py)
 COUNTINGS: tuple[str, ...] = get_args(Counting)
 
 

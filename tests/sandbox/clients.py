@@ -86,6 +86,6 @@ def past_change_stamps() -> None:
     """Wait until changes just made are exportable with a zero lag.
 
     A change is stamped at most one second after the newest second an export has served (see
-    zendesk_sandbox/clock.py), so after one second every change made before is at or behind the cutoff.
+    zendesk_sandbox/store/clock.py), so after one second every change made before is at or behind the cutoff.
     """
     time.sleep(1.05)

@@ -43,7 +43,7 @@ def _organizations(sandbox: Sandbox) -> list[dict[str, Any]]:
 
 
 def _check_value(field: dict[str, Any], value: Any, *, ticket: bool) -> None:  # noqa: C901 - one branch per type
-    """Assert `value` has the wire form of its field's type (fielddefs.py's table)."""
+    """Assert `value` has the wire form of its field's type (zendesk_sandbox/data/fielddefs.py's table)."""
     kind = field["type"]
     where = f"{field['key']} ({kind}): {value!r}"
     if kind == "checkbox":

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from zendesk_sandbox import Sandbox, SandboxSettings
-from zendesk_sandbox.store import DataMismatchError
+from zendesk_sandbox.store.database import DataMismatchError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
