@@ -1,15 +1,16 @@
 """Cursor exports: tickets, users (wire notes §18.1) and custom object records (wire notes §3).
 
-See wire notes §2.
+See wire notes §2. What they read from a request as the time-based exports do (per_page, start_time, the
+cutoff) is exports.py's; the ticket and user exports read theirs alike (`_reading`) and end their pages
+alike (`_after_cursor`, `_page_end`).
 """
 
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
-from zendesk_sandbox.api import identities
+from zendesk_sandbox.api import exports, identities
 from zendesk_sandbox.data import datagen
 from zendesk_sandbox.data.datagen import compact
 from zendesk_sandbox.gateway import auth, wire
@@ -17,56 +18,12 @@ from zendesk_sandbox.store import cursors
 from zendesk_sandbox.store.database import as_bytes
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from zendesk_sandbox.core import Core
+    from zendesk_sandbox.settings import SandboxSettings
 
-# wire notes §2/§3: default and maximum per_page; larger values are clamped (list-endpoint habit)
-MAX_PAGE = 1000
 _TRUE = frozenset({"true", "1"})
 # Query parameters an after_url carries forward besides the cursor (wire notes §2: per_page is preserved).
 _CARRIED = ("per_page", "include", "exclude_deleted", "support_type_scope", "filter[exclude_deleted]")
-
-
-class ExportRefusedError(Exception):
-    """The export request is refused with this response."""
-
-    def __init__(self, response: wire.Response) -> None:
-        """Keep the response."""
-        super().__init__(response.status)
-        self.response = response
-
-
-def _per_page(request: wire.Request, refuse: Callable[[str], wire.Response]) -> int:
-    raw = request.query.get("per_page")
-    if raw is None:
-        return MAX_PAGE
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise ExportRefusedError(refuse("per_page must be an integer between 1 and 1000"))
-    return min(value, MAX_PAGE)
-
-
-def _start_time(
-    core: Core,
-    request: wire.Request,
-    too_recent: Callable[[], wire.Response],
-    missing: Callable[[], wire.Response],
-) -> int:
-    raw = request.query.get("start_time")
-    try:
-        # singer-io's tap-zendesk sends a float (`946684800.0`) and Zendesk answers it
-        start = int(float(raw)) if raw is not None else None
-    except ValueError:
-        start = None
-    if start is None:
-        raise ExportRefusedError(missing())
-    if start > time.time() - core.settings().start_time_min_age_seconds:
-        raise ExportRefusedError(too_recent())
-    return start
 
 
 def _after_url(core: Core, request: wire.Request, path: str, cursor: str | None) -> str | None:
@@ -92,31 +49,66 @@ def _ticket_refusal(description: str) -> wire.Response:
     return wire.classic_error(400, "InvalidValue", description)
 
 
-def ticket_export(core: Core, request: wire.Request) -> wire.Response:
-    """Serve one page of GET /api/v2/incremental/tickets/cursor (admins only, wire notes §1)."""
+class _Reading(NamedTuple):
+    """What an admitted ticket or user export request asks for, and the newest second it may see."""
+
+    settings: SandboxSettings
+    per_page: int
+    position: tuple[int, int]
+    cutoff: int
+
+
+def _reading(core: Core, request: wire.Request) -> _Reading | wire.Response:
+    """Read a ticket or user export request: admins only, its cursor or else its start_time, the cutoff.
+
+    Refused as the ticket export refuses; the user export's refusals are the same.
+    """
     settings = core.settings()
     forbidden = auth.admins_only(request)
     if forbidden is not None:
         return forbidden
     try:
-        per_page = _per_page(request, _ticket_refusal)
+        per_page = exports.per_page(request, _ticket_refusal)
         cursor = request.query.get("cursor")
         if cursor:
             position = cursors.decode_ticket(cursor)
             if position is None or core.cursors.expired(cursor, settings.cursor_ttl_seconds):
                 return wire.classic_error(400, "InvalidPaginationParameter", "cursor is invalid or expired")
         else:
-            start = _start_time(
-                core,
+            start = exports.start_time(
                 request,
+                settings.start_time_min_age_seconds,
                 lambda: _ticket_refusal("start_time must be more than 60 seconds ago"),
                 lambda: _ticket_refusal("start_time is required when no cursor is given"),
             )
             position = (start, 0)
-    except ExportRefusedError as refused:
+    except exports.ExportRefusedError as refused:
         return refused.response
-    cutoff = int(time.time() - settings.recent_data_lag_seconds)
-    core.clock.served(cutoff)
+    return _Reading(settings, per_page, position, exports.served_cutoff(core, settings))
+
+
+def _after_cursor(core: Core, rows: list[tuple[Any, ...]], position: tuple[int, int]) -> str:
+    """Return (and remember) the cursor after a page of (id, second, ...) rows of a ticket or user export."""
+    last = (rows[-1][1], rows[-1][0]) if rows else position  # an empty page keeps the incoming position
+    after_cursor = cursors.encode_ticket(last)
+    core.cursors.issued(after_cursor)
+    return after_cursor
+
+
+def _page_end(after_url: str | None, after_cursor: str, *, end_of_stream: bool) -> bytes:
+    """Return the keys that end a ticket or user export page, and its closing brace."""
+    return (
+        f',"after_url":{compact(after_url)},"before_url":null,"after_cursor":{compact(after_cursor)},'
+        f'"before_cursor":null,"end_of_stream":{"true" if end_of_stream else "false"}}}'.encode()
+    )
+
+
+def ticket_export(core: Core, request: wire.Request) -> wire.Response:
+    """Serve one page of GET /api/v2/incremental/tickets/cursor (admins only, wire notes §1)."""
+    reading = _reading(core, request)
+    if isinstance(reading, wire.Response):
+        return reading
+    settings, per_page, position, cutoff = reading
     exclude = request.query.get("exclude_deleted", "").lower() in _TRUE
     rows = core.store.ticket_page(position, cutoff, per_page + 1, exclude_deleted=exclude)
     end_of_stream = len(rows) <= per_page
@@ -130,9 +122,7 @@ def ticket_export(core: Core, request: wire.Request) -> wire.Response:
     )
     if rows:
         body[1] = body[1][1:]  # no comma before the first ticket
-    last = (rows[-1][1], rows[-1][0]) if rows else position  # an empty page keeps the incoming position
-    after_cursor = cursors.encode_ticket(last)
-    core.cursors.issued(after_cursor)
+    after_cursor = _after_cursor(core, rows, position)
     body.append(b"]")
     if sideloaded is not None:
         body += [b',"metric_sets":[', b",".join(sideloaded), b"]"]
@@ -144,10 +134,7 @@ def ticket_export(core: Core, request: wire.Request) -> wire.Response:
         ]
         body += [b',"users":[', b",".join(users), b"]"]
     after_url = _after_url(core, request, _TICKETS_PATH, after_cursor)
-    body.append(
-        f',"after_url":{compact(after_url)},"before_url":null,"after_cursor":{compact(after_cursor)},'
-        f'"before_cursor":null,"end_of_stream":{"true" if end_of_stream else "false"}}}'.encode()
-    )
+    body.append(_page_end(after_url, after_cursor, end_of_stream=end_of_stream))
     return wire.Response(200, b"".join(body))
 
 
@@ -188,37 +175,16 @@ def user_export(core: Core, request: wire.Request) -> wire.Response:
     `"<updated_at>.0||<id>|"`, in (updated_at, id) order (wire notes §18.1, real). Refusals as for tickets.
     Deleted users are sent with `active: false`. Admins only (OAS).
     """
-    settings = core.settings()
-    forbidden = auth.admins_only(request)
-    if forbidden is not None:
-        return forbidden
-    try:
-        per_page = _per_page(request, _ticket_refusal)
-        cursor = request.query.get("cursor")
-        if cursor:
-            position = cursors.decode_ticket(cursor)
-            if position is None or core.cursors.expired(cursor, settings.cursor_ttl_seconds):
-                return wire.classic_error(400, "InvalidPaginationParameter", "cursor is invalid or expired")
-        else:
-            start = _start_time(
-                core,
-                request,
-                lambda: _ticket_refusal("start_time must be more than 60 seconds ago"),
-                lambda: _ticket_refusal("start_time is required when no cursor is given"),
-            )
-            position = (start, 0)
-    except ExportRefusedError as refused_export:
-        return refused_export.response
-    cutoff = int(time.time() - settings.recent_data_lag_seconds)
-    core.clock.served(cutoff)
+    reading = _reading(core, request)
+    if isinstance(reading, wire.Response):
+        return reading
+    _, per_page, position, cutoff = reading
     rows = core.people.user_page(position, cutoff, per_page + 1)
     end_of_stream = len(rows) <= per_page
     rows = rows[:per_page]
     prefix = f'{{"url":"{core.account_url()}/api/v2/users/'
     users = b",".join(f'{prefix}{user_id}.json",'.encode() + as_bytes(rest) for user_id, _, rest in rows)
-    last = (rows[-1][1], rows[-1][0]) if rows else position  # an empty page keeps the incoming position
-    after_cursor = cursors.encode_ticket(last)
-    core.cursors.issued(after_cursor)
+    after_cursor = _after_cursor(core, rows, position)
     after_url = _after_url(core, request, _USERS_PATH, after_cursor)
     includes = {part.strip() for part in request.query.get("include", "").split(",")}
     # The users export's sideloads are unconfirmed (wire notes §18.3, §25): identities as a top-level array.
@@ -227,11 +193,8 @@ def user_export(core: Core, request: wire.Request) -> wire.Response:
         if "identities" in includes
         else b""
     )
-    tail = (
-        f'],"after_url":{compact(after_url)},"before_url":null,"after_cursor":{compact(after_cursor)},'
-        f'"before_cursor":null,"end_of_stream":{"true" if end_of_stream else "false"}}}'
-    )
-    return wire.Response(200, b'{"users":[' + users + b"]" + sideload + tail[1:].encode())
+    end = _page_end(after_url, after_cursor, end_of_stream=end_of_stream)
+    return wire.Response(200, b'{"users":[' + users + b"]" + sideload + end)
 
 
 # --- custom object records -----------------------------------------------------------------------------
@@ -243,16 +206,16 @@ def record_export(core: Core, request: wire.Request, key: str) -> wire.Response:
     if key not in core.records.objects():
         return wire.errors_list(404, "CustomObjectNotFound", "Custom object not found")
     try:
-        per_page = _per_page(request, lambda text: wire.errors_list(400, "InvalidParameter", text))
+        per_page = exports.per_page(request, lambda text: wire.errors_list(400, "InvalidParameter", text))
         cursor = request.query.get("cursor")
         if cursor:
             position = cursors.decode_record(cursor)
             if position is None or core.cursors.expired(cursor, settings.cursor_ttl_seconds):
                 return wire.errors_list(400, "InvalidCursor", "cursor is invalid or expired")
         else:
-            start = _start_time(
-                core,
+            start = exports.start_time(
                 request,
+                settings.start_time_min_age_seconds,
                 lambda: wire.errors_list(
                     400, "StartTimeTooRecent", "start_time must be more than 60 seconds ago"
                 ),
@@ -261,11 +224,10 @@ def record_export(core: Core, request: wire.Request, key: str) -> wire.Response:
                 ),
             )
             position = (start, "")
-    except ExportRefusedError as refused:
+    except exports.ExportRefusedError as refused:
         return refused.response
     exclude = request.query.get("filter[exclude_deleted]", "").lower() in _TRUE
-    cutoff = int(time.time() - settings.recent_data_lag_seconds)
-    core.clock.served(cutoff)
+    cutoff = exports.served_cutoff(core, settings)
     found = core.store.export_records(key, position, cutoff, per_page + 1, exclude_deleted=exclude)
     has_more = len(found) > per_page
     found = found[:per_page]

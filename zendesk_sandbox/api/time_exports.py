@@ -18,11 +18,11 @@ Admins only (OAS). Counts against the export limit like the cursor exports.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
 
+from zendesk_sandbox.api import exports
 from zendesk_sandbox.data.datagen import compact
 from zendesk_sandbox.gateway import auth, wire
 from zendesk_sandbox.store.database import as_bytes
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
     from zendesk_sandbox.core import Core
 
-MAX_PAGE = 1000  # default and maximum per_page, as the other exports
 _PATH = "/api/v2/incremental/organizations"
 _ALL = 1 << 62  # "no limit" for the rows that finish a second
 # Query parameters a next_page carries forward besides start_time.
@@ -111,24 +110,24 @@ def time_export(  # noqa: PLR0911 - one per refusal
     refused = auth.admins_only(request)
     if refused is not None:
         return refused
-    per_page = export.page_size or _per_page(request.query.get("per_page"))
-    if per_page is None:
-        return wire.classic_error(400, "InvalidValue", "per_page must be an integer between 1 and 1000")
-    raw = request.query.get("start_time")
+    min_age = settings.start_time_min_age_seconds
     try:
-        start = int(float(raw)) if raw is not None else None
-    except ValueError:
-        start = None
-    if start is None:
-        return wire.classic_error(422, "InvalidValue", "start_time is required and must be a Unix epoch time")
-    if start > time.time() - settings.start_time_min_age_seconds:
-        return wire.classic_error(
-            422,
-            "InvalidValue",
-            f"Too recent start_time. Use a start_time older than {_age(settings.start_time_min_age_seconds)}",
+        per_page = export.page_size or exports.per_page(
+            request, lambda description: wire.classic_error(400, "InvalidValue", description)
         )
-    cutoff = int(time.time() - settings.recent_data_lag_seconds)
-    core.clock.served(cutoff)
+        start = exports.start_time(
+            request,
+            min_age,
+            lambda: wire.classic_error(
+                422, "InvalidValue", f"Too recent start_time. Use a start_time older than {_age(min_age)}"
+            ),
+            lambda: wire.classic_error(
+                422, "InvalidValue", "start_time is required and must be a Unix epoch time"
+            ),
+        )
+    except exports.ExportRefusedError as refused_export:
+        return refused_export.response
+    cutoff = exports.served_cutoff(core, settings)
     page = _Page(core, request, export, extra)
     rows = source.rows_from(start, cutoff, per_page)
     if not rows:
@@ -174,16 +173,6 @@ class _Page:
             f'"end_time":{end_time}{self.extra}}}'
         )
         return wire.Response(200, b'{"' + export.key.encode() + b'":[' + items + tail.encode())
-
-
-def _per_page(raw: str | None) -> int | None:
-    if raw is None:
-        return MAX_PAGE
-    try:
-        value = int(raw)
-    except ValueError:
-        return None
-    return min(value, MAX_PAGE) if value >= 1 else None
 
 
 def _age(seconds: float) -> str:
