@@ -47,7 +47,8 @@ def _show_many_tail(count: int) -> str:
     return f'"next_page":null,"previous_page":null,"count":{count}'
 
 
-def _show_many_keys(request: wire.Request) -> tuple[str, list[str]] | wire.Response:
+def _show_many_keys(request: wire.Request) -> tuple[str, list[str | int]] | wire.Response:
+    """Return the column and keys a show_many request names (ids as numbers, others left out), or a 400."""
     if "ids" in request.query:
         column, values = "id", _keys(request.query["ids"])
     elif "external_ids" in request.query:
@@ -56,7 +57,10 @@ def _show_many_keys(request: wire.Request) -> tuple[str, list[str]] | wire.Respo
         return wire.classic_error(400, "InvalidValue", "Provide ids or external_ids")
     if len(values) > MAX_IDS:
         return wire.too_many_values()
-    return column, values
+    keys: list[str | int] = (
+        [int(value) for value in values if value.isdigit()] if column == "id" else list(values)
+    )
+    return column, keys
 
 
 def users_show_many(core: Core, request: wire.Request) -> wire.Response:
@@ -64,10 +68,7 @@ def users_show_many(core: Core, request: wire.Request) -> wire.Response:
     found = _show_many_keys(request)
     if isinstance(found, wire.Response):
         return found
-    column, values = found
-    keys: list[str | int] = (
-        [int(value) for value in values if value.isdigit()] if column == "id" else list(values)
-    )
+    column, keys = found
     include_deleted = request.query.get("include_deleted", "").lower() in _TRUE
     rows = core.people.users_by(column, keys, include_deleted=include_deleted)
     return _joined(core, "users", rows, _show_many_tail(len(rows)))
@@ -78,10 +79,7 @@ def organizations_show_many(core: Core, request: wire.Request) -> wire.Response:
     found = _show_many_keys(request)
     if isinstance(found, wire.Response):
         return found
-    column, values = found
-    keys: list[str | int] = (
-        [int(value) for value in values if value.isdigit()] if column == "id" else list(values)
-    )
+    column, keys = found
     rows = core.people.organizations_by(column, keys)
     return _joined(core, "organizations", rows, _show_many_tail(len(rows)))
 

@@ -42,7 +42,8 @@ FIELD_ID_BASES: dict[FieldKind, int] = {
     "user": USER_FIELD_ID_BASE,
     "organization": ORGANIZATION_FIELD_ID_BASE,
 }
-# The types each kind of field can have (OAS CreateTicketField; CustomFieldObject.type for the others).
+# The types each kind of field can have (OAS CreateTicketField; CustomFieldObject.type for the others, and
+# for custom object fields: store/object_schema.py).
 TICKET_FIELD_TYPES = frozenset(
     {"text", "textarea", "checkbox", "date", "integer", "decimal", "regexp", "partialcreditcard",
      "multiselect", "tagger", "lookup"}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from zendesk_sandbox.data.fielddefs import CUSTOM_FIELD_TYPES
 from zendesk_sandbox.store import lookups
 from zendesk_sandbox.store.validation import Details, RecordInvalidError, add
 
@@ -26,20 +27,6 @@ if TYPE_CHECKING:
     from zendesk_sandbox.settings import SandboxSettings
     from zendesk_sandbox.store.records import ObjectMeta
 
-FIELD_TYPES = frozenset(
-    {
-        "text",
-        "textarea",
-        "checkbox",
-        "date",
-        "integer",
-        "decimal",
-        "regexp",
-        "dropdown",
-        "multiselect",
-        "lookup",
-    }
-)
 MAX_KEY_LENGTH = 64
 MAX_OPTIONS = 2000  # wire notes §14.5
 _OBJECT_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -101,8 +88,8 @@ def _field_basics(
         any(field.get("key") == key for field in existing)
     ):
         add(details, "key", "DuplicateValue", "Key has already been taken")
-    if field_type not in FIELD_TYPES:
-        add(details, "type", "InvalidValue", f"Type must be one of {', '.join(sorted(FIELD_TYPES))}")
+    if field_type not in CUSTOM_FIELD_TYPES:  # a custom object field's, as a user or organization field's
+        add(details, "type", "InvalidValue", f"Type must be one of {', '.join(sorted(CUSTOM_FIELD_TYPES))}")
     _text_required(body, "title", details)
     definition = {"key": key, "type": field_type, "title": body.get("title")}
     return body, definition | _type_specific(body, field_type, object_exists, details)
