@@ -48,7 +48,7 @@ class Plugin:
         return self.name.replace("-", "_")
 
 
-# Both sides accept exactly one auth method and a base URL given either way (README, Logging in): an OAuth
+# Both sides accept exactly one auth method and a base URL given either way (docs/login.md): an OAuth
 # client (client credentials; with `oauth_refresh_token` also the refresh-token flow), a static OAuth token,
 # or an API token (retiring).
 AUTH_GROUPS: tuple[tuple[str, ...], ...] = tuple(

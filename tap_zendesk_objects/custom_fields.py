@@ -1,6 +1,6 @@
 """Typed custom fields: each custom field value also as a top-level `cf_...` property of its field's type.
 
-Naming rule (README, "Typed custom fields"), chosen so that a warehouse column never moves:
+Naming rule (docs/tap.md, "Typed custom fields"), chosen so that a warehouse column never moves:
 - a user or organization field is `cf_<key>`: Zendesk's field key is set when the field is created, never
   changes and is unique, so a renamed title or two fields with one title leave the column where it was;
 - a ticket field has no key (`key: null` in real payloads, wire notes §23), only its id: it is

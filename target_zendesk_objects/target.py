@@ -249,7 +249,7 @@ class TargetZendeskObjects(OneLineCli, Target):
     def _process_activate_version_message(self, message_dict: dict[str, Any]) -> None:
         # Private SDK hook, overridden only to check first that the stream was announced: the SDK looks
         # it up unchecked (a KeyError). The message itself changes nothing here: records leave a custom
-        # object only when a record says so (see the README, Deletes).
+        # object only when a record says so (see docs/target.md, Deletes).
         self._require_schema(message_dict["stream"], "ACTIVATE_VERSION")
         super()._process_activate_version_message(message_dict)
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 API_TOKEN_RETIREMENT = "2027-04-30"  # noqa: S105 (a date, not a password)
 SWITCH_TO_CLIENT_CREDENTIALS = (
-    "switch to OAuth client credentials: set `oauth_client_id` + `oauth_client_secret` (README: Logging in)"
+    "switch to OAuth client credentials: set `oauth_client_id` + `oauth_client_secret` (docs/login.md)"
 )
 API_TOKEN_WARNING = (
     f"API tokens stop working on {API_TOKEN_RETIREMENT} (Zendesk is retiring them; none can be created "

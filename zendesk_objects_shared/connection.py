@@ -25,7 +25,7 @@ DEFAULT_TIMEOUT_SECONDS = 300.0
 DEFAULT_MAX_RETRY_AFTER_SECONDS = 600.0
 DEFAULT_MAX_REQUEST_ATTEMPTS = 10
 
-# The settings every plugin of this project takes to reach a Zendesk account (README, The tap > Settings).
+# The settings every plugin of this project takes to reach a Zendesk account (docs/tap.md, Settings).
 CONNECTION_PROPERTIES = th.PropertiesList(
     th.Property(
         "subdomain",

@@ -48,7 +48,7 @@ class Outcome(enum.Enum):
     FATAL = "fatal"  # 401/403/404/other 4xx: stop, a setting must change
 
 
-# The setting a person most likely has to fix, per status (README, The tap > Rate limits, retries, logging:
+# The setting a person most likely has to fix, per status (docs/tap.md, Rate limits, retries, logging:
 # "the setting to check").
 SETTING_HINTS = {
     401: "check the auth settings: Zendesk did not accept the credentials",

@@ -1,6 +1,6 @@
 """Zendesk's custom field types: their JSON Schema, and reading a value as its field's type.
 
-The tap types what it exports (README, The tap > Streams) and the target checks what it writes with the
+The tap types what it exports (docs/tap.md, Streams) and the target checks what it writes with the
 same table, so a value the tap emits for a field is one the target takes for it.
 """
 
@@ -17,7 +17,7 @@ from zendesk_objects_shared.timestamps import iso_date
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-# The type mapping of README, The tap > Streams. Lookup values are record/user ids; Zendesk sends them as
+# The type mapping of docs/tap.md, Streams. Lookup values are record/user ids; Zendesk sends them as
 # strings (wire notes §1).
 # Ticket fields call a dropdown `tagger` and have `partialcreditcard` (masked text) (wire notes §10).
 _STRING_TYPES = frozenset({"text", "textarea", "regexp", "dropdown", "tagger", "lookup", "partialcreditcard"})

@@ -1,7 +1,7 @@
 r"""A local stand-in for the Zendesk Support API and Sequin's `/v1/records`: demo, tests and benchmarks.
 
 Public API: `Sandbox`, `SandboxSettings`, `FaultSettings`, `CustomObjectSpec`, `OAuthClientSpec`
-(README.md, "The sandbox"). Beyond the basics:
+(docs/sandbox.md; the package's own README.md). Beyond the basics:
 - settings `job_failure_rate`, `job_retention_seconds` (3600), `start_time_min_age_seconds` (60),
   `cursor_ttl_seconds` (None = cursors never expire), `custom_object_export_end_of_stream`,
   `custom_object_last_page_cursor`, `numeric_values_as_strings`, `forbidden_paths_contain`,

@@ -5,7 +5,7 @@ A stream writes to one of them when its object (`object_map`, `custom_object_key
 turns records into writes (`build`), a flushed buffer of writes into jobs (`submit`), a job's items into
 the request (`post`), and each job result item into a record's fate (`interpret`). Everything else is the
 custom objects' machinery, shared: the buffers, the job pipeline with its show_many polling and job cap,
-lookups and the resolver's cache, the rejections file and the checkpoint ledger (README, Users,
+lookups and the resolver's cache, the rejections file and the checkpoint ledger (docs/target.md, Users,
 organizations and memberships).
 """
 

@@ -1,6 +1,6 @@
 """Routing a record to a custom object and turning it into a custom object record.
 
-See README, The target > Where a record goes.
+See docs/target.md, Where a record goes.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Records into the bodies of users, organizations and memberships: attributes, typed fields, lookups.
 
-Shared by users.py, organizations.py and memberships.py (README, Users, organizations and memberships):
+Shared by users.py, organizations.py and memberships.py (docs/target.md, Users, organizations and
+memberships):
 - each destination's own attributes, as Zendesk takes them (text, lists of text and flags by the helpers of
   records/values.py; an integer id);
 - custom fields from typed properties named as our tap names them: `cf_<key>` (also `cf_<key>_<id>`, the

@@ -1,4 +1,4 @@
-"""Which record properties fill which lookup fields, and by which natural key (README, Lookups).
+"""Which record properties fill which lookup fields, and by which natural key (docs/target.md, Lookups).
 
 A lookup field (`type: lookup`) points at a user, an organization, a ticket or a custom object record, and
 Zendesk stores that target's id. A record may carry the id, or a natural key the target resolves:

@@ -1,7 +1,7 @@
 """What a stream's SCHEMA asks of its custom object: the object and fields to create, and what stops that.
 
 Pure: it reads the schema, the settings and the object's current field definitions, and sends nothing.
-See README, Objects and fields from the stream's schema.
+See docs/target.md, Objects and fields from the stream's schema.
 """
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ def plan_people_fields(
 
 
 def field_properties(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """The properties that become fields, as the target maps records (README, Where a record goes).
+    """The properties that become fields, as the target maps records (docs/target.md, Where a record goes).
 
     A `custom_object_fields` object with properties (our tap's shape) holds them; otherwise every top-level
     property but the record's own attributes (`name`, `external_id`, …) and `_sdc_` metadata.

@@ -2,8 +2,8 @@
 
 Each SCHEMA is planned once (plan.py), its limits are read from Zendesk when something is to be
 created, the plan is shown, and then, unless it is a dry run or something stops it, the object and fields
-are created before any record after that SCHEMA is mapped. See README, Objects and fields from the stream's
-schema.
+are created before any record after that SCHEMA is mapped. See docs/target.md, Objects and fields from
+the stream's schema.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """A stream property's JSON Schema read back as a Zendesk custom object field type.
 
-The inverse of the tap's mapping (README, The tap > Streams): string → text, integer → integer, number →
+The inverse of the tap's mapping (docs/tap.md, Streams): string → text, integer → integer, number →
 decimal, boolean → checkbox, `format: date` → date, a string `enum` → dropdown, an array of enum strings →
-multiselect. Date-times and anything Zendesk has no type for become text (README, Objects and fields from
-the stream's schema).
+multiselect. Date-times and anything Zendesk has no type for become text (docs/target.md, Objects and
+fields from the stream's schema).
 """
 
 from __future__ import annotations

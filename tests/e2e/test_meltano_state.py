@@ -28,7 +28,7 @@ def test_hand_set_state_full_refresh_and_clear(e2e_sandbox: Sandbox, meltano_env
     sb = e2e_sandbox
     stamps = {i: (sb.admin.ticket(i) or {})["generated_timestamp"] for i in sb.admin.ticket_ids()}
     mark = sorted(stamps.values())[len(stamps) // 2]
-    # What the README shows: only the SDK's keys, no cursor: the export starts at that time.
+    # What docs/tap.md shows: only the SDK's keys, no cursor: the export starts at that time.
     hand_set = {"singer_state": {"bookmarks": {"tickets": {"replication_key_value": mark}}}}
     done = meltano(["state", "set", "--force", STATE_ID, json.dumps(hand_set)], meltano_env)
     assert done.returncode == 0, done.output[-3000:]

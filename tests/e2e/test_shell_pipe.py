@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 pytestmark = [pytest.mark.slow, needs_target]
 
-# The README's commands: select the Sequin stream once, then each run starts from the state the target
+# docs/running.md's commands: select the Sequin stream once, then each run starts from the state the target
 # printed last (the target prints a state only once Zendesk confirmed every record before it).
 PIPELINE = r"""
 set -euo pipefail

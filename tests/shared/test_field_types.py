@@ -1,4 +1,4 @@
-"""Field types map to JSON Schema and values are brought to those types, as README, The tap > Streams says."""
+"""Field types map to JSON Schema and values are brought to those types, as docs/tap.md, Streams says."""
 
 from __future__ import annotations
 

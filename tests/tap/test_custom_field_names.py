@@ -1,4 +1,4 @@
-"""The typed custom field naming rule (README, Typed custom fields): readable, and stable for a warehouse."""
+"""The typed custom field naming rule (docs/tap.md, Typed custom fields): readable, stable for a warehouse."""
 
 from __future__ import annotations
 

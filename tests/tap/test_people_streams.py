@@ -167,7 +167,7 @@ def test_renamed_fields_keep_their_columns(sandbox_factory: Callable[..., Sandbo
     # A field added since the catalog was made: in user_fields now, a column once the catalog is made again.
     assert all("cf_seats" not in u and "seats" in u["user_fields"] for u in users)
     assert added["key"] == "seats"
-    # Without a kept catalog a ticket field is named by its current title (README, Typed custom fields).
+    # Without a kept catalog a ticket field is named by its current title (docs/tap.md, Typed custom fields).
     fresh = json.loads(
         subprocess.run(
             tap_args(tmp_path, config, None, "--discover"),

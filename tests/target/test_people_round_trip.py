@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 TARGET = [sys.executable, "-m", "target_zendesk_objects"]
 TIMEOUT_SECONDS = 120
-# What the target writes (README, Users, organizations and memberships), besides the typed `cf_` fields.
+# What the target writes (docs/target.md, Users, organizations and memberships), beside the typed `cf_`
+# fields.
 USER_ATTRIBUTES = (
     "name",
     "email",

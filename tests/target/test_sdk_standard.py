@@ -2,11 +2,11 @@
 
 Every test stream is routed to one custom object (`custom_object_key`) whose names are autonumbered, so
 records need no `name`; its fields cover the properties the streams share (`metric`, `info`, `optional`),
-and the other properties are ignored with a warning, as README, The target > Where a record goes says. Left
+and the other properties are ignored with a warning, as docs/target.md, Where a record goes says. Left
 out, each for a reason:
 
 - `no_primary_keys`, `schema_no_properties`: their records have no key properties and no external id.
-  A custom object write needs one (README, The target > Where a record goes: "a record with none of them ends
+  A custom object write needs one (docs/target.md, Where a record goes: "a record with none of them ends
   the run"); the target's refusal of such records is tested in test_bad_input.py.
 - `pk_updates`: its SCHEMA messages carry `key_properties` inside the schema, so the stream has no key
   either, for the same reason.
