@@ -12,10 +12,10 @@ from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 from singer_sdk.tap_base import Tap
 from typing_extensions import override
 
-from tap_zendesk_objects.client import TapRuntime
 from tap_zendesk_objects.custom_fields import keyed_fields, pinned_names, ticket_fields
 from tap_zendesk_objects.output import BufferedSingerWriter
 from tap_zendesk_objects.people_schemas import ORGANIZATION_PROPERTIES, USER_PROPERTIES
+from tap_zendesk_objects.runtime import TapRuntime
 from tap_zendesk_objects.schemas import TICKET_SCHEMA
 from tap_zendesk_objects.streams import (
     CustomObjectRecordsStream,

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
     from singer_sdk.helpers.types import Context
 
-    from tap_zendesk_objects.client import TapRuntime
     from tap_zendesk_objects.paginators import CursorPaginator
+    from tap_zendesk_objects.runtime import TapRuntime
 
 LOGGER = logging.getLogger("tap-zendesk-objects")
 # The marker Zendesk writes into every field of a deleted record in the incremental export (wire notes §3).

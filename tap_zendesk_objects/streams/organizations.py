@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 
     from singer_sdk.helpers.types import Context
 
-    from tap_zendesk_objects.client import TapRuntime
     from tap_zendesk_objects.custom_fields import TypedField
+    from tap_zendesk_objects.runtime import TapRuntime
 
 
 class OrganizationsStream(ZendeskTimeExportStream):

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from typing_extensions import override
 
-from tap_zendesk_objects.client import LIST_PAGE_SIZE, ZendeskApiStream
+from tap_zendesk_objects.client import ZendeskApiStream
 from tap_zendesk_objects.paginators import ListCursorPaginator
 from tap_zendesk_objects.replication import VALUE, start_epoch
+from tap_zendesk_objects.runtime import LIST_PAGE_SIZE
 from tap_zendesk_objects.warehouse_schemas import SATISFACTION_RATINGS_SCHEMA
 from zendesk_objects_shared.bodies import json_object
 from zendesk_objects_shared.timestamps import epoch_seconds

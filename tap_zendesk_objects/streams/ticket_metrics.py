@@ -12,7 +12,7 @@ from tap_zendesk_objects.warehouse_schemas import CONVERSATION_LOG_SCHEMA, TICKE
 from zendesk_objects_shared import RunFailure
 
 if TYPE_CHECKING:
-    from tap_zendesk_objects.client import TapRuntime
+    from tap_zendesk_objects.runtime import TapRuntime
 
 LOGGER = logging.getLogger("tap-zendesk-objects")
 # Zendesk messaging's channels (wire notes §25); a ticket also says `from_messaging_channel: true`.
