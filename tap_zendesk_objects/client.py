@@ -16,9 +16,10 @@ from singer_sdk.singerlib.catalog import REPLICATION_INCREMENTAL
 from singer_sdk.streams.rest import RESTStream
 from typing_extensions import override
 
-from tap_zendesk_objects.paginators import ListCursorPaginator
-from tap_zendesk_objects.progress import ProgressLog
-from tap_zendesk_objects.replication import (
+from tap_zendesk_objects.runtime import LIST_PAGE_SIZE
+from tap_zendesk_objects.walking.paginators import ListCursorPaginator
+from tap_zendesk_objects.walking.progress import ProgressLog
+from tap_zendesk_objects.walking.replication import (
     ReplicationMark,
     Stamp,
     StampReader,
@@ -26,8 +27,7 @@ from tap_zendesk_objects.replication import (
     start_epoch,
     within_clock,
 )
-from tap_zendesk_objects.riders import Ride
-from tap_zendesk_objects.runtime import LIST_PAGE_SIZE
+from tap_zendesk_objects.walking.riders import Ride
 from zendesk_objects_shared import Outcome, RequestPacer, RunFailure, classify, error_message
 from zendesk_objects_shared.auth import LeftToRequestLoop
 from zendesk_objects_shared.bodies import holding, json_object
@@ -42,8 +42,8 @@ if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context, Record, RequestFunc
     from singer_sdk.singerlib import Catalog
 
-    from tap_zendesk_objects.paginators import CursorPaginator
     from tap_zendesk_objects.runtime import TapRuntime
+    from tap_zendesk_objects.walking.paginators import CursorPaginator
     from zendesk_objects_shared import Credential
 
 LOGGER = logging.getLogger("tap-zendesk-objects")
@@ -69,8 +69,8 @@ class ZendeskObjectsStream(RESTStream[Any]):
 
     A stream that declares `replication_key` (and `is_sorted` when its export is ordered by that key) is
     INCREMENTAL in the catalog, and its bookmark holds the SDK-standard `replication_key` and
-    `replication_key_value` beside the cursor, moved page by page (see replication.py). Without one it is
-    FULL_TABLE.
+    `replication_key_value` beside the cursor, moved page by page (see walking/replication.py). Without one
+    it is FULL_TABLE.
     """
 
     # Records are decoded with plain `json` and already match their schemas (the ticket schema is the OAS's,
@@ -80,12 +80,14 @@ class ZendeskObjectsStream(RESTStream[Any]):
     STATE_MSG_FREQUENCY = 10**9
     records_key: ClassVar[str]
     # The key of the page's rows (`records_key`) whose newest value is the walk's position (`high_water`);
-    # None: the replication key. The records a stream emits may be other objects than those rows (riders.py).
+    # None: the replication key. The records a stream emits may be other objects than those rows
+    # (walking/riders.py).
     position_key: ClassVar[str | None] = None
-    # Streams read from one export's pages share it (riders.py): its name, and the `include` they need.
+    # Streams read from one export's pages share it (walking/riders.py): its name, and the `include` they
+    # need.
     walk_group: ClassVar[str] = ""
     sideload: ClassVar[str] = ""
-    # The bookmark keys that say where in its export a stream is (riders.py compares and copies them).
+    # The bookmark keys that say where in its export a stream is (walking/riders.py compares and copies them).
     POSITION_KEYS: ClassVar[tuple[str, ...]] = ("cursor", "high_water")
 
     def __init__(self, *, runtime: TapRuntime, **kwargs: Any) -> None:  # noqa: ANN401
@@ -201,7 +203,7 @@ class ZendeskObjectsStream(RESTStream[Any]):
     @override
     def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         if self.name in self.runtime.rode:
-            # Its records and bookmark came with another stream's walk of the same export (riders.py).
+            # Its records and bookmark came with another stream's walk of the same export (walking/riders.py).
             LOGGER.info("%s: written along another stream's walk of the same export this run", self.name)
             return
         # The SDK sets `self.context` only for parent/child syncs; partitions arrive here, so keep it.
@@ -336,7 +338,7 @@ class ZendeskObjectsStream(RESTStream[Any]):
         return {"include": ",".join(includes)} if includes else {}
 
     def ride_along(self, records: list[dict[str, Any]]) -> None:
-        """Write records another stream's walk read for this one (riders.py), through `post_process`."""
+        """Write records another stream's walk read for this one (walking/riders.py), via `post_process`."""
         written = []
         for record in records:
             processed = self.post_process(record, None)

@@ -27,9 +27,9 @@ if TYPE_CHECKING:
 
     from singer_sdk.helpers.types import Context
 
-    from tap_zendesk_objects.progress import ProgressLog
-    from tap_zendesk_objects.replication import ReplicationMark, Stamp
     from tap_zendesk_objects.runtime import TapRuntime
+    from tap_zendesk_objects.walking.progress import ProgressLog
+    from tap_zendesk_objects.walking.replication import ReplicationMark, Stamp
 
 LOGGER = logging.getLogger("tap-zendesk-objects")
 
