@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import os
@@ -23,7 +24,7 @@ from devtools.sandbox_configs import target_config as target_config_for
 from zendesk_sandbox.settings import SandboxSettings, data_signature
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -37,6 +38,7 @@ CUSTOM_OBJECT = "apartment"  # the seeded object that carries all ten field type
 OBJECT_STREAM = f"custom_object_records__{CUSTOM_OBJECT}"
 # Ours and the SDK's writers print compact JSON; singer-python (the peer) puts a space after each colon.
 RECORD_PREFIXES = (b'{"type":"RECORD"', b'{"type": "RECORD"')
+TABLE_HEADER = ("measure", "what", "figure", "ratio", "goal", "met")
 
 
 @dataclass
@@ -56,6 +58,21 @@ class Row:
         verdict = {True: "yes", False: "**no**", None: ""}[self.met]
         cells = [self.section, self.what, self.figure, ratio, self.goal, verdict]
         return [cell.replace("|", "\\|") for cell in cells]  # a bare | would end the markdown cell
+
+
+def table_lines(rows: Iterable[Row]) -> list[str]:
+    """Return the rows as the lines of a markdown table, its header first."""
+    lines = ["| " + " | ".join(TABLE_HEADER) + " |", "|---|---|---|---:|---|---|"]
+    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
+    return lines
+
+
+def section_main(run: Callable[[bool], list[Row]], doc: str | None, argv: list[str] | None = None) -> None:
+    """A section's command line: `run(quick)` (`--quick`: tiny sizes), its rows printed as markdown."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, for the smoke test")
+    args = parser.parse_args(argv)
+    print("\n".join(table_lines(run(args.quick))))
 
 
 @dataclass
@@ -273,6 +290,48 @@ def run_counted(
         last_record_at=None if last is None else last - started,
         extra={"killed_at_deadline": killed},
     )
+
+
+def run_piped(
+    producer: Sequence[str],
+    consumer: Sequence[str],
+    *,
+    on_line: Callable[[bytes], None] | None = None,
+    quiet_producer: bool = False,
+    producer_timeout: float = 60,
+) -> tuple[ProcessRun, int]:
+    """Run `consumer` as `run_counted` does on `producer`'s output, through a pipe.
+
+    Returns the consumer's run and the producer's exit code; `quiet_producer` drops the producer's stderr.
+    """
+    source = subprocess.Popen(
+        list(producer), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if quiet_producer else None
+    )
+    try:
+        run = run_counted(consumer, stdin=source.stdout, on_line=on_line)
+    finally:
+        if source.stdout is not None:
+            source.stdout.close()
+        source.wait(timeout=producer_timeout)
+    return run, source.returncode
+
+
+class LastState:
+    """The last state seen: a tap's STATE message's value, or a line a target printed (bare state JSON)."""
+
+    def __init__(self) -> None:
+        """Nothing seen yet."""
+        self.value: object = None
+
+    def see(self, line: bytes) -> None:
+        """Note one line of output."""
+        if line.startswith(RECORD_PREFIXES) or not line.strip():
+            return
+        message = json.loads(line)
+        if message.get("type") == "STATE":
+            self.value = message["value"]
+        elif "type" not in message:
+            self.value = message
 
 
 def _lines(stream: IO[bytes] | None) -> Iterator[bytes]:

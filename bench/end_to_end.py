@@ -10,7 +10,6 @@ jobs start at once. Both rates are records ÷ wall seconds from process start to
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -18,18 +17,19 @@ from bench.common import (
     FAST_JOBS_SETTINGS,
     OBJECT_STREAM,
     TARGET,
+    LastState,
     ProcessRun,
     Row,
     SandboxProcess,
     fast_jobs_options,
     run_counted,
+    run_piped,
     tap_command,
     tap_config,
     target_config,
     unlimited_options,
     write_json,
 )
-from bench.memory import LastState
 
 
 def measure(object_records: int) -> tuple[list[Row], ProcessRun, ProcessRun]:
@@ -46,18 +46,16 @@ def measure(object_records: int) -> tuple[list[Row], ProcessRun, ProcessRun]:
             100, options=fast_jobs_options(), settings=FAST_JOBS_SETTINGS, db=workdir / "destination.sqlite"
         ) as destination:
             config = write_json(target_config(destination.url, workdir), workdir, "target-config.json")
-            producer = subprocess.Popen(tap, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             target_state = LastState()
-            try:
-                piped = run_counted(
-                    [TARGET, "--config", str(config)], stdin=producer.stdout, on_line=target_state.see
-                )
-            finally:
-                if producer.stdout is not None:
-                    producer.stdout.close()
-                producer.wait(timeout=120)
-    if producer.returncode != 0 or target_state.value != tap_last_state.value:
-        msg = f"the pipe ended with tap exit {producer.returncode} and state {target_state.value!r}"
+            piped, tap_exit = run_piped(
+                tap,
+                [TARGET, "--config", str(config)],
+                on_line=target_state.see,
+                quiet_producer=True,
+                producer_timeout=120,
+            )
+    if tap_exit != 0 or target_state.value != tap_last_state.value:
+        msg = f"the pipe ended with tap exit {tap_exit} and state {target_state.value!r}"
         raise RuntimeError(msg)
     piped.records = alone.records
     alone_rate, piped_rate = alone.records / alone.wall, piped.records / piped.wall

@@ -6,8 +6,6 @@ fresh sandbox whose jobs start at once and run as fast as the sandbox can apply 
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -15,13 +13,14 @@ from typing import TYPE_CHECKING
 
 from bench.common import (
     FAST_JOBS_SETTINGS,
-    RECORD_PREFIXES,
     TARGET,
+    LastState,
     ProcessRun,
     Row,
     SandboxProcess,
     fast_jobs_options,
     run_counted,
+    run_piped,
     tap_command,
     tap_config,
     target_config,
@@ -47,24 +46,6 @@ def tap_runs(sizes: list[int]) -> dict[int, ProcessRun]:
     return runs
 
 
-class LastState:
-    """The last state seen: a tap's STATE message's value, or a line a target printed (bare state JSON)."""
-
-    def __init__(self) -> None:
-        """Nothing seen yet."""
-        self.value: object = None
-
-    def see(self, line: bytes) -> None:
-        """Note one line of output."""
-        if line.startswith(RECORD_PREFIXES) or not line.strip():
-            return
-        message = json.loads(line)
-        if message.get("type") == "STATE":
-            self.value = message["value"]
-        elif "type" not in message:
-            self.value = message
-
-
 def run_target_on_generated(
     size: int, workdir: Path, *, wrapper: Sequence[str] = (), **config: object
 ) -> ProcessRun:
@@ -75,20 +56,12 @@ def run_target_on_generated(
     db = workdir / f"target-{size}.sqlite"
     with SandboxProcess(100, options=fast_jobs_options(), settings=FAST_JOBS_SETTINGS, db=db) as sandbox:
         config_path = write_json(target_config(sandbox.url, workdir, **config), workdir, "target-config.json")
-        generator = subprocess.Popen(
-            [sys.executable, "-m", "bench.singer_lines", "--records", str(size)], stdout=subprocess.PIPE
-        )
         last_state = LastState()
-        try:
-            run = run_counted(
-                [*wrapper, TARGET, "--config", str(config_path)],
-                stdin=generator.stdout,
-                on_line=last_state.see,
-            )
-        finally:
-            if generator.stdout is not None:
-                generator.stdout.close()
-            generator.wait(timeout=60)
+        run, _ = run_piped(
+            [sys.executable, "-m", "bench.singer_lines", "--records", str(size)],
+            [*wrapper, TARGET, "--config", str(config_path)],
+            on_line=last_state.see,
+        )
     db.unlink(missing_ok=True)
     # The final STATE is printed only once Zendesk confirmed every record before it (issue 4).
     if last_state.value != {"bench": {"records": size}}:

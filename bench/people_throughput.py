@@ -23,7 +23,6 @@ the target's last STATE.
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 import time
@@ -31,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.common import Row, SandboxProcess
+from bench.common import Row, SandboxProcess, section_main
 from bench.target_throughput import (
     BUDGET_WINDOW_SECONDS,
     GOAL_OF_CEILING,
@@ -39,7 +38,6 @@ from bench.target_throughput import (
     BudgetRun,
     ModeRun,
     Writer,
-    markdown,
     run_mode,
     sandbox_settings,
 )
@@ -260,10 +258,7 @@ def run(quick: bool) -> list[Row]:  # noqa: FBT001 (the bench runner's calling c
 
 def main(argv: list[str] | None = None) -> None:
     """Command line: measure and print the markdown table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="tiny sizes, for the smoke test")
-    args = parser.parse_args(argv)
-    print(markdown(run(args.quick)))
+    section_main(run, __doc__, argv)
 
 
 if __name__ == "__main__":

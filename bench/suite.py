@@ -27,9 +27,7 @@ from bench import (
     token_renewal,
     warehouse,
 )
-from bench.common import RESULTS, Row
-
-HEADER = ["measure", "what", "figure", "ratio", "goal", "met"]
+from bench.common import RESULTS, Row, table_lines
 
 
 @dataclass(frozen=True)
@@ -129,10 +127,8 @@ def markdown(rows: list[Row], *, quick: bool, took: float) -> str:
             f"{platform.python_version()}, {os.cpu_count()} CPUs, {took:.0f} s in all."
         ),
         "",
-        "| " + " | ".join(HEADER) + " |",
-        "|---|---|---|---:|---|---|",
+        *table_lines(rows),
     ]
-    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 

@@ -40,7 +40,6 @@ Goals: <= 1.2 requests per 100 records, records/s >= 90% of that ceiling, no 429
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 import time
@@ -48,7 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bench.common import TARGET, FirstRequest, Row, SandboxProcess, run_counted, write_json
+from bench.common import TARGET, FirstRequest, Row, SandboxProcess, run_counted, section_main, write_json
 from bench.common import target_config as base_target_config
 from bench.polling_ceiling import ideal_polling_seconds
 
@@ -426,19 +425,9 @@ def run(quick: bool) -> list[Row]:  # noqa: FBT001 (the bench runner's calling c
     return rows(measure(sizes)) + budget_rows(measure_budgets(sizes))
 
 
-def markdown(table: list[Row]) -> str:
-    """Render rows as a markdown table."""
-    lines = ["| measure | what | figure | ratio | goal | met |", "|---|---|---|---:|---|---|"]
-    lines += ["| " + " | ".join(row.cells()) + " |" for row in table]
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Command line: measure and print the markdown table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="tiny sizes, for the smoke test")
-    args = parser.parse_args(argv)
-    print(markdown(run(args.quick)))
+    section_main(run, __doc__, argv)
 
 
 if __name__ == "__main__":

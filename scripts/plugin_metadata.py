@@ -28,6 +28,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 VARIANT = "zendesk-objects"
 # What `meltano add` installs from the Hub: this project's distribution, which holds both plugins.
 HUB_PIP_URL = "zendesk-objects"
+# Both plugins' label on the Hub: the project's name.
+HUB_LABEL = "Zendesk Objects"
 WORD_LABELS = {"api": "API", "url": "URL", "id": "ID", "oauth": "OAuth", "jsonl": "JSONL", "rpm": "RPM"}
 
 
@@ -38,9 +40,7 @@ class Plugin:
     name: str
     plugin_type: str  # Meltano's word: extractor | loader
     readme_marker: str
-    label: str
     keywords: tuple[str, ...]
-    settings_group_validation: tuple[tuple[str, ...], ...]
 
     @property
     def namespace(self) -> str:
@@ -61,17 +61,13 @@ PLUGINS = (
         name="tap-zendesk-objects",
         plugin_type="extractor",
         readme_marker="tap-settings",
-        label="Zendesk Objects",
         keywords=("meltano_sdk", "zendesk", "custom_objects", "sequin", "api"),
-        settings_group_validation=AUTH_GROUPS,
     ),
     Plugin(
         name="target-zendesk-objects",
         plugin_type="loader",
         readme_marker="target-settings",
-        label="Zendesk Objects",
         keywords=("meltano_sdk", "zendesk", "custom_objects", "reverse_etl", "api"),
-        settings_group_validation=AUTH_GROUPS,
     ),
 )
 
@@ -153,7 +149,7 @@ def meltano_block(plugin: Plugin, info: dict[str, Any]) -> dict[str, Any]:
         "pip_url": "-e .",
         "executable": plugin.name,
         "capabilities": list(info["capabilities"]),
-        "settings_group_validation": [list(group) for group in plugin.settings_group_validation],
+        "settings_group_validation": [list(group) for group in AUTH_GROUPS],
         # Defaults stay in the code; listing them here too would let the two disagree.
         "settings": settings_of(info, with_defaults=False),
     }
@@ -165,7 +161,7 @@ def hub_definition(plugin: Plugin, info: dict[str, Any]) -> dict[str, Any]:
         "name": plugin.name,
         "variant": VARIANT,
         "namespace": plugin.namespace,
-        "label": plugin.label,
+        "label": HUB_LABEL,
         "description": info["description"],
         "domain_url": "https://www.zendesk.com",
         "keywords": list(plugin.keywords),
@@ -173,7 +169,7 @@ def hub_definition(plugin: Plugin, info: dict[str, Any]) -> dict[str, Any]:
         "pip_url": HUB_PIP_URL,
         "executable": plugin.name,
         "capabilities": list(info["capabilities"]),
-        "settings_group_validation": [list(group) for group in plugin.settings_group_validation],
+        "settings_group_validation": [list(group) for group in AUTH_GROUPS],
         "settings": settings_of(info, with_defaults=True),
     }
 

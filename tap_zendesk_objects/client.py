@@ -5,11 +5,9 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import requests
 from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.mapper import SameRecordTransform
@@ -18,8 +16,10 @@ from singer_sdk.singerlib.catalog import REPLICATION_INCREMENTAL
 from singer_sdk.streams.rest import RESTStream
 from typing_extensions import override
 
-from tap_zendesk_objects.paginators import ListCursorPaginator
-from tap_zendesk_objects.replication import (
+from tap_zendesk_objects.runtime import LIST_PAGE_SIZE
+from tap_zendesk_objects.walking.paginators import ListCursorPaginator
+from tap_zendesk_objects.walking.progress import ProgressLog
+from tap_zendesk_objects.walking.replication import (
     ReplicationMark,
     Stamp,
     StampReader,
@@ -27,7 +27,7 @@ from tap_zendesk_objects.replication import (
     start_epoch,
     within_clock,
 )
-from tap_zendesk_objects.riders import Ride
+from tap_zendesk_objects.walking.riders import Ride
 from zendesk_objects_shared import Outcome, RequestPacer, RunFailure, classify, error_message
 from zendesk_objects_shared.auth import LeftToRequestLoop
 from zendesk_objects_shared.bodies import holding, json_object
@@ -35,25 +35,20 @@ from zendesk_objects_shared.timestamps import epoch_seconds
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+    from collections.abc import Generator, Iterable, Iterator
 
+    import requests
     from requests.auth import AuthBase
     from singer_sdk.helpers.types import Context, Record, RequestFunc
     from singer_sdk.singerlib import Catalog
 
-    from tap_zendesk_objects.paginators import CursorPaginator
-    from zendesk_objects_shared import Credential, ZendeskConnection
-    from zendesk_objects_shared.http import HttpCore
+    from tap_zendesk_objects.runtime import TapRuntime
+    from tap_zendesk_objects.walking.paginators import CursorPaginator
+    from zendesk_objects_shared import Credential
 
 LOGGER = logging.getLogger("tap-zendesk-objects")
 
 GATEWAY_TIMEOUT = 504
-NOT_FOUND = 404
-# List endpoints' largest cursor page (wire notes §10), and a bound on pages for lists that never end.
-LIST_PAGE_SIZE = 100
-MAX_LIST_PAGES = 10_000
-# One progress line per stream at most this often (and one at the end).
-PROGRESS_EVERY_SECONDS = 5.0
 
 
 def with_query(
@@ -69,102 +64,13 @@ def with_query(
     return copy
 
 
-@dataclass
-class TapRuntime:
-    """What the streams share: connection, credential, request loop, export pacer, STATE output."""
-
-    connection: ZendeskConnection
-    credential: Credential
-    http: HttpCore
-    export_pacer: RequestPacer
-    write_state: Callable[[], None]
-    sequin_base_url: str = ""
-    sequin_credential: Credential | None = None
-    rode: set[str] = field(default_factory=set)  # streams written with another stream's walk this run
-
-    def get_json(self, path: str, records_key: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        """GET a Zendesk API path (discovery, metadata) whose body holds the list `records_key`."""
-        body = self._get(path, records_key, params, accept=())
-        if body is None:  # pragma: no cover (404 is not accepted above)
-            raise AssertionError(path)
-        return body
-
-    def get_all(self, path: str, records_key: str) -> list[dict[str, Any]]:
-        """Every item of a Zendesk list endpoint, through its cursor pages (`page[size]`, `page[after]`)."""
-        items: list[dict[str, Any]] = []
-        params: dict[str, Any] = {"page[size]": LIST_PAGE_SIZE}
-        for _ in range(MAX_LIST_PAGES):
-            body = self.get_json(path, records_key, params)
-            items += [item for item in body[records_key] if isinstance(item, dict)]
-            meta = body.get("meta")
-            after = meta.get("after_cursor") if isinstance(meta, dict) and meta.get("has_more") else None
-            if not after:
-                return items
-            params = {"page[size]": LIST_PAGE_SIZE, "page[after]": after}
-        msg = f"{path}: more than {MAX_LIST_PAGES} pages of {LIST_PAGE_SIZE}; the list does not end"
-        raise RunFailure(msg)
-
-    def get_json_or_none(self, records_key: str) -> Callable[[str, dict[str, str]], dict[str, Any] | None]:
-        """`get(path, params)`: like `get_json`, but None when the path does not exist (404)."""
-        return lambda path, params: self._get(path, records_key, params, accept=(NOT_FOUND,))
-
-    def _get(
-        self, path: str, records_key: str, params: Mapping[str, Any] | None, *, accept: tuple[int, ...]
-    ) -> dict[str, Any] | None:
-        request = requests.Request("GET", self.connection.base_url + path, params=dict(params or {}))
-        response = self.http.send(
-            request.prepare(), accept=accept, check=holding(records_key, list), credential=self.credential
-        )
-        return None if response.status_code == NOT_FOUND else json_object(response)
-
-
-class ProgressLog:
-    """Records so far and rate for one stream, logged every few seconds and at the end.
-
-    For a paced stream it also says how much of that time went to waiting for the export limit: with
-    even spacing each wait is short, but together they show that the limit, not the tap, sets the pace.
-    """
-
-    def __init__(self, stream_name: str, pacer: RequestPacer | None = None) -> None:
-        """Start counting now."""
-        self.stream_name = stream_name
-        self.records = 0
-        self.pages = 0
-        self._pacer = pacer
-        self._waited_before = pacer.total_wait_seconds if pacer is not None else 0.0
-        self._started = time.monotonic()
-        self._logged = self._started
-
-    def page(self, records: int, *, final: bool = False) -> None:
-        """Count one page (`final`: the walk ended, log the totals); log if it is time to."""
-        self.records += records
-        self.pages += not final
-        now = time.monotonic()
-        if final or now - self._logged >= PROGRESS_EVERY_SECONDS:
-            self._logged = now
-            elapsed = max(now - self._started, 1e-9)
-            waited = ""
-            if self._pacer is not None:
-                seconds = self._pacer.total_wait_seconds - self._waited_before
-                waited = f"; {seconds:.1f} s of it waiting for the {self._pacer.reason}"
-            LOGGER.info(
-                "%s: %d records so far in %d pages (%.0f records/s)%s%s",
-                self.stream_name,
-                self.records,
-                self.pages,
-                self.records / elapsed,
-                waited,
-                ", done" if final else "",
-            )
-
-
 class ZendeskObjectsStream(RESTStream[Any]):
     """Base of every stream: records pass through as the API sends them, requests go through the runtime.
 
     A stream that declares `replication_key` (and `is_sorted` when its export is ordered by that key) is
     INCREMENTAL in the catalog, and its bookmark holds the SDK-standard `replication_key` and
-    `replication_key_value` beside the cursor, moved page by page (see replication.py). Without one it is
-    FULL_TABLE.
+    `replication_key_value` beside the cursor, moved page by page (see walking/replication.py). Without one
+    it is FULL_TABLE.
     """
 
     # Records are decoded with plain `json` and already match their schemas (the ticket schema is the OAS's,
@@ -174,12 +80,14 @@ class ZendeskObjectsStream(RESTStream[Any]):
     STATE_MSG_FREQUENCY = 10**9
     records_key: ClassVar[str]
     # The key of the page's rows (`records_key`) whose newest value is the walk's position (`high_water`);
-    # None: the replication key. The records a stream emits may be other objects than those rows (riders.py).
+    # None: the replication key. The records a stream emits may be other objects than those rows
+    # (walking/riders.py).
     position_key: ClassVar[str | None] = None
-    # Streams read from one export's pages share it (riders.py): its name, and the `include` they need.
+    # Streams read from one export's pages share it (walking/riders.py): its name, and the `include` they
+    # need.
     walk_group: ClassVar[str] = ""
     sideload: ClassVar[str] = ""
-    # The bookmark keys that say where in its export a stream is (riders.py compares and copies them).
+    # The bookmark keys that say where in its export a stream is (walking/riders.py compares and copies them).
     POSITION_KEYS: ClassVar[tuple[str, ...]] = ("cursor", "high_water")
 
     def __init__(self, *, runtime: TapRuntime, **kwargs: Any) -> None:  # noqa: ANN401
@@ -295,16 +203,20 @@ class ZendeskObjectsStream(RESTStream[Any]):
     @override
     def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         if self.name in self.runtime.rode:
-            # Its records and bookmark came with another stream's walk of the same export (riders.py).
+            # Its records and bookmark came with another stream's walk of the same export (walking/riders.py).
             LOGGER.info("%s: written along another stream's walk of the same export this run", self.name)
             return
         # The SDK sets `self.context` only for parent/child syncs; partitions arrive here, so keep it.
         self._context = context
         self.start_walk(context)
-        self.ride = Ride.start(self)
+        self.ride = Ride.start(self, self._run_streams())
         yield from super().request_records(context)
         self.finish_walk()
         self.ride.finished()
+
+    def _run_streams(self) -> list[ZendeskObjectsStream]:
+        """The tap's streams of this run: those that may ride along this stream's walk."""
+        return [stream for stream in self._tap.streams.values() if isinstance(stream, ZendeskObjectsStream)]
 
     def start_walk(self, context: Context | None) -> None:
         """Before a walk this stream makes or rides along: progress, replication value, typers."""
@@ -426,7 +338,7 @@ class ZendeskObjectsStream(RESTStream[Any]):
         return {"include": ",".join(includes)} if includes else {}
 
     def ride_along(self, records: list[dict[str, Any]]) -> None:
-        """Write records another stream's walk read for this one (riders.py), through `post_process`."""
+        """Write records another stream's walk read for this one (walking/riders.py), via `post_process`."""
         written = []
         for record in records:
             processed = self.post_process(record, None)

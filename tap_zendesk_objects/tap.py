@@ -12,11 +12,11 @@ from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 from singer_sdk.tap_base import Tap
 from typing_extensions import override
 
-from tap_zendesk_objects.client import TapRuntime
-from tap_zendesk_objects.custom_fields import keyed_fields, pinned_names, ticket_fields
 from tap_zendesk_objects.output import BufferedSingerWriter
-from tap_zendesk_objects.people_schemas import ORGANIZATION_PROPERTIES, USER_PROPERTIES
-from tap_zendesk_objects.schemas import TICKET_SCHEMA
+from tap_zendesk_objects.runtime import TapRuntime
+from tap_zendesk_objects.schemas.custom_fields import keyed_fields, pinned_names, ticket_fields
+from tap_zendesk_objects.schemas.people import ORGANIZATION_PROPERTIES, USER_PROPERTIES
+from tap_zendesk_objects.schemas.tickets import TICKET_SCHEMA
 from tap_zendesk_objects.streams import (
     CustomObjectRecordsStream,
     GroupsStream,
@@ -264,7 +264,7 @@ class TapZendeskObjects(OneLineCli, Tap):
         return entry is not None and entry.metadata.resolve_selection().get((), True)
 
     def _pinned_ticket_field_names(self) -> dict[int, str]:
-        # The names an input catalog already gives ticket fields stay theirs (custom_fields.py).
+        # The names an input catalog already gives ticket fields stay theirs (schemas/custom_fields.py).
         entry = self.input_catalog.get_stream("tickets") if self.input_catalog else None
         properties = entry.schema.properties if entry is not None and entry.schema.properties else {}
         return pinned_names(properties)

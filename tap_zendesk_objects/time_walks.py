@@ -13,8 +13,8 @@ from urllib.parse import parse_qsl, urlsplit
 from typing_extensions import override
 
 from tap_zendesk_objects.client import ZendeskExportStream
-from tap_zendesk_objects.paginators import TimeExportPaginator
-from tap_zendesk_objects.replication import start_epoch, within_clock
+from tap_zendesk_objects.walking.paginators import TimeExportPaginator
+from tap_zendesk_objects.walking.replication import start_epoch, within_clock
 from zendesk_objects_shared.bodies import json_object
 from zendesk_objects_shared.timestamps import epoch_seconds
 
@@ -64,7 +64,8 @@ class ZendeskTimeExportStream(ZendeskExportStream):
         start = state.get("start_time")
         if start is None:
             # A state set by hand may hold only the SDK's replication_key_value: start from that second.
-            # (Not written into the bookmark: a settled page does that, and riders.py compares bookmarks.)
+            # (Not written into the bookmark: a settled page does that, and walking/riders.py compares
+            # bookmarks.)
             from_key = start_epoch(state, self.replication_key, self.name) if self.replication_key else None
             start = self.runtime_start_date() if from_key is None else from_key
         self._walk_start = within_clock(self.name, "`start_time`", int(start))

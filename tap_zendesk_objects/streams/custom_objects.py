@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from typing_extensions import override
 
 from tap_zendesk_objects.client import ZendeskExportStream
-from tap_zendesk_objects.paginators import CustomObjectExportPaginator
-from tap_zendesk_objects.schemas import custom_object_record_schema
+from tap_zendesk_objects.schemas.records import custom_object_record_schema
+from tap_zendesk_objects.walking.paginators import CustomObjectExportPaginator
 from zendesk_objects_shared.custom_objects import STREAM_PREFIX
 from zendesk_objects_shared.field_types import coerce_value, ready_types
 
@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
     from singer_sdk.helpers.types import Context
 
-    from tap_zendesk_objects.client import TapRuntime
-    from tap_zendesk_objects.paginators import CursorPaginator
+    from tap_zendesk_objects.runtime import TapRuntime
+    from tap_zendesk_objects.walking.paginators import CursorPaginator
 
 LOGGER = logging.getLogger("tap-zendesk-objects")
 # The marker Zendesk writes into every field of a deleted record in the incremental export (wire notes §3).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from tap_zendesk_objects.client import ZendeskListStream
-from tap_zendesk_objects.people_schemas import GROUP_SCHEMA, PEOPLE_FIELD_SCHEMA, TICKET_FIELD_SCHEMA
+from tap_zendesk_objects.schemas.people import GROUP_SCHEMA, PEOPLE_FIELD_SCHEMA, TICKET_FIELD_SCHEMA
 
 
 class GroupsStream(ZendeskListStream):

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk import typing as th
 from typing_extensions import override
 
-from tap_zendesk_objects.custom_fields import FieldTyper, schema_properties, typer_for
-from tap_zendesk_objects.people_schemas import ORGANIZATION_PROPERTIES
+from tap_zendesk_objects.schemas.custom_fields import FieldTyper, schema_properties, typer_for
+from tap_zendesk_objects.schemas.people import ORGANIZATION_PROPERTIES
 from tap_zendesk_objects.time_walks import ZendeskTimeExportStream
 
 if TYPE_CHECKING:
@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 
     from singer_sdk.helpers.types import Context
 
-    from tap_zendesk_objects.client import TapRuntime
-    from tap_zendesk_objects.custom_fields import TypedField
+    from tap_zendesk_objects.runtime import TapRuntime
+    from tap_zendesk_objects.schemas.custom_fields import TypedField
 
 
 class OrganizationsStream(ZendeskTimeExportStream):

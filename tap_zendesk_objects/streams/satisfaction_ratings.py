@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from typing_extensions import override
 
-from tap_zendesk_objects.client import LIST_PAGE_SIZE, ZendeskApiStream
-from tap_zendesk_objects.paginators import ListCursorPaginator
-from tap_zendesk_objects.replication import VALUE, start_epoch
-from tap_zendesk_objects.warehouse_schemas import SATISFACTION_RATINGS_SCHEMA
+from tap_zendesk_objects.client import ZendeskApiStream
+from tap_zendesk_objects.runtime import LIST_PAGE_SIZE
+from tap_zendesk_objects.schemas.warehouse import SATISFACTION_RATINGS_SCHEMA
+from tap_zendesk_objects.walking.paginators import ListCursorPaginator
+from tap_zendesk_objects.walking.replication import VALUE, start_epoch
 from zendesk_objects_shared.bodies import json_object
 from zendesk_objects_shared.timestamps import epoch_seconds
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     import requests
     from singer_sdk.helpers.types import Context
 
-    from tap_zendesk_objects.paginators import CursorPaginator
+    from tap_zendesk_objects.walking.paginators import CursorPaginator
 
 DAY = 86_400
 WALK_KEYS = ("cursor", "walk_start_time", "walk_newest")

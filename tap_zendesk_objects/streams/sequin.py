@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from typing_extensions import override
 
 from tap_zendesk_objects.client import SequinStream
-from tap_zendesk_objects.paginators import SequinCursorPaginator
-from tap_zendesk_objects.schemas import SEQUIN_RECORD_SCHEMA
+from tap_zendesk_objects.schemas.records import SEQUIN_RECORD_SCHEMA
+from tap_zendesk_objects.walking.paginators import SequinCursorPaginator
 
 if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
-    from tap_zendesk_objects.paginators import CursorPaginator
+    from tap_zendesk_objects.walking.paginators import CursorPaginator
 
 
 class SequinRecordsStream(SequinStream):

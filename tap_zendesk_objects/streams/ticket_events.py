@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from typing_extensions import override
 
 from tap_zendesk_objects.client import GATEWAY_TIMEOUT
-from tap_zendesk_objects.paginators import TimeExportPaginator
-from tap_zendesk_objects.time_walks import ZendeskTimeExportStream
-from tap_zendesk_objects.warehouse_schemas import (
+from tap_zendesk_objects.schemas.warehouse import (
     TICKET_COMMENTS_SCHEMA,
     TICKET_EVENTS_SCHEMA,
     TICKET_METRIC_EVENTS_SCHEMA,
 )
+from tap_zendesk_objects.time_walks import ZendeskTimeExportStream
+from tap_zendesk_objects.walking.paginators import TimeExportPaginator
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import requests
     from singer_sdk.helpers.types import Context
 
-    from tap_zendesk_objects.paginators import TimePageDone
+    from tap_zendesk_objects.walking.paginators import TimePageDone
 
 COMMENT = "Comment"
 # A comment child event's keys that ticket_events keeps (the rest is ticket_comments'): what the export

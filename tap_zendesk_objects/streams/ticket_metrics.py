@@ -1,4 +1,4 @@
-"""`ticket_metrics` and `ticket_conversation_log`: read from the ticket export's pages (riders.py)."""
+"""`ticket_metrics` and `ticket_conversation_log`: read from the ticket export's pages (walking/riders.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from typing_extensions import override
 
+from tap_zendesk_objects.schemas.warehouse import CONVERSATION_LOG_SCHEMA, TICKET_METRICS_SCHEMA
 from tap_zendesk_objects.streams.tickets import TicketExportWalk
-from tap_zendesk_objects.warehouse_schemas import CONVERSATION_LOG_SCHEMA, TICKET_METRICS_SCHEMA
 from zendesk_objects_shared import RunFailure
 
 if TYPE_CHECKING:
-    from tap_zendesk_objects.client import TapRuntime
+    from tap_zendesk_objects.runtime import TapRuntime
 
 LOGGER = logging.getLogger("tap-zendesk-objects")
 # Zendesk messaging's channels (wire notes §25); a ticket also says `from_messaging_channel: true`.

@@ -8,22 +8,22 @@ from singer_sdk import typing as th
 from typing_extensions import override
 
 from tap_zendesk_objects.client import ZendeskExportStream
-from tap_zendesk_objects.custom_fields import schema_properties, typer_for
-from tap_zendesk_objects.paginators import TicketExportPaginator
-from tap_zendesk_objects.schemas import TICKET_SCHEMA
+from tap_zendesk_objects.schemas.custom_fields import schema_properties, typer_for
+from tap_zendesk_objects.schemas.tickets import TICKET_SCHEMA
+from tap_zendesk_objects.walking.paginators import TicketExportPaginator
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from singer_sdk.helpers.types import Context
 
-    from tap_zendesk_objects.client import TapRuntime
-    from tap_zendesk_objects.custom_fields import FieldTyper, TypedField
-    from tap_zendesk_objects.paginators import CursorPaginator
+    from tap_zendesk_objects.runtime import TapRuntime
+    from tap_zendesk_objects.schemas.custom_fields import FieldTyper, TypedField
+    from tap_zendesk_objects.walking.paginators import CursorPaginator
 
 
 class TicketExportWalk(ZendeskExportStream):
-    """A stream read from the ticket export's pages (riders.py: several such streams share one walk).
+    """A stream read from the ticket export's pages (walking/riders.py: several such streams share one walk).
 
     Its bookmark is the ticket export's: `cursor` and `high_water` from the rows' `generated_timestamp`.
     """
@@ -47,7 +47,7 @@ class TicketsStream(TicketExportWalk):
     """Every ticket that changed since the bookmark, deleted ones with `status: "deleted"` (wire notes §2).
 
     `custom_fields: [{id, value}]` is kept as Zendesk sends it; each value is also a `cf_...` property typed
-    by its ticket field (custom_fields.py).
+    by its ticket field (schemas/custom_fields.py).
     """
 
     name = "tickets"

@@ -1,4 +1,4 @@
-"""`user_identities`: the user export's `include=identities` sideload, read from its pages (riders.py)."""
+"""`user_identities`: the user export's `identities` sideload, read from its pages (walking/riders.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
+from tap_zendesk_objects.schemas.warehouse import USER_IDENTITIES_SCHEMA
 from tap_zendesk_objects.streams.users import UserExportWalk
-from tap_zendesk_objects.warehouse_schemas import USER_IDENTITIES_SCHEMA
 
 
 class UserIdentitiesStream(UserExportWalk):

@@ -8,22 +8,22 @@ from singer_sdk import typing as th
 from typing_extensions import override
 
 from tap_zendesk_objects.client import ZendeskExportStream
-from tap_zendesk_objects.custom_fields import FieldTyper, schema_properties, typer_for
-from tap_zendesk_objects.paginators import TicketExportPaginator
-from tap_zendesk_objects.people_schemas import USER_PROPERTIES
+from tap_zendesk_objects.schemas.custom_fields import FieldTyper, schema_properties, typer_for
+from tap_zendesk_objects.schemas.people import USER_PROPERTIES
+from tap_zendesk_objects.walking.paginators import TicketExportPaginator
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from singer_sdk.helpers.types import Context
 
-    from tap_zendesk_objects.client import TapRuntime
-    from tap_zendesk_objects.custom_fields import TypedField
-    from tap_zendesk_objects.paginators import CursorPaginator
+    from tap_zendesk_objects.runtime import TapRuntime
+    from tap_zendesk_objects.schemas.custom_fields import TypedField
+    from tap_zendesk_objects.walking.paginators import CursorPaginator
 
 
 class UserExportWalk(ZendeskExportStream):
-    """A stream read from the user export's pages (riders.py): `users`, `user_identities`.
+    """A stream read from the user export's pages (walking/riders.py): `users`, `user_identities`.
 
     Same walk and bookmark as `tickets`: `after_cursor` until `end_of_stream`, `high_water` from the rows'
     `updated_at` (the export orders by `updated_at`, then id).

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from typing_extensions import override
 
 from tap_zendesk_objects.client import ZendeskListStream
-from tap_zendesk_objects.warehouse_schemas import (
+from tap_zendesk_objects.schemas.warehouse import (
     BRANDS_SCHEMA,
     GROUP_MEMBERSHIPS_SCHEMA,
     MACROS_SCHEMA,

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tap_zendesk_objects.custom_fields import FieldTyper, keyed_fields, pinned_names, slug, ticket_fields
+from tap_zendesk_objects.schemas.custom_fields import (
+    FieldTyper,
+    keyed_fields,
+    pinned_names,
+    slug,
+    ticket_fields,
+)
 
 
 def test_slugs_are_plain_identifiers_even_for_titles_without_latin_letters() -> None:

@@ -1,4 +1,4 @@
-"""The target harness: configs for a sandbox, Singer input builders, and a subprocess run of the target."""
+"""The target harness: a sandbox, its configs, Singer input builders, and a subprocess run of the target."""
 
 from __future__ import annotations
 
@@ -9,14 +9,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from devtools import sandbox_configs
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from zendesk_sandbox.sandbox import Sandbox
 
 RUN_TIMEOUT_SECONDS = 120
+# Bulk jobs that start at once and run fast; with a one-second budget window (`sb`).
+FAST_JOBS: dict[str, Any] = {"job_queue_seconds": 0.05, "job_items_per_second": 5000}
+FAST_SANDBOX: dict[str, Any] = {**FAST_JOBS, "window_seconds": 1}
 
 
 @dataclass
@@ -28,6 +33,12 @@ class TargetRun:
     stdout: str
     stderr: str
     rejected: list[dict[str, Any]]
+
+
+@pytest.fixture
+def sb(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
+    """A sandbox with the test-sized data, fast jobs and a one-second budget window."""
+    return sandbox_factory(**FAST_SANDBOX)
 
 
 def target_config(sb: Sandbox, **overrides: Any) -> dict[str, Any]:
@@ -91,13 +102,18 @@ def singer_lines(
     ]
     seq = 0
     for index, record in enumerate(records, start=1):
-        lines.append(json.dumps({"type": "RECORD", "stream": stream, "record": record}))
+        lines.append(record_line(stream, record))
         if states_every and index % states_every == 0:
             seq += 1
             lines.append(state_line(stream, seq))
     seq += 1
     lines.append(state_line(stream, seq))
     return lines
+
+
+def record_line(stream: str, record: dict[str, Any]) -> str:
+    """One RECORD line of `stream`."""
+    return json.dumps({"type": "RECORD", "stream": stream, "record": record})
 
 
 def state_line(stream: str, seq: int) -> str:
@@ -151,3 +167,11 @@ def vendor_record(n: int, **changes: Any) -> dict[str, Any]:
     }
     record.update(changes)
     return record
+
+
+def vendor_lines(numbers: Iterable[int], *, states_every: int | None = None) -> list[str]:
+    """The `vendor` stream's SCHEMA and the vendor records numbered `numbers`, keyed by `external_id`."""
+    records = [vendor_record(n) for n in numbers]
+    return singer_lines(
+        "vendor", vendor_schema(), records, key_properties=["external_id"], states_every=states_every
+    )

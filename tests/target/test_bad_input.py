@@ -10,28 +10,23 @@ import pytest
 from devtools.sandbox_configs import client_credentials
 from tests.target.conftest import (
     TargetRun,
+    record_line,
     records_by_external_id,
     run_target,
     singer_lines,
     state_line,
     target_config,
+    vendor_lines,
     vendor_record,
     vendor_schema,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from pathlib import Path
 
     from zendesk_sandbox.sandbox import Sandbox
 
-FAST_SANDBOX: dict[str, Any] = {"job_queue_seconds": 0.05, "job_items_per_second": 5000, "window_seconds": 1}
 SECRET = "sandbox-token"  # noqa: S105 (the sandbox's demo token: it must appear nowhere)
-
-
-@pytest.fixture
-def sb(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
-    return sandbox_factory(**FAST_SANDBOX)
 
 
 def one_line_failure(run: TargetRun) -> str:
@@ -46,10 +41,7 @@ def one_line_failure(run: TargetRun) -> str:
 
 def confirmed_then(bad_line: str) -> list[str]:
     """Three records and a STATE (line 5), then `bad_line` (line 6), then records that must not be written."""
-    lines = singer_lines(
-        "vendor", vendor_schema(), [vendor_record(n) for n in range(3)], key_properties=["external_id"]
-    )
-    return [*lines, bad_line, json.dumps({"type": "RECORD", "stream": "vendor", "record": vendor_record(99)})]
+    return [*vendor_lines(range(3)), bad_line, record_line("vendor", vendor_record(99))]
 
 
 @pytest.mark.parametrize("mode", ["upsert", "jobs"])
@@ -65,7 +57,7 @@ def test_a_line_that_is_not_json(sb: Sandbox, tmp_path: Path, mode: str) -> None
 
 
 def test_a_record_that_breaks_its_schema(sb: Sandbox, tmp_path: Path) -> None:
-    bad = json.dumps({"type": "RECORD", "stream": "vendor", "record": vendor_record(7, rating="high")})
+    bad = record_line("vendor", vendor_record(7, rating="high"))
     run = run_target(target_config(sb, write_mode="jobs"), confirmed_then(bad), tmp_path=tmp_path)
     last = one_line_failure(run)
     assert "line 6 (stream vendor)" in last
@@ -75,7 +67,7 @@ def test_a_record_that_breaks_its_schema(sb: Sandbox, tmp_path: Path) -> None:
 
 def test_record_before_schema(sb: Sandbox, tmp_path: Path) -> None:
     lines = [
-        json.dumps({"type": "RECORD", "stream": "vendor", "record": vendor_record(1)}),
+        record_line("vendor", vendor_record(1)),
         state_line("vendor", 1),
     ]
     last = one_line_failure(run_target(target_config(sb), lines, tmp_path=tmp_path))
@@ -105,7 +97,7 @@ def test_record_without_external_id(sb: Sandbox, tmp_path: Path) -> None:
 
 def test_wrong_token(sb: Sandbox, tmp_path: Path) -> None:
     wrong = "wrong-token-3f9c1a"
-    lines = singer_lines("vendor", vendor_schema(), [vendor_record(1)], key_properties=["external_id"])
+    lines = vendor_lines([1])
     run = run_target(target_config(sb, email=sb.settings.email, api_token=wrong), lines, tmp_path=tmp_path)
     last = one_line_failure(run)
     assert "HTTP 401" in last
@@ -116,7 +108,7 @@ def test_wrong_token(sb: Sandbox, tmp_path: Path) -> None:
 
 
 def test_a_read_only_oauth_token_names_the_scope_to_add(sb: Sandbox, tmp_path: Path) -> None:
-    lines = singer_lines("vendor", vendor_schema(), [vendor_record(1)], key_properties=["external_id"])
+    lines = vendor_lines([1])
     config = target_config(sb, write_mode="upsert", **client_credentials(oauth_scopes="read"))
     last = one_line_failure(run_target(config, lines, tmp_path=tmp_path))
     assert "HTTP 403" in last
@@ -138,7 +130,7 @@ def test_a_read_only_oauth_token_names_the_scope_to_add(sb: Sandbox, tmp_path: P
 )
 def test_bad_settings(sb: Sandbox, tmp_path: Path, overrides: dict[str, Any], expected: str) -> None:
     config = {k: v for k, v in {**target_config(sb), **overrides}.items() if v is not None}
-    lines = singer_lines("vendor", vendor_schema(), [vendor_record(1)], key_properties=["external_id"])
+    lines = vendor_lines([1])
     run = run_target(config, lines, tmp_path=tmp_path)
     last = one_line_failure(run)
     assert "configuration error" in last

@@ -11,27 +11,19 @@ import pytest
 
 from tests.target.conftest import (
     TargetRun,
+    record_line,
     records_by_external_id,
     run_target,
-    singer_lines,
     state_line,
     target_config,
+    vendor_lines,
     vendor_record,
-    vendor_schema,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from pathlib import Path
 
     from zendesk_sandbox.sandbox import Sandbox
-
-FAST_SANDBOX: dict[str, Any] = {"job_queue_seconds": 0.05, "job_items_per_second": 5000, "window_seconds": 1}
-
-
-@pytest.fixture
-def sb(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
-    return sandbox_factory(**FAST_SANDBOX)
 
 
 def batch_file(path: Path, records: list[dict[str, Any]], *, gzipped: bool = True) -> str:
@@ -46,12 +38,8 @@ def batch_line(stream: str, urls: list[str], *, compression: str | None = "gzip"
     return json.dumps({"type": "BATCH", "stream": stream, "encoding": encoding, "manifest": urls})
 
 
-def record_line(record: dict[str, Any]) -> str:
-    return json.dumps({"type": "RECORD", "stream": "vendor", "record": record})
-
-
 def schema_line() -> str:
-    return singer_lines("vendor", vendor_schema(), [], key_properties=["external_id"])[0]
+    return vendor_lines([])[0]
 
 
 @pytest.mark.parametrize("mode", ["auto", "upsert", "jobs"])
@@ -62,7 +50,7 @@ def test_batch_records_reach_zendesk_before_the_state_after_them(
     plain = batch_file(tmp_path / "part-2.jsonl", [vendor_record(4)], gzipped=False)
     lines = [
         schema_line(),
-        record_line(vendor_record(1)),
+        record_line("vendor", vendor_record(1)),
         batch_line("vendor", [gz]),
         batch_line("vendor", [plain], compression=None),
         state_line("vendor", 1),
@@ -103,7 +91,7 @@ def test_a_batch_naming_a_missing_file_ends_the_run_before_any_later_state(
     missing = (tmp_path / "gone.jsonl.gz").as_uri()
     lines = [
         schema_line(),
-        record_line(vendor_record(1)),
+        record_line("vendor", vendor_record(1)),
         state_line("vendor", 1),
         batch_line("vendor", [missing]),
         state_line("vendor", 2),

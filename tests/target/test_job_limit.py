@@ -11,10 +11,9 @@ from devtools.sandbox_configs import DEMO_EMAIL, DEMO_TOKEN, client_credentials
 from tests.target.conftest import (
     records_by_external_id,
     run_target,
-    singer_lines,
     target_config,
+    vendor_lines,
     vendor_record,
-    vendor_schema,
 )
 
 if TYPE_CHECKING:
@@ -39,10 +38,7 @@ FOREIGN_JOBS = 10
 
 
 def _input() -> list[str]:
-    records = [vendor_record(n) for n in range(RECORDS)]
-    return singer_lines(
-        "vendor", vendor_schema(), records, key_properties=["external_id"], states_every=STATES_EVERY
-    )
+    return vendor_lines(range(RECORDS), states_every=STATES_EVERY)
 
 
 def _expected_states() -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.target.conftest import records_by_external_id, run_target, singer_lines, target_config
+from tests.target.conftest import FAST_JOBS, records_by_external_id, run_target, singer_lines, target_config
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 
     from zendesk_sandbox.sandbox import Sandbox
 
-FAST_SANDBOX: dict[str, Any] = {"job_queue_seconds": 0.05, "job_items_per_second": 5000}
 CREATION_KINDS = ("custom_object_create", "custom_object_field_create")
 WRITE_KINDS = (*CREATION_KINDS, "records_patch", "records_delete", "records_create", "jobs_create")
 TIERS = ["bronze", "silver", "gold"]
@@ -84,7 +83,7 @@ def fields_of(sb: Sandbox, key: str) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture
 def sb(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
-    return sandbox_factory(**FAST_SANDBOX)
+    return sandbox_factory(**FAST_JOBS)
 
 
 def test_the_object_and_its_fields_are_created_from_the_schema(sb: Sandbox, tmp_path: Path) -> None:
@@ -234,7 +233,7 @@ def test_zendesk_limits_stop_the_plan_before_anything_is_created(
     sandbox_factory: Callable[..., Sandbox], tmp_path: Path
 ) -> None:
     # The sandbox's `apartment` has 10 custom fields; the account is allowed 12 per object and 3 objects.
-    sb = sandbox_factory(**FAST_SANDBOX, custom_object_field_limit=12, custom_object_limit=3)
+    sb = sandbox_factory(**FAST_JOBS, custom_object_field_limit=12, custom_object_limit=3)
     wide = {
         "type": "object",
         "properties": {

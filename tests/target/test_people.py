@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.target.conftest import run_target, singer_lines, target_config
+from tests.target.conftest import FAST_JOBS, run_target, singer_lines, target_config
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from zendesk_sandbox import Sandbox
 
-FAST: dict[str, Any] = {"job_queue_seconds": 0.05, "job_items_per_second": 5000, "records_per_object": 0}
+FAST: dict[str, Any] = {**FAST_JOBS, "records_per_object": 0}
 ROUTES = {"contacts": "zen:user", "accounts": "zen:organization", "members": "zen:organization_membership"}
 ANY: dict[str, Any] = {}  # a property of any type
 CONTACT: dict[str, Any] = {

@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.target.conftest import records_by_external_id, run_target, singer_lines, target_config
+from tests.target.conftest import (
+    FAST_SANDBOX,
+    records_by_external_id,
+    run_target,
+    singer_lines,
+    target_config,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -14,7 +20,6 @@ if TYPE_CHECKING:
 
     from zendesk_sandbox.sandbox import Sandbox
 
-FAST_SANDBOX: dict[str, Any] = {"job_queue_seconds": 0.05, "job_items_per_second": 5000, "window_seconds": 1}
 MODES = ["auto", "upsert", "jobs"]
 APARTMENT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -48,11 +53,6 @@ def input_lines() -> list[str]:
     return singer_lines(
         "apartment", APARTMENT_SCHEMA, records, key_properties=["external_id"], states_every=7
     )
-
-
-@pytest.fixture
-def sb(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
-    return sandbox_factory(**FAST_SANDBOX)
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -9,14 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.target.conftest import (
-    records_by_external_id,
-    run_target,
-    singer_lines,
-    target_config,
-    vendor_record,
-    vendor_schema,
-)
+from tests.target.conftest import FAST_JOBS, records_by_external_id, run_target, target_config, vendor_lines
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -24,14 +17,7 @@ if TYPE_CHECKING:
 
     from zendesk_sandbox.sandbox import Sandbox
 
-FAST_JOBS: dict[str, Any] = {"job_queue_seconds": 0.05, "job_items_per_second": 5000, "records_per_object": 0}
-
-
-def vendor_lines(count: int, states_every: int) -> list[str]:
-    records = [vendor_record(n) for n in range(count)]
-    return singer_lines(
-        "vendor", vendor_schema(), records, key_properties=["external_id"], states_every=states_every
-    )
+FAST_EMPTY: dict[str, Any] = {**FAST_JOBS, "records_per_object": 0}
 
 
 def assert_all_written(sb: Sandbox, count: int) -> None:
@@ -52,7 +38,7 @@ def test_bulk_jobs_cost_at_most_1_2_requests_per_100_records_at_a_real_budget(
     sb = sandbox_factory(job_queue_seconds=0.2, job_items_per_second=400, records_per_object=0)
     records = 4_000
     config = target_config(sb, write_mode="jobs", requests_per_minute=400, max_concurrent_jobs=30)
-    run = run_target(config, vendor_lines(records, 1_000), tmp_path=tmp_path)
+    run = run_target(config, vendor_lines(range(records), states_every=1_000), tmp_path=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     assert len(run.states) == 5
     assert_all_written(sb, records)
@@ -74,9 +60,13 @@ def test_bulk_jobs_cost_at_most_1_2_requests_per_100_records_at_a_real_budget(
 def test_a_refused_show_many_falls_back_to_one_job_per_poll(
     sandbox_factory: Callable[..., Sandbox], tmp_path: Path, refusal: dict[str, Any], reason: str
 ) -> None:
-    sb = sandbox_factory(**FAST_JOBS, **refusal)
+    sb = sandbox_factory(**FAST_EMPTY, **refusal)
     records = 1_500
-    run = run_target(target_config(sb, write_mode="jobs"), vendor_lines(records, 500), tmp_path=tmp_path)
+    run = run_target(
+        target_config(sb, write_mode="jobs"),
+        vendor_lines(range(records), states_every=500),
+        tmp_path=tmp_path,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert len(run.states) == 4
     assert_all_written(sb, records)
@@ -95,13 +85,13 @@ def test_requests_spaced_evenly_pass_a_limit_counted_in_tenths_of_the_window(
 ) -> None:
     # The account admits 100 requests a second, but no more than 10 in any tenth of it.
     sb = sandbox_factory(
-        **FAST_JOBS, window_seconds=1.0, account_requests_per_window=100, limit_counting="tenths"
+        **FAST_EMPTY, window_seconds=1.0, account_requests_per_window=100, limit_counting="tenths"
     )
     records = 150
     config = target_config(
         sb, write_mode="upsert", requests_per_minute=100, budget_window_seconds=1.0, max_concurrent_jobs=10
     )
-    run = run_target(config, vendor_lines(records, 50), tmp_path=tmp_path)
+    run = run_target(config, vendor_lines(range(records), states_every=50), tmp_path=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     assert_all_written(sb, records)
     assert sb.admin.stats()["rate_limited"] == {}  # not one 429
@@ -114,12 +104,12 @@ def test_a_foreign_integration_spending_most_of_the_budget_never_gets_the_target
     # 100 requests a second for the account, of which another integration spends 70; it has been at it
     # for a whole window when the target starts (a burst starting mid-run could cost a 429 and its wait).
     sb = sandbox_factory(
-        **FAST_JOBS, window_seconds=1.0, account_requests_per_window=100, foreign_requests_per_window=70
+        **FAST_EMPTY, window_seconds=1.0, account_requests_per_window=100, foreign_requests_per_window=70
     )
     time.sleep(1.2)
     records = 200
     config = target_config(sb, write_mode="upsert", requests_per_minute=100, budget_window_seconds=1.0)
-    run = run_target(config, vendor_lines(records, 50), tmp_path=tmp_path)
+    run = run_target(config, vendor_lines(range(records), states_every=50), tmp_path=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     assert_all_written(sb, records)
     stats = sb.admin.stats()

@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.target.conftest import (
+    FAST_SANDBOX,
     TargetRun,
     records_by_external_id,
     records_by_name,
     run_target,
-    singer_lines,
     target_config,
-    vendor_record,
-    vendor_schema,
+    vendor_lines,
 )
 
 if TYPE_CHECKING:
@@ -26,12 +25,6 @@ if TYPE_CHECKING:
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 MODES = ["auto", "upsert", "jobs"]
-FAST_SANDBOX: dict[str, Any] = {"job_queue_seconds": 0.05, "job_items_per_second": 5000, "window_seconds": 1}
-
-
-@pytest.fixture
-def sb(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
-    return sandbox_factory(**FAST_SANDBOX)
 
 
 def messages(name: str) -> list[dict[str, Any]]:
@@ -202,24 +195,12 @@ def test_match_on_name_needs_unique_names(sb: Sandbox, tmp_path: Path) -> None:
 
 
 def test_auto_patches_a_trickle_and_sends_jobs_for_bulk(sb: Sandbox, tmp_path: Path) -> None:
-    trickle = singer_lines(
-        "vendor",
-        vendor_schema(),
-        [vendor_record(n) for n in range(12)],
-        key_properties=["external_id"],
-        states_every=3,
-    )
+    trickle = vendor_lines(range(12), states_every=3)
     run = run_target(target_config(sb, write_mode="auto"), trickle, tmp_path=tmp_path)
     assert run.returncode == 0, run.stderr
     assert len(run.states) == 5
     assert sb.admin.jobs() == []  # three records per STATE: all by PATCH
-    bulk = singer_lines(
-        "vendor",
-        vendor_schema(),
-        [vendor_record(n) for n in range(100, 350)],
-        key_properties=["external_id"],
-        states_every=125,
-    )
+    bulk = vendor_lines(range(100, 350), states_every=125)
     run = run_target(target_config(sb, write_mode="auto"), bulk, tmp_path=tmp_path)
     assert run.returncode == 0, run.stderr
     # 125 records per STATE: a full job of 100, then the 25 left when the STATE arrives, twice.
@@ -234,8 +215,7 @@ def test_server_errors_and_resets_are_retried(
 ) -> None:
     faults = {"error_rate": 0.1, "reset_rate": 0.03, "path_contains": "/api/v2/", "fault_seed": 7}
     sb = sandbox_factory(**FAST_SANDBOX, faults=faults)
-    records = [vendor_record(n) for n in range(30)]
-    lines = singer_lines("vendor", vendor_schema(), records, key_properties=["external_id"], states_every=10)
+    lines = vendor_lines(range(30), states_every=10)
     run = run_target(target_config(sb, write_mode=mode), lines, tmp_path=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "retrying in" in run.stderr

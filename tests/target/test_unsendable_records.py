@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,18 +17,11 @@ from tests.target.conftest import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from pathlib import Path
 
     from zendesk_sandbox.sandbox import Sandbox
 
-FAST_SANDBOX: dict[str, Any] = {"job_queue_seconds": 0.05, "job_items_per_second": 5000, "window_seconds": 1}
 WRITE_KINDS = ("records_patch", "records_delete", "jobs_create")
-
-
-@pytest.fixture
-def sb(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
-    return sandbox_factory(**FAST_SANDBOX)
 
 
 def write_requests(sb: Sandbox) -> int:

@@ -18,20 +18,83 @@ walks end at the same position, so the next run they walk together.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from singer_sdk import metrics
 
 if TYPE_CHECKING:
-    from tap_zendesk_objects.client import ZendeskObjectsStream
+    from collections.abc import Iterable
+
+    from singer_sdk.helpers.types import Context
+
+    from tap_zendesk_objects.runtime import TapRuntime
+    from tap_zendesk_objects.walking.progress import ProgressLog
+    from tap_zendesk_objects.walking.replication import ReplicationMark, Stamp
 
 LOGGER = logging.getLogger("tap-zendesk-objects")
+
+
+class WalkStream(Protocol):
+    """A stream as a ride sees it, walking an export or riding along: `ZendeskObjectsStream` (client.py)."""
+
+    POSITION_KEYS: ClassVar[tuple[str, ...]]
+    walk_group: ClassVar[str]
+    sideload: ClassVar[str]
+
+    @property
+    def name(self) -> str:
+        """The stream's name."""
+
+    @property
+    def path(self) -> str | None:
+        """The export's path, which the walker's record counters name."""
+
+    @property
+    def selected(self) -> bool:
+        """Whether the catalog selects the stream."""
+
+    @property
+    def runtime(self) -> TapRuntime:
+        """The run's runtime: `rode` names the streams already written along another stream's walk."""
+
+    @property
+    def _page_records(self) -> list[dict[str, Any]]:
+        """The records the stream wrote of the current page."""
+
+    @property
+    def _replication_mark(self) -> ReplicationMark | None:
+        """The stream's replication value, moved as its walk goes."""
+
+    @property
+    def _progress(self) -> ProgressLog:
+        """The stream's progress log."""
+
+    def bookmark(self) -> dict[str, Any]:
+        """The stream's writable bookmark."""
+
+    def start_walk(self, context: Context | None) -> None:
+        """Get ready for a walk the stream makes or rides along."""
+
+    def finish_walk(self) -> None:
+        """The walk reached the export's end."""
+
+    def page_records(self, page: dict[str, Any]) -> list[dict[str, Any]]:
+        """The stream's records on a page."""
+
+    def ride_along(self, records: list[dict[str, Any]]) -> None:
+        """Write records another stream's walk read for this one."""
+
+    def newest_stamp(self, records: list[dict[str, Any]]) -> Stamp | None:
+        """The newest replication key value of records written."""
+
+    def _write_schema_message(self) -> None:
+        """Write the stream's SCHEMA message (the SDK's own)."""
 
 
 class Ride:
     """The streams riding along one stream's walk, and what each of them read from the current page."""
 
-    def __init__(self, walker: ZendeskObjectsStream, riders: list[ZendeskObjectsStream]) -> None:
+    def __init__(self, walker: WalkStream, riders: list[WalkStream]) -> None:
         """`riders` ride along the walk of `walker`."""
         self.walker = walker
         self.riders = riders
@@ -41,20 +104,23 @@ class Ride:
         self._counters = [metrics.record_counter(rider.name, endpoint=walker.path) for rider in riders]
 
     @classmethod
-    def alone(cls, walker: ZendeskObjectsStream) -> Ride:
+    def alone(cls, walker: WalkStream) -> Ride:
         """A walk nobody rides along."""
         return cls(walker, [])
 
     @classmethod
-    def start(cls, walker: ZendeskObjectsStream) -> Ride:
-        """The walk `walker` starts now, with every selected stream of its group at the same position."""
+    def start(cls, walker: WalkStream, streams: Iterable[WalkStream]) -> Ride:
+        """The walk `walker` starts now, with every selected stream of its group at the same position.
+
+        `streams` are the run's streams, those that may ride along.
+        """
         group = walker.walk_group
         if not group:
             return cls.alone(walker)
         position = _position(walker)
         riders = [
             stream
-            for stream in _streams(walker)
+            for stream in streams
             if stream is not walker
             and stream.walk_group == group
             and stream.selected
@@ -102,7 +168,7 @@ class Ride:
             counter.exit()  # logs the rider's record_count
 
 
-def _position(stream: ZendeskObjectsStream) -> tuple[Any, ...]:
+def _position(stream: WalkStream) -> tuple[Any, ...]:
     state = stream.bookmark()
     position = tuple(_comparable(state.get(key)) for key in stream.POSITION_KEYS)
     if position[0] is None:
@@ -113,10 +179,3 @@ def _position(stream: ZendeskObjectsStream) -> tuple[Any, ...]:
 
 def _comparable(value: Any) -> Any:  # noqa: ANN401 (bookmark values are any JSON)
     return tuple(value) if isinstance(value, list) else value
-
-
-def _streams(walker: ZendeskObjectsStream) -> list[ZendeskObjectsStream]:
-    from tap_zendesk_objects.client import ZendeskObjectsStream  # noqa: PLC0415 - client imports this module
-
-    streams = walker._tap.streams.values()  # noqa: SLF001 - the tap's streams of this run
-    return [stream for stream in streams if isinstance(stream, ZendeskObjectsStream)]

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 from singer_sdk.pagination import BaseAPIPaginator
 from typing_extensions import override
 
-from tap_zendesk_objects.replication import clock_ceiling
+from tap_zendesk_objects.walking.replication import clock_ceiling
 from zendesk_objects_shared import RunFailure
 from zendesk_objects_shared.bodies import json_object
 from zendesk_objects_shared.timestamps import describe_epoch
