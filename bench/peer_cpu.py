@@ -17,8 +17,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import trustme
-
 from bench.common import (
     ROOT,
     TOKEN,
@@ -30,6 +28,7 @@ from bench.common import (
     unlimited_options,
     write_json,
 )
+from devtools.loopback_tls import loopback_tls
 from devtools.peer import PEER_PACING_TICKETS, PEER_VERSION, peer_venv, tickets_catalog
 
 GOAL_X_LESS = 10.0
@@ -55,23 +54,13 @@ class PeerResult:
     no_sleep: ProcessRun
 
 
-def _tls_files(directory: Path) -> tuple[Path, Path, Path]:
-    authority = trustme.CA()
-    certificate = authority.issue_cert("127.0.0.1")
-    ca_file, cert_file, key_file = directory / "ca.pem", directory / "cert.pem", directory / "key.pem"
-    authority.cert_pem.write_to_path(str(ca_file))
-    certificate.cert_chain_pems[0].write_to_path(str(cert_file))
-    certificate.private_key_pem.write_to_path(str(key_file))
-    return ca_file, cert_file, key_file
-
-
 def measure(tickets: int, shipped_seconds: float) -> PeerResult:
     """Run the peer on `tickets` tickets without its sleep, then as shipped for at most `shipped_seconds`."""
     venv = peer_venv(ROOT)
     python = str(venv / "bin" / "python")
     with tempfile.TemporaryDirectory() as name:
         workdir = Path(name)
-        ca_file, cert_file, key_file = _tls_files(workdir)
+        ca_file, cert_file, key_file = loopback_tls(workdir)
         catalog = write_json(tickets_catalog(venv), workdir, "peer-catalog.json")
         env = environment_without_pythonpath(
             REQUESTS_CA_BUNDLE=str(ca_file),

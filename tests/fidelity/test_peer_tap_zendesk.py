@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 import requests
-import trustme
 
+from devtools.loopback_tls import loopback_tls
 from devtools.peer import PEER_PACING_TICKETS, peer_venv, run_peer, tickets_catalog
 from zendesk_sandbox import SandboxSettings
 
@@ -29,12 +29,7 @@ PEER_DELETED_RATIO = 0.7
 @pytest.fixture
 def tls_sandbox(sandbox_factory: Callable[..., Sandbox], tmp_path: Path) -> tuple[Sandbox, Path]:
     """A sandbox serving HTTPS on loopback with a throwaway CA's certificate for 127.0.0.1, and that CA."""
-    authority = trustme.CA()
-    certificate = authority.issue_cert("127.0.0.1")
-    ca_file, cert_file, key_file = tmp_path / "ca.pem", tmp_path / "cert.pem", tmp_path / "key.pem"
-    authority.cert_pem.write_to_path(str(ca_file))
-    certificate.cert_chain_pems[0].write_to_path(str(cert_file))
-    certificate.private_key_pem.write_to_path(str(key_file))
+    ca_file, cert_file, key_file = loopback_tls(tmp_path)
     sandbox = sandbox_factory(
         tickets=PEER_TICKETS,
         deleted_ticket_ratio=PEER_DELETED_RATIO,
