@@ -178,12 +178,13 @@ def unlimited_options() -> list[str]:
     return ["--export-limit", str(UNLIMITED), "--account-limit", str(UNLIMITED)]
 
 
-def fast_jobs_options() -> list[str]:
-    """Return serve options for a target run: no request limits, jobs start at once and run fast."""
-    return [*unlimited_options(), "--job-items-per-second", str(UNLIMITED)]
+def fast_jobs_sandbox(db: Path) -> SandboxProcess:
+    """Start a fresh sandbox on `db` for a target to write into: no request limits, instant fast jobs.
 
-
-FAST_JOBS_SETTINGS = {"job_queue_seconds": 0.0}
+    Its jobs start at once and run as fast as the sandbox can apply them.
+    """
+    options = [*unlimited_options(), "--job-items-per-second", str(UNLIMITED)]
+    return SandboxProcess(100, options=options, settings={"job_queue_seconds": 0.0}, db=db)
 
 
 def target_config(url: str, workdir: Path, **extra: object) -> dict[str, Any]:

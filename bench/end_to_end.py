@@ -14,14 +14,13 @@ import tempfile
 from pathlib import Path
 
 from bench.common import (
-    FAST_JOBS_SETTINGS,
     OBJECT_STREAM,
     TARGET,
     LastState,
     ProcessRun,
     Row,
     SandboxProcess,
-    fast_jobs_options,
+    fast_jobs_sandbox,
     run_counted,
     run_piped,
     tap_command,
@@ -42,9 +41,7 @@ def measure(object_records: int) -> tuple[list[Row], ProcessRun, ProcessRun]:
         tap = tap_command(workdir, tap_config(source.url, exclude_deleted=True), OBJECT_STREAM)
         tap_last_state = LastState()
         alone = run_counted(tap, on_line=tap_last_state.see)
-        with SandboxProcess(
-            100, options=fast_jobs_options(), settings=FAST_JOBS_SETTINGS, db=workdir / "destination.sqlite"
-        ) as destination:
+        with fast_jobs_sandbox(workdir / "destination.sqlite") as destination:
             config = write_json(target_config(destination.url, workdir), workdir, "target-config.json")
             target_state = LastState()
             piped, tap_exit = run_piped(

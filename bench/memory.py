@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench.common import (
-    FAST_JOBS_SETTINGS,
     TARGET,
     LastState,
     ProcessRun,
     Row,
     SandboxProcess,
-    fast_jobs_options,
+    fast_jobs_sandbox,
     run_counted,
     run_piped,
     tap_command,
@@ -54,7 +53,7 @@ def run_target_on_generated(
     `wrapper` goes before the target's command line (e.g. `python -m cProfile -o FILE`).
     """
     db = workdir / f"target-{size}.sqlite"
-    with SandboxProcess(100, options=fast_jobs_options(), settings=FAST_JOBS_SETTINGS, db=db) as sandbox:
+    with fast_jobs_sandbox(db) as sandbox:
         config_path = write_json(target_config(sandbox.url, workdir, **config), workdir, "target-config.json")
         last_state = LastState()
         run, _ = run_piped(
