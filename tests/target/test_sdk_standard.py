@@ -18,23 +18,8 @@ import socket
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from singer_sdk.testing import get_target_test_class
+from singer_sdk.testing import get_target_test_class, target_tests
 from singer_sdk.testing.suites import SingerTestSuite
-from singer_sdk.testing.target_tests import (
-    TargetArrayData,
-    TargetCamelcaseComplexSchema,
-    TargetCamelcaseTest,
-    TargetCliPrintsTest,
-    TargetDuplicateRecords,
-    TargetEncodedStringData,
-    TargetInvalidSchemaTest,
-    TargetOptionalAttributes,
-    TargetRecordBeforeSchemaTest,
-    TargetRecordMissingKeyProperty,
-    TargetRecordMissingOptionalFields,
-    TargetSchemaUpdates,
-    TargetSpecialCharsInAttributes,
-)
 
 from devtools import sandbox_configs
 from target_zendesk_objects.target import TargetZendeskObjects
@@ -70,19 +55,19 @@ CONFIG: dict[str, Any] = sandbox_configs.target_config(
 FITTING_TESTS = SingerTestSuite(
     kind="target",
     tests=[
-        TargetArrayData,
-        TargetCamelcaseComplexSchema,
-        TargetCamelcaseTest,
-        TargetCliPrintsTest,
-        TargetDuplicateRecords,
-        TargetEncodedStringData,
-        TargetInvalidSchemaTest,
-        TargetOptionalAttributes,
-        TargetRecordBeforeSchemaTest,
-        TargetRecordMissingKeyProperty,
-        TargetRecordMissingOptionalFields,
-        TargetSchemaUpdates,
-        TargetSpecialCharsInAttributes,
+        target_tests.TargetArrayData,
+        target_tests.TargetCamelcaseComplexSchema,
+        target_tests.TargetCamelcaseTest,
+        target_tests.TargetCliPrintsTest,
+        target_tests.TargetDuplicateRecords,
+        target_tests.TargetEncodedStringData,
+        target_tests.TargetInvalidSchemaTest,
+        target_tests.TargetOptionalAttributes,
+        target_tests.TargetRecordBeforeSchemaTest,
+        target_tests.TargetRecordMissingKeyProperty,
+        target_tests.TargetRecordMissingOptionalFields,
+        target_tests.TargetSchemaUpdates,
+        target_tests.TargetSpecialCharsInAttributes,
     ],
 )
 
