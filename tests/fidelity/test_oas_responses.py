@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from tests.sandbox.field_types import CUSTOM_FIELD_TYPES
 from zendesk_sandbox import SandboxSettings
 
 if TYPE_CHECKING:
@@ -32,18 +33,6 @@ REAL_TICKET_KEYS = re.compile(r"<!-- real-ticket-keys\b[^>]*-->\s*```text\n(.*?)
 KEY_NAME = re.compile(r"^[a-z_]+$")
 DEFAULTS = SandboxSettings()
 START_TIME = int(datetime.fromisoformat(DEFAULTS.data_start.replace("Z", "+00:00")).timestamp()) - 1
-FIELD_TYPES = {
-    "checkbox",
-    "date",
-    "decimal",
-    "dropdown",
-    "integer",
-    "lookup",
-    "multiselect",
-    "regexp",
-    "text",
-    "textarea",
-}
 DELETED_MASK = "[DELETED]"
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 MAX_PAGES = 200
@@ -387,7 +376,7 @@ def test_custom_objects_cover_every_field_type(zendesk: Zendesk) -> None:
     for key in _object_keys(zendesk):
         body = zendesk.checked("GET", f"/api/v2/custom_objects/{key}/fields", 200)
         types |= {field["type"] for field in body["custom_object_fields"]}
-    assert types == FIELD_TYPES
+    assert types == CUSTOM_FIELD_TYPES
 
 
 def test_custom_object_metadata_matches_the_oas(zendesk: Zendesk) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.sandbox.clients import Client
+from tests.sandbox.field_types import CUSTOM_FIELD_TYPES
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -17,10 +18,6 @@ if TYPE_CHECKING:
 
 WIRE_NOTES = Path(__file__).parents[2] / "docs" / "wire-notes.md"
 REAL_USER_KEYS = re.compile(r"<!-- real-user-keys\b[^>]*-->\s*```text\n(.*?)\n```", re.DOTALL)
-CUSTOM_FIELD_TYPES = {
-    "text", "textarea", "integer", "decimal", "checkbox", "date", "dropdown", "regexp", "lookup",
-    "multiselect",
-}  # fmt: skip
 TICKET_CUSTOM_TYPES = (CUSTOM_FIELD_TYPES - {"dropdown"}) | {"tagger", "partialcreditcard"}
 DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
 MIDNIGHT = re.compile(r"^\d{4}-\d\d-\d\dT00:00:00\+00:00$")

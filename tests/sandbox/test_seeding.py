@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.sandbox.field_types import CUSTOM_FIELD_TYPES
 from zendesk_sandbox import Sandbox, SandboxSettings
 from zendesk_sandbox.store.database import DataMismatchError
 
@@ -101,18 +102,7 @@ def test_the_demo_objects_cover_every_field_type_and_name_mode(sandbox: Sandbox)
         for o in sandbox.admin.custom_objects()
         for f in sandbox.admin.custom_object_fields(o["key"])
     }
-    assert types == {
-        "checkbox",
-        "date",
-        "decimal",
-        "dropdown",
-        "integer",
-        "lookup",
-        "multiselect",
-        "regexp",
-        "text",
-        "textarea",
-    }
+    assert types == CUSTOM_FIELD_TYPES
     modes = {}
     for key in ("apartment", "contract", "vendor"):
         name = sandbox.admin.custom_object_fields(key, include_standard=True)[0]
