@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import time
 from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
@@ -11,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.sandbox.clients import TICKETS, Client, agent
+from tests.sandbox.test_ticket_export import assert_a_recent_start_time_is_refused
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -79,12 +79,7 @@ def test_after_url_keeps_the_suffix_and_per_page(sandbox: Sandbox) -> None:
 
 def test_refusals_are_the_ticket_exports(sandbox: Sandbox) -> None:
     client = Client(sandbox)
-    too_recent = client.get(USERS, start_time=int(time.time()) - 30)
-    assert too_recent.status_code == 400
-    assert too_recent.json() == {
-        "error": "InvalidValue",
-        "description": "start_time must be more than 60 seconds ago",
-    }
+    assert_a_recent_start_time_is_refused(client, USERS)
     assert client.get(USERS).status_code == 400
     garbage = client.get(USERS, cursor="bm90IGEgY3Vyc29y")
     assert garbage.status_code == 400
