@@ -18,17 +18,19 @@ if TYPE_CHECKING:
     from zendesk_sandbox import Sandbox
 
 ORGANIZATIONS = "/api/v2/incremental/organizations"
+# Test-sized data, no recent-data lag, start_time allowed up to now, exports unlimited.
+EXPORT_SETTINGS: dict[str, Any] = {
+    "organizations": 30,
+    "recent_data_lag_seconds": 0,
+    "start_time_min_age_seconds": 0,
+    "export_requests_per_window": 10_000,
+}
 
 
 @pytest.fixture
 def sandbox(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
-    """Test-sized data, no recent-data lag, start_time allowed up to now, exports unlimited."""
-    return sandbox_factory(
-        organizations=30,
-        recent_data_lag_seconds=0,
-        start_time_min_age_seconds=0,
-        export_requests_per_window=10_000,
-    )
+    """A sandbox with `EXPORT_SETTINGS`."""
+    return sandbox_factory(**EXPORT_SETTINGS)
 
 
 def _epoch(text: str) -> int:
@@ -146,13 +148,7 @@ def test_without_a_cap_a_crowded_second_comes_whole(sandbox: Sandbox) -> None:
 def test_beyond_the_cap_a_crowded_second_loops_on_the_same_start_time(
     sandbox_factory: Callable[..., Sandbox],
 ) -> None:
-    sandbox = sandbox_factory(
-        organizations=30,
-        recent_data_lag_seconds=0,
-        start_time_min_age_seconds=0,
-        export_requests_per_window=10_000,
-        time_export_max_same_second=4,
-    )
+    sandbox = sandbox_factory(**EXPORT_SETTINGS, time_export_max_same_second=4)
     client = Client(sandbox)
     ids, second = _burst(sandbox, 6)
     looping = client.get(ORGANIZATIONS, start_time=second, per_page=2).json()
