@@ -506,32 +506,26 @@ def _name_properties(zendesk: Zendesk, key: str) -> dict[str, Any]:
     return properties
 
 
+def _upsert(zendesk: Zendesk, key: str, record: dict[str, Any], **match: str) -> dict[str, Any]:
+    """Upsert `record` into object `key`, matched on the query parameter `match` (external_id or name)."""
+    path = f"/api/v2/custom_objects/{key}/records"
+    body: dict[str, Any] = zendesk.checked(
+        "PATCH", path, 200, params=match, json={"custom_object_record": record}
+    )
+    return body
+
+
 def test_upsert_responses_match_the_oas(zendesk: Zendesk, sandbox: Sandbox) -> None:
     unique_names = 0
     for key in _object_keys(zendesk):
-        path = f"/api/v2/custom_objects/{key}/records"
         record = _new_record(zendesk, sandbox, key, f"fidelity-{key}")
-        created = zendesk.checked(
-            "PATCH",
-            path,
-            200,
-            params={"external_id": record["external_id"]},
-            json={"custom_object_record": record},
-        )
+        created = _upsert(zendesk, key, record, external_id=record["external_id"])
         assert ULID.match(created["custom_object_record"]["id"])
         update = {"custom_object_fields": dict(list(record["custom_object_fields"].items())[:1])}
-        updated = zendesk.checked(
-            "PATCH",
-            path,
-            200,
-            params={"external_id": record["external_id"]},
-            json={"custom_object_record": update},
-        )
+        updated = _upsert(zendesk, key, update, external_id=record["external_id"])
         assert updated["custom_object_record"]["id"] == created["custom_object_record"]["id"]
         if _name_properties(zendesk, key).get("is_unique"):
-            by_name = zendesk.checked(
-                "PATCH", path, 200, params={"name": record["name"]}, json={"custom_object_record": update}
-            )
+            by_name = _upsert(zendesk, key, update, name=record["name"])
             assert by_name["custom_object_record"]["id"] == created["custom_object_record"]["id"]
             unique_names += 1
     assert unique_names, "the data must hold an object with unique names"
