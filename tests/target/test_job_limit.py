@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from tests.target.conftest import TargetRun
     from zendesk_sandbox import Sandbox
 
 JOB_CAP = 30
@@ -56,6 +57,17 @@ def _assert_all_written(sb: Sandbox) -> None:
         assert got["custom_object_fields"]["rating"] == want["rating"]
 
 
+def _run_everything_through_the_cap(sb: Sandbox, tmp_path: Path, **login: Any) -> TargetRun:
+    """Run the target in `jobs` mode at the cap; check it printed every STATE and wrote every record."""
+    config = target_config(sb, write_mode="jobs", max_concurrent_jobs=JOB_CAP, **login)
+    run = run_target(config, _input(), tmp_path=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.states == _expected_states()
+    assert run.rejected == []
+    _assert_all_written(sb)
+    return run
+
+
 def _occupy_slots(sb: Sandbox, count: int) -> None:
     """Another integration of the same account queues `count` slow jobs of its own."""
     for n in range(count):
@@ -86,12 +98,7 @@ def test_thirty_jobs_in_flight_nothing_lost(
     login: dict[str, Any],
 ) -> None:
     sb = sandbox_factory(**SLOW_CAPPED, **sandbox_settings)
-    config = target_config(sb, write_mode="jobs", max_concurrent_jobs=JOB_CAP, **login)
-    run = run_target(config, _input(), tmp_path=tmp_path)
-    assert run.returncode == 0, run.stderr[-2000:]
-    assert run.states == _expected_states()
-    assert run.rejected == []
-    _assert_all_written(sb)
+    _run_everything_through_the_cap(sb, tmp_path, **login)
     stats = sb.admin.stats()
     # The target filled the account's queue (reading input did not wait for confirmations)...
     assert stats["max_active_jobs_seen"] == JOB_CAP
@@ -106,12 +113,7 @@ def test_thirty_jobs_in_flight_nothing_lost(
 def test_cap_shared_with_another_integration(sandbox_factory: Callable[..., Sandbox], tmp_path: Path) -> None:
     sb = sandbox_factory(**SLOW_CAPPED)
     _occupy_slots(sb, FOREIGN_JOBS)
-    config = target_config(sb, write_mode="jobs", max_concurrent_jobs=JOB_CAP)
-    run = run_target(config, _input(), tmp_path=tmp_path)
-    assert run.returncode == 0, run.stderr[-2000:]
-    assert run.states == _expected_states()
-    assert run.rejected == []
-    _assert_all_written(sb)
+    run = _run_everything_through_the_cap(sb, tmp_path)
     stats = sb.admin.stats()
     assert stats["max_active_jobs_seen"] == JOB_CAP
     # Each refusal is waited out for its Retry-After (until a slot frees), so refusals stay few: at most
