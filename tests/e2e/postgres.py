@@ -6,7 +6,6 @@ PostgreSQL refuses to run as root, so under root the server runs as the `postgre
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.tools import clean_env, free_port
+from tests.e2e.tools import free_port, rows_printed_in
 
 SERVER_TIMEOUT_SECONDS = 120.0
 USER = "postgres"
@@ -111,15 +110,4 @@ def psql_rows(venv: Path, server: PostgresServer, sql: str) -> list[list[Any]]:
         "print(json.dumps(rows, default=str))\n"
     )
     dsn = f"host={server.host} port={server.port} user={server.user} dbname={server.database}"
-    done = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", script, dsn, sql],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=clean_env(),
-    )
-    if done.returncode != 0:
-        message = f"SQL {sql!r} failed: {done.stderr.strip()[-2000:]}"
-        raise AssertionError(message)
-    rows: list[list[Any]] = json.loads(done.stdout)
-    return rows
+    return rows_printed_in(venv, script, dsn, sql, what=f"SQL {sql!r}")

@@ -189,8 +189,16 @@ def query_duckdb(venv: Path, database: Path, sql: str) -> list[list[Any]]:
         "connection = duckdb.connect(sys.argv[1], read_only=True)\n"
         "print(json.dumps(connection.sql(sys.argv[2]).fetchall(), default=str))\n"
     )
+    return rows_printed_in(venv, script, str(database), sql, what=f"DuckDB query {sql!r}")
+
+
+def rows_printed_in(venv: Path, script: str, *args: str, what: str) -> list[list[Any]]:
+    """Run `script` with `args` on the Python of a plugin's `venv`; return the JSON rows it printed.
+
+    A failed run fails the test with `what` and the end of the script's stderr.
+    """
     done = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", script, str(database), sql],
+        [str(venv / "bin" / "python"), "-c", script, *args],
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT_SECONDS,
@@ -198,7 +206,7 @@ def query_duckdb(venv: Path, database: Path, sql: str) -> list[list[Any]]:
         env=clean_env(),
     )
     if done.returncode != 0:
-        message = f"DuckDB query {sql!r} failed: {done.stderr.strip()[-1500:]}"
+        message = f"{what} failed: {done.stderr.strip()[-2000:]}"
         raise AssertionError(message)
     rows: list[list[Any]] = json.loads(done.stdout)
     return rows
