@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
+
 from tests.sandbox.clients import TICKETS, Client, past_change_stamps
 
 if TYPE_CHECKING:
@@ -12,10 +14,13 @@ if TYPE_CHECKING:
     from zendesk_sandbox import Sandbox
 
 
-def test_tickets_changed_mid_export_reappear_after_the_cursor(
-    sandbox_factory: Callable[..., Sandbox],
-) -> None:
-    sandbox = sandbox_factory(recent_data_lag_seconds=0)
+@pytest.fixture
+def sandbox(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
+    """Test-sized data without the recent-data lag: a change is in the export as soon as it is stamped."""
+    return sandbox_factory(recent_data_lag_seconds=0)
+
+
+def test_tickets_changed_mid_export_reappear_after_the_cursor(sandbox: Sandbox) -> None:
     client = Client(sandbox)
     first = client.get(TICKETS, start_time=0, per_page=100).json()
     seen_early = first["tickets"][0]["id"]
@@ -38,8 +43,7 @@ def test_tickets_changed_mid_export_reappear_after_the_cursor(
     assert [t["id"] for t in rest][-3:] == sorted([seen_early, not_yet, created])
 
 
-def test_updates_bump_generated_timestamp_and_updated_at(sandbox_factory: Callable[..., Sandbox]) -> None:
-    sandbox = sandbox_factory(recent_data_lag_seconds=0)
+def test_updates_bump_generated_timestamp_and_updated_at(sandbox: Sandbox) -> None:
     ticket_id = sandbox.admin.ticket_ids()[0]
     before = sandbox.admin.ticket(ticket_id)
     sandbox.admin.update_ticket(ticket_id, priority="urgent", tags=["changed"])
@@ -53,10 +57,7 @@ def test_updates_bump_generated_timestamp_and_updated_at(sandbox_factory: Callab
     assert after["created_at"] == before["created_at"]
 
 
-def test_records_changed_mid_export_reappear_masked_or_updated(
-    sandbox_factory: Callable[..., Sandbox],
-) -> None:
-    sandbox = sandbox_factory(recent_data_lag_seconds=0)
+def test_records_changed_mid_export_reappear_masked_or_updated(sandbox: Sandbox) -> None:
     client = Client(sandbox)
     path = "/api/v2/incremental/custom_objects/vendor/cursor"
     first = client.get(path, start_time=0, per_page=10).json()
@@ -73,8 +74,7 @@ def test_records_changed_mid_export_reappear_masked_or_updated(
     assert any(r["external_id"] == "late" for r in tail.values())
 
 
-def test_a_change_in_an_already_exported_second_is_not_lost(sandbox_factory: Callable[..., Sandbox]) -> None:
-    sandbox = sandbox_factory(recent_data_lag_seconds=0)
+def test_a_change_in_an_already_exported_second_is_not_lost(sandbox: Sandbox) -> None:
     client = Client(sandbox)
     newer, older = sandbox.admin.create_ticket(subject="a"), sandbox.admin.ticket_ids()[0]
     last = list(client.pages(TICKETS))[-1]  # serves the current second, where `newer` was stamped
@@ -85,8 +85,7 @@ def test_a_change_in_an_already_exported_second_is_not_lost(sandbox_factory: Cal
     assert [t["id"] for t in page["tickets"]] == [older]
 
 
-def test_users_changed_mid_export_reappear_after_the_cursor(sandbox_factory: Callable[..., Sandbox]) -> None:
-    sandbox = sandbox_factory(recent_data_lag_seconds=0)
+def test_users_changed_mid_export_reappear_after_the_cursor(sandbox: Sandbox) -> None:
     client = Client(sandbox)
     path = "/api/v2/incremental/users/cursor"
     first = client.get(path, start_time=0, per_page=10).json()
@@ -109,10 +108,7 @@ def test_users_changed_mid_export_reappear_after_the_cursor(sandbox_factory: Cal
     assert seen | set(later) == set(sandbox.admin.user_ids())
 
 
-def test_a_user_change_in_an_already_exported_second_is_not_lost(
-    sandbox_factory: Callable[..., Sandbox],
-) -> None:
-    sandbox = sandbox_factory(recent_data_lag_seconds=0)
+def test_a_user_change_in_an_already_exported_second_is_not_lost(sandbox: Sandbox) -> None:
     client = Client(sandbox)
     path = "/api/v2/incremental/users/cursor"
     newer = sandbox.admin.create_user(name="Newest", email="newest@example.org")
