@@ -50,6 +50,12 @@ SCHEMA = {
 }
 # Jobs slow enough that several are in flight when a kill lands.
 SLOW_JOBS = {"job_items_per_second": 150.0, "job_queue_seconds": 0.1, "records_per_object": 0}
+# For the modes that write record by record (`upsert`, `auto`'s trickle): an account "minute" of one
+# second allowing 100 requests (the target told so), so that hundreds of PATCHes take seconds, not the
+# 40 s they take at 700 a minute, while a kill after the N-th write still lands a write or two after it.
+# `jobs` keeps the real minute: its few requests are not what takes time there, and at a faster pace a
+# run can print its last STATE before the kill meant to land after its third.
+SINGLE_WRITE_BUDGET = {"window_seconds": 1.0, "account_requests_per_window": 100}
 WAIT_SECONDS = 60.0
 
 
@@ -287,12 +293,14 @@ def test_rerun_from_last_state_after_sigkill(
     plan: list[Trigger],
     replays_applied: bool,  # noqa: FBT001 (a parameter of the case)
 ) -> None:
-    sb = sandbox_factory(**SLOW_JOBS)
+    budget = {} if mode == "jobs" else SINGLE_WRITE_BUDGET
+    sb = sandbox_factory(**SLOW_JOBS, **budget)
     config = target_config(
         sb,
         write_mode=mode,
         custom_object_key=OBJECT,
         max_concurrent_jobs=10,
+        budget_window_seconds=sb.settings.window_seconds,
         rejected_records_path=str(tmp_path / "rejected.jsonl"),
     )
     config_path = tmp_path / "config.json"
