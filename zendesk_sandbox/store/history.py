@@ -71,18 +71,18 @@ class TicketHistory:
 
     def ticket_events(self, ticket_id: int) -> list[dict[str, Any]]:
         """Return a ticket's audits, in order."""
-        with self.store.lock:
-            rows = self.store.conn.execute(
-                "SELECT body FROM ticket_events WHERE ticket_id = ? ORDER BY created_ts, id", (ticket_id,)
-            ).fetchall()
-        return [json.loads(row[0]) for row in rows]
+        return self._of_ticket("ticket_events", ticket_id)
 
     def metric_events_of(self, ticket_id: int) -> list[dict[str, Any]]:
         """Return a ticket's metric events, in time order."""
+        return self._of_ticket("metric_events", ticket_id)
+
+    def _of_ticket(self, table: str, ticket_id: int) -> list[dict[str, Any]]:
+        """Return the bodies of a ticket's rows of a time-ordered table, in the order the exports use."""
+        column = _TIME_COLUMN[table]
         with self.store.lock:
-            rows = self.store.conn.execute(
-                "SELECT body FROM metric_events WHERE ticket_id = ? ORDER BY time_ts, id", (ticket_id,)
-            ).fetchall()
+            sql = f"SELECT body FROM {table} WHERE ticket_id = ? ORDER BY {column}, id"  # noqa: S608 - fixed names
+            rows = self.store.conn.execute(sql, (ticket_id,)).fetchall()
         return [json.loads(row[0]) for row in rows]
 
     def conversation(self, ticket_id: int) -> list[tuple[int, dict[str, Any]]]:
