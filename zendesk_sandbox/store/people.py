@@ -112,42 +112,6 @@ class PeopleStore:
 
     # --- organizations -------------------------------------------------------------------------------
 
-    def organizations_from(self, start: int, cutoff: int, limit: int) -> list[tuple[int, int, bytes]]:
-        """Return (id, updated_ts, rest) of up to `limit` organizations with start <= updated_ts <= cutoff."""
-        with self.store.lock:
-            return self.store.conn.execute(
-                "SELECT id, updated_ts, rest FROM organizations WHERE updated_ts >= ? AND updated_ts <= ?"
-                " ORDER BY updated_ts, id LIMIT ?",
-                (start, cutoff, limit),
-            ).fetchall()
-
-    def organizations_in_second(self, second: int, after_id: int, limit: int) -> list[tuple[int, int, bytes]]:
-        """Return (id, updated_ts, rest) of organizations changed in `second` with an id above `after_id`."""
-        with self.store.lock:
-            return self.store.conn.execute(
-                "SELECT id, updated_ts, rest FROM organizations WHERE updated_ts = ? AND id > ?"
-                " ORDER BY id LIMIT ?",
-                (second, after_id, limit),
-            ).fetchall()
-
-    def count_in_second(self, second: int) -> int:
-        """Return how many organizations were changed in `second`."""
-        with self.store.lock:
-            return int(
-                self.store.conn.execute(
-                    "SELECT COUNT(*) FROM organizations WHERE updated_ts = ?", (second,)
-                ).fetchone()[0]
-            )
-
-    def any_organization_after(self, second: int, cutoff: int) -> bool:
-        """Return True when an organization changed after `second` and up to `cutoff`."""
-        with self.store.lock:
-            row = self.store.conn.execute(
-                "SELECT 1 FROM organizations WHERE updated_ts > ? AND updated_ts <= ? LIMIT 1",
-                (second, cutoff),
-            ).fetchone()
-        return row is not None
-
     def organizations_by(self, column: str, values: Iterable[str | int]) -> list[tuple[int, bytes]]:
         """Return (id, rest) of organizations whose `column` (id, external_id, name) is one of `values`."""
         _require_key("organizations", column)
