@@ -267,24 +267,16 @@ class Directory:
             )
             return current
         definitions = {field["key"]: field for field in self.fields(kind)}
+        checked = validation.checked_values(
+            definitions,
+            changes,
+            details,
+            lambda lookup, written: self.resolve(lookup.get("relationship_target_type") or "", written),
+            unknown=f"a {kind} field",
+        )
         out = dict(current)
-        for key, value in changes.items():
-            field = definitions.get(key)
-            if field is None:
-                add(details, key, "InvalidField", f"{key} is not a {kind} field")
-                continue
-            if value is None or value == "":
-                out[key] = fielddefs.wire_value(kind, field["type"], None)
-                continue
-            problem, canonical = validation.convert(
-                field,
-                value,
-                lambda lookup, written: self.resolve(lookup.get("relationship_target_type") or "", written),
-            )
-            if problem:
-                add(details, key, "InvalidValue", f"{field['title']}: {problem}")
-            else:
-                out[key] = fielddefs.wire_value(kind, field["type"], canonical)
+        for key, value in checked.items():
+            out[key] = fielddefs.wire_value(kind, definitions[key]["type"], value)
         return out
 
 
