@@ -9,15 +9,13 @@ constant memory however large the files are: a line is read up to `lines.MAX_LIN
 from __future__ import annotations
 
 import gzip
-import json
 import zlib
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk.singerlib.exceptions import InvalidInputLine
 from upath import UPath
 
-from target_zendesk_objects.input.lines import TOO_LONG, LineTooLongError, bounded_lines
-from zendesk_objects_shared import fastjson
+from target_zendesk_objects.input.lines import TOO_LONG, LineTooLongError, bounded_lines, json_object_line
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -66,12 +64,5 @@ def _file_records(url: str, *, gzipped: bool) -> Iterator[tuple[str, int, dict[s
 
 
 def _record(url: str, number: int, line: bytes) -> dict[str, Any]:
-    try:
-        record = fastjson.loads(line)
-    except json.JSONDecodeError as exc:
-        msg = f"BATCH file {url} line {number}: not JSON ({exc.msg} at column {exc.colno})"
-        raise InvalidInputLine(msg) from None
-    if not isinstance(record, dict):
-        msg = f"BATCH file {url} line {number}: a record must be a JSON object"
-        raise InvalidInputLine(msg)
-    return record
+    where = f"BATCH file {url} line {number}: "
+    return json_object_line(line, where=where, not_an_object="a record must be a JSON object")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from typing import IO, TYPE_CHECKING, Any
 
@@ -16,10 +15,9 @@ from singer_sdk.io_base import SingerReader
 from singer_sdk.singerlib.exceptions import InvalidInputLine
 from typing_extensions import override
 
-from target_zendesk_objects.input.lines import TOO_LONG, LineTooLongError, bounded_lines
+from target_zendesk_objects.input.lines import TOO_LONG, LineTooLongError, bounded_lines, json_object_line
 from target_zendesk_objects.records.item import BadRecordError
 from target_zendesk_objects.writing.client import UnknownObjectError
-from zendesk_objects_shared import fastjson
 from zendesk_objects_shared.redaction import SECRETS
 
 if TYPE_CHECKING:
@@ -56,15 +54,10 @@ class NumberedSingerReader(SingerReader):
     @override
     def deserialize_json(self, line: str) -> dict[str, Any]:
         # The SDK's version logs the whole line with a traceback; one line of error is enough.
-        try:
-            message = fastjson.loads(line)
-        except json.JSONDecodeError as exc:
-            msg = f"not JSON ({exc.msg} at column {exc.colno})"
-            raise InvalidInputLine(msg) from None
-        if not isinstance(message, dict):
-            msg = "not a Singer message (a JSON object with a `type`)"
-            raise InvalidInputLine(msg)
-        return message
+        # The line number and stream are added where the error is caught (input_location).
+        return json_object_line(
+            line, where="", not_an_object="not a Singer message (a JSON object with a `type`)"
+        )
 
     @override
     def process_lines(

@@ -86,25 +86,12 @@ class ZendeskWriteClient:
 
     def create_object(self, body: dict[str, Any]) -> WriteOutcome:
         """POST a new custom object (admins only; a 403 ends the run with Zendesk's message)."""
-        response = self._send(
-            "POST",
-            "/api/v2/custom_objects",
-            body={"custom_object": body},
-            accept={UNPROCESSABLE},
-            check=holding("custom_object", dict),
-        )
-        return _outcome(response)
+        return _outcome(self._create("/api/v2/custom_objects", "custom_object", body))
 
     def create_field(self, key: str, body: dict[str, Any]) -> WriteOutcome:
         """POST a new field of custom object `key` (admins only)."""
-        response = self._send(
-            "POST",
-            f"/api/v2/custom_objects/{quote(key, safe='')}/fields",
-            body={"custom_object_field": body},
-            accept={UNPROCESSABLE},
-            check=holding("custom_object_field", dict),
-        )
-        return _outcome(response)
+        path = f"/api/v2/custom_objects/{quote(key, safe='')}/fields"
+        return _outcome(self._create(path, "custom_object_field", body))
 
     def object_limit(self) -> tuple[int, int] | None:
         """(objects, limit) of the account; None when the credentials may not read it (admins only)."""
@@ -222,13 +209,7 @@ class ZendeskWriteClient:
 
     def create_or_update_user(self, user: dict[str, Any]) -> WriteOutcome:
         """POST one user to `users/create_or_update` (200 updated, 201 created; 422 refuses it)."""
-        response = self._send(
-            "POST",
-            "/api/v2/users/create_or_update",
-            body={"user": user},
-            accept={UNPROCESSABLE},
-            check=holding("user", dict),
-        )
+        response = self._create("/api/v2/users/create_or_update", "user", user)
         if response.status_code == UNPROCESSABLE:
             return _outcome(response)
         found = json_object(response)["user"].get("id")
@@ -253,14 +234,7 @@ class ZendeskWriteClient:
 
     def create_people_field(self, kind: str, body: dict[str, Any]) -> WriteOutcome:
         """POST a new user or organization field (admins only)."""
-        response = self._send(
-            "POST",
-            f"/api/v2/{kind}_fields",
-            body={f"{kind}_field": body},
-            accept={UNPROCESSABLE},
-            check=holding(f"{kind}_field", dict),
-        )
-        return _outcome(response)
+        return _outcome(self._create(f"/api/v2/{kind}_fields", f"{kind}_field", body))
 
     def get_listing(self, path: str, params: dict[str, str], key: str) -> dict[str, Any] | None:
         """GET a JSON object holding the list `key` (show_many, search, record filters); None on 404."""
@@ -272,6 +246,12 @@ class ZendeskWriteClient:
         """GET a JSON object holding `key`; None on 404."""
         response = self._send("GET", path, params=params, accept={NOT_FOUND}, check=holding(key, list))
         return None if response.status_code == NOT_FOUND else json_object(response)
+
+    def _create(self, path: str, key: str, resource: dict[str, Any]) -> requests.Response:
+        """POST one resource wrapped in its key; Zendesk answers it under that key, or refuses it (422)."""
+        return self._send(
+            "POST", path, body={key: resource}, accept={UNPROCESSABLE}, check=holding(key, dict)
+        )
 
     def _send(  # noqa: PLR0913
         self,

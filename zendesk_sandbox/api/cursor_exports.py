@@ -1,13 +1,14 @@
 """Cursor exports: tickets, users (wire notes §18.1) and custom object records (wire notes §3).
 
 See wire notes §2. What they read from a request as the time-based exports do (per_page, start_time, the
-cutoff) is exports.py's; the ticket and user exports read theirs alike (`_reading`) and end their pages
-alike (`_after_cursor`, `_page_end`).
+cutoff) is exports.py's; all three start where their cursor says or else at their start_time (`_position`),
+each refusing in its own words (`_Refusals`); the ticket and user exports read theirs alike (`_reading`)
+and end their pages alike (`_after_cursor`, `_page_end`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from urllib.parse import quote
 
 from zendesk_sandbox.api import exports, identities
@@ -18,6 +19,8 @@ from zendesk_sandbox.store import cursors
 from zendesk_sandbox.store.database import as_bytes
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from zendesk_sandbox.core import Core
     from zendesk_sandbox.settings import SandboxSettings
 
@@ -36,6 +39,44 @@ def _after_url(core: Core, request: wire.Request, path: str, cursor: str | None)
     return f"{core.navigation_url(request.request_base)}{path}{suffix}?cursor={quote(cursor, safe='')}{extra}"
 
 
+class _Refusals(NamedTuple):
+    """The bodies one cursor export refuses a bad request with: the same mistakes, each export's words."""
+
+    per_page: Callable[[str], wire.Response]
+    cursor: Callable[[], wire.Response]  # a cursor that does not decode, or has expired
+    too_recent: Callable[[], wire.Response]
+    no_start: Callable[[], wire.Response]  # neither a cursor nor a start_time
+
+
+_Id = TypeVar("_Id", int, str)  # the id half of a position: a ticket's or user's number, a record's text
+
+
+def _position(  # noqa: PLR0913 - the request, and how this export reads and refuses one
+    core: Core,
+    request: wire.Request,
+    settings: SandboxSettings,
+    refusals: _Refusals,
+    *,
+    decode: Callable[[str], tuple[int, _Id] | None],
+    lowest_id: _Id,
+) -> tuple[int, _Id]:
+    """Return where a page starts: its cursor's position, or else (start_time, lowest_id).
+
+    A given cursor wins over start_time; one that does not decode or has expired is refused
+    (ExportRefusedError), and so are a missing or too recent start_time.
+    """
+    cursor = request.query.get("cursor")
+    if not cursor:
+        start = exports.start_time(
+            request, settings.start_time_min_age_seconds, refusals.too_recent, refusals.no_start
+        )
+        return (start, lowest_id)
+    position = decode(cursor)
+    if position is None or core.cursors.expired(cursor, settings.cursor_ttl_seconds):
+        raise exports.ExportRefusedError(refusals.cursor())
+    return position
+
+
 # --- tickets -------------------------------------------------------------------------------------------
 
 _TICKETS_PATH = "/api/v2/incremental/tickets/cursor"
@@ -47,6 +88,14 @@ def _ticket_refusal(description: str) -> wire.Response:
     # The ticket export's refusals are unconfirmed (wire notes §13). Reading: the classic error shape every
     # ticket endpoint uses (§8) with the 400 status §3 documents for the same refusals on the sister endpoint.
     return wire.classic_error(400, "InvalidValue", description)
+
+
+_TICKET_REFUSALS = _Refusals(
+    per_page=_ticket_refusal,
+    cursor=lambda: wire.classic_error(400, "InvalidPaginationParameter", "cursor is invalid or expired"),
+    too_recent=lambda: _ticket_refusal("start_time must be more than 60 seconds ago"),
+    no_start=lambda: _ticket_refusal("start_time is required when no cursor is given"),
+)
 
 
 class _Reading(NamedTuple):
@@ -68,20 +117,10 @@ def _reading(core: Core, request: wire.Request) -> _Reading | wire.Response:
     if forbidden is not None:
         return forbidden
     try:
-        per_page = exports.per_page(request, _ticket_refusal)
-        cursor = request.query.get("cursor")
-        if cursor:
-            position = cursors.decode_ticket(cursor)
-            if position is None or core.cursors.expired(cursor, settings.cursor_ttl_seconds):
-                return wire.classic_error(400, "InvalidPaginationParameter", "cursor is invalid or expired")
-        else:
-            start = exports.start_time(
-                request,
-                settings.start_time_min_age_seconds,
-                lambda: _ticket_refusal("start_time must be more than 60 seconds ago"),
-                lambda: _ticket_refusal("start_time is required when no cursor is given"),
-            )
-            position = (start, 0)
+        per_page = exports.per_page(request, _TICKET_REFUSALS.per_page)
+        position = _position(
+            core, request, settings, _TICKET_REFUSALS, decode=cursors.decode_ticket, lowest_id=0
+        )
     except exports.ExportRefusedError as refused:
         return refused.response
     return _Reading(settings, per_page, position, exports.served_cutoff(core, settings))
@@ -199,6 +238,18 @@ def user_export(core: Core, request: wire.Request) -> wire.Response:
 
 # --- custom object records -----------------------------------------------------------------------------
 
+# This endpoint answers its 400s in the newer errors-list shape (OAS, wire notes §3).
+_RECORD_REFUSALS = _Refusals(
+    per_page=lambda text: wire.errors_list(400, "InvalidParameter", text),
+    cursor=lambda: wire.errors_list(400, "InvalidCursor", "cursor is invalid or expired"),
+    too_recent=lambda: wire.errors_list(
+        400, "StartTimeTooRecent", "start_time must be more than 60 seconds ago"
+    ),
+    no_start=lambda: wire.errors_list(
+        400, "StartTimeRequired", "start_time is required when no cursor is given"
+    ),
+)
+
 
 def record_export(core: Core, request: wire.Request, key: str) -> wire.Response:
     """Serve one page of GET /api/v2/incremental/custom_objects/{key}/cursor (OAS shape, wire notes §3)."""
@@ -206,26 +257,13 @@ def record_export(core: Core, request: wire.Request, key: str) -> wire.Response:
     if key not in core.records.objects():
         return wire.errors_list(404, "CustomObjectNotFound", "Custom object not found")
     try:
-        per_page = exports.per_page(request, lambda text: wire.errors_list(400, "InvalidParameter", text))
-        cursor = request.query.get("cursor")
-        if cursor:
-            position = cursors.decode_record(cursor)
-            if position is None or core.cursors.expired(cursor, settings.cursor_ttl_seconds):
-                return wire.errors_list(400, "InvalidCursor", "cursor is invalid or expired")
-        else:
-            start = exports.start_time(
-                request,
-                settings.start_time_min_age_seconds,
-                lambda: wire.errors_list(
-                    400, "StartTimeTooRecent", "start_time must be more than 60 seconds ago"
-                ),
-                lambda: wire.errors_list(
-                    400, "StartTimeRequired", "start_time is required when no cursor is given"
-                ),
-            )
-            position = (start, "")
+        per_page = exports.per_page(request, _RECORD_REFUSALS.per_page)
+        position = _position(
+            core, request, settings, _RECORD_REFUSALS, decode=cursors.decode_record, lowest_id=""
+        )
     except exports.ExportRefusedError as refused:
         return refused.response
+    cursor = request.query.get("cursor")
     exclude = request.query.get("filter[exclude_deleted]", "").lower() in _TRUE
     cutoff = exports.served_cutoff(core, settings)
     found = core.store.export_records(key, position, cutoff, per_page + 1, exclude_deleted=exclude)

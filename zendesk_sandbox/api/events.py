@@ -26,6 +26,7 @@ from zendesk_sandbox.api import listing
 from zendesk_sandbox.api.time_exports import TimeExport, time_export
 from zendesk_sandbox.data.datagen import compact, parse_iso
 from zendesk_sandbox.gateway import auth, wire
+from zendesk_sandbox.store.time_rows import TimeRows
 
 if TYPE_CHECKING:
     from zendesk_sandbox.core import Core
@@ -33,26 +34,6 @@ if TYPE_CHECKING:
 _EVENTS_PATH = "/api/v2/incremental/ticket_events"
 _METRIC_EVENTS_PATH = "/api/v2/incremental/ticket_metric_events"
 _RECEIVED = ("good", "bad")  # `score=received`: rated either way
-
-
-class _HistoryTable:
-    """One history table as a time source (time_exports.TimeSource)."""
-
-    def __init__(self, core: Core, table: str) -> None:
-        self.history = core.history
-        self.table = table
-
-    def rows_from(self, start: int, cutoff: int, limit: int) -> list[tuple[int, int, bytes]]:
-        return self.history.events_from(self.table, start, cutoff, limit)
-
-    def rows_in_second(self, second: int, after_id: int, limit: int) -> list[tuple[int, int, bytes]]:
-        return self.history.events_in_second(self.table, second, after_id, limit)
-
-    def count_in_second(self, second: int) -> int:
-        return self.history.count_in_second(self.table, second)
-
-    def any_after(self, second: int, cutoff: int) -> bool:
-        return self.history.any_after(self.table, second, cutoff)
 
 
 def _stored(_core: Core, _row_id: int, body: bytes) -> bytes:
@@ -86,7 +67,7 @@ def ticket_events(core: Core, request: wire.Request) -> wire.Response:
     export = TimeExport(
         _EVENTS_PATH, "ticket_events", render, page_size=core.settings().ticket_events_page_size
     )
-    return time_export(core, request, _HistoryTable(core, "ticket_events"), export)
+    return time_export(core, request, TimeRows(core.store, "ticket_events"), export)
 
 
 def ticket_metric_events(core: Core, request: wire.Request) -> wire.Response:
@@ -97,7 +78,7 @@ def ticket_metric_events(core: Core, request: wire.Request) -> wire.Response:
         _stored,
         end_of_stream=core.settings().ticket_metric_events_end_of_stream,
     )
-    return time_export(core, request, _HistoryTable(core, "metric_events"), export)
+    return time_export(core, request, TimeRows(core.store, "metric_events"), export)
 
 
 def conversation_log(core: Core, request: wire.Request, ticket_id: str) -> wire.Response:

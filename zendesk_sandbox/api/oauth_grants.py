@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hmac
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from zendesk_sandbox.gateway import auth
 from zendesk_sandbox.oauth import scopes
@@ -81,11 +81,9 @@ def create_token(settings: SandboxSettings, ledger: OAuthLedger, body: Json, now
         granted = requested or ()  # never empty: the scope is required above
         token = ledger.issue(client.identifier, grant_type, granted, access_ttl, None, with_refresh=False)
     elif grant_type == "authorization_code":
-        token = _exchange_code(
-            ledger, client, body, requested=requested, ttls=(access_ttl, refresh_ttl), now=now
-        )
+        token = _exchange_code(ledger, _Redeeming(client, body, requested, (access_ttl, refresh_ttl), now))
     else:
-        token = _rotate(ledger, client, body, requested=requested, ttls=(access_ttl, refresh_ttl), now=now)
+        token = _rotate(ledger, _Redeeming(client, body, requested, (access_ttl, refresh_ttl), now))
     return token_body(token)
 
 
@@ -174,15 +172,18 @@ def _lifetimes(
     return _shorter(settings.oauth_access_token_ttl_seconds, access), refresh_ttl
 
 
-def _exchange_code(  # noqa: PLR0913 - the grant's inputs
-    ledger: OAuthLedger,
-    client: OAuthClientSpec,
-    body: dict[str, Any],
-    *,
-    requested: tuple[str, ...] | None,
-    ttls: tuple[float | None, float | None],
-    now: float,
-) -> IssuedToken:
+class _Redeeming(NamedTuple):
+    """A request redeeming a code or a refresh token, its client known: what it hands in and asks for."""
+
+    client: OAuthClientSpec
+    body: dict[str, Any]
+    requested: tuple[str, ...] | None  # None: the scopes granted before
+    ttls: tuple[float | None, float | None]  # the access and the refresh token's lifetimes
+    now: float
+
+
+def _exchange_code(ledger: OAuthLedger, asked: _Redeeming) -> IssuedToken:
+    client, body, requested, ttls, now = asked
     with ledger.transaction():
         code = ledger.code(body["code"])
         if code is None or code.client != client.identifier or not code.usable(now):
@@ -198,15 +199,8 @@ def _exchange_code(  # noqa: PLR0913 - the grant's inputs
         return ledger.issue(client.identifier, "authorization_code", granted, *ttls, with_refresh=True)
 
 
-def _rotate(  # noqa: PLR0913 - the grant's inputs
-    ledger: OAuthLedger,
-    client: OAuthClientSpec,
-    body: dict[str, Any],
-    *,
-    requested: tuple[str, ...] | None,
-    ttls: tuple[float | None, float | None],
-    now: float,
-) -> IssuedToken:
+def _rotate(ledger: OAuthLedger, asked: _Redeeming) -> IssuedToken:
+    client, body, requested, ttls, now = asked
     with ledger.transaction():
         old = ledger.by_refresh(body["refresh_token"])
         if old is None or old.client != client.identifier or old.refresh_state(now) != "active":

@@ -26,6 +26,7 @@ from zendesk_sandbox.api import exports
 from zendesk_sandbox.data.datagen import compact
 from zendesk_sandbox.gateway import auth, wire
 from zendesk_sandbox.store.database import as_bytes
+from zendesk_sandbox.store.time_rows import TimeRows
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -71,25 +72,6 @@ class TimeExport:
     page_size: int | None = None
 
 
-class _Organizations:
-    """The organizations table as a time source."""
-
-    def __init__(self, core: Core) -> None:
-        self.people = core.people
-
-    def rows_from(self, start: int, cutoff: int, limit: int) -> list[tuple[int, int, bytes]]:
-        return self.people.organizations_from(start, cutoff, limit)
-
-    def rows_in_second(self, second: int, after_id: int, limit: int) -> list[tuple[int, int, bytes]]:
-        return self.people.organizations_in_second(second, after_id, limit)
-
-    def count_in_second(self, second: int) -> int:
-        return self.people.count_in_second(second)
-
-    def any_after(self, second: int, cutoff: int) -> bool:
-        return self.people.any_organization_after(second, cutoff)
-
-
 def _organization(core: Core, org_id: int, rest: bytes) -> bytes:
     return f'{{"url":"{core.account_url()}/api/v2/organizations/{org_id}.json",'.encode() + as_bytes(rest)
 
@@ -99,7 +81,7 @@ ORGANIZATIONS = TimeExport(_PATH, "organizations", _organization)
 
 def organization_export(core: Core, request: wire.Request) -> wire.Response:
     """Serve one page of GET /api/v2/incremental/organizations."""
-    return time_export(core, request, _Organizations(core), ORGANIZATIONS)
+    return time_export(core, request, TimeRows(core.store, "organizations"), ORGANIZATIONS)
 
 
 def time_export(  # noqa: PLR0911 - one per refusal

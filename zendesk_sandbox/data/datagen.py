@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    import random
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
     from zendesk_sandbox.jsonvalue import Json
     from zendesk_sandbox.settings import CustomObjectSpec
@@ -41,10 +41,22 @@ _TAGS = ("vip", "billing", "mobile", "web", "refund", "bug", "howto", "enterpris
 _CHANNELS = ("email", "web", "api", "mobile")
 _FIRST = ("Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Linus", "Margaret", "Dennis", "Frances")
 _LAST = ("Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson", "Torvalds", "Hamilton", "Ritchie")
+ROWS_PER_STREAM = 5_000  # rows drawn from one RNG stream; keeps seeding deterministic and memory flat
 
 
 T = TypeVar("T")
 _TAG_SETS = tuple(tuple(sorted(combo)) for size in range(4) for combo in itertools.combinations(_TAGS, size))
+
+
+def row_streams(seed: int, table: str, total: int) -> Iterator[tuple[int, random.Random]]:
+    """Yield (index, rng) for rows 0 to total - 1; each ROWS_PER_STREAM rows share one RNG stream.
+
+    A stream is seeded `<seed>:<table>:<its first index>`: each table draws from streams of its own.
+    """
+    for first in range(0, total, ROWS_PER_STREAM):
+        rng = random.Random(f"{seed}:{table}:{first}")  # noqa: S311 - test data
+        for index in range(first, min(total, first + ROWS_PER_STREAM)):
+            yield index, rng
 
 
 def pick(rng: random.Random, options: Sequence[T]) -> T:

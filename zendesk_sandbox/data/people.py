@@ -10,12 +10,11 @@ the same seed and sizes.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from zendesk_sandbox.data import fielddefs
-from zendesk_sandbox.data.datagen import iso, parse_iso, pick
+from zendesk_sandbox.data.datagen import iso, parse_iso, pick, row_streams
 from zendesk_sandbox.data.sequin_data import FIRST, LAST
 
 if TYPE_CHECKING:
@@ -29,7 +28,6 @@ USER_ID_BASE = 1_500_000_000_000
 USER_ID_STEP = 17
 ORG_ID_BASE = 1_700_000_000_000
 GROUP_ID_BASE = 1_900_000_000_000
-CHUNK = 5_000  # rows per RNG stream
 DAY = 86_400
 # The three staff users every data set has: (name, email, role). Index 1 is the API token's user.
 FIXED_STAFF = (
@@ -124,37 +122,35 @@ def organizations(
     makers = [(field["key"], fielddefs.value_maker("organization", field, targets)) for field in fields]
     total = settings.organizations
     previous = start
-    for chunk in range(0, total, CHUNK):
-        rng = random.Random(f"{settings.seed}:organizations:{chunk}")  # noqa: S311 - test data
-        for index in range(chunk, min(total, chunk + CHUNK)):
-            created = start + (end - start) * index // max(1, 2 * total)
-            updated = min(end, created + rng.randint(0, 60 * DAY))
-            if index and rng.random() < SAME_SECOND_SHARE:  # changed in the same second as the one before
-                created, updated = min(created, previous), previous
-            previous = updated
-            external_id: str | None
-            if index < len(accounts) and rng.random() < LINKED_ACCOUNT_SHARE:
-                name, external_id = accounts[index].name, accounts[index].upstream_id
-            else:
-                name = f"{pick(rng, LAST)} {pick(rng, _ORG_SUFFIXES)} {index}"
-                external_id = f"ORG-{index:05d}" if rng.random() < 0.5 else None  # noqa: PLR2004
-            slug = name.split(" ", 1)[0].lower()
-            yield {
-                "url": None,
-                "id": organization_id(index),
-                "name": name,
-                "shared_tickets": False,
-                "shared_comments": False,
-                "external_id": external_id,
-                "created_at": iso(created),
-                "updated_at": iso(updated),
-                "domain_names": [f"{slug}{index}.example.com"],
-                "details": "",
-                "notes": "",
-                "group_id": pick(rng, people.group_ids) if people.group_ids and rng.random() < 0.5 else None,  # noqa: PLR2004
-                "tags": sorted({pick(rng, _TAGS) for _ in range(rng.randint(0, 2))}),
-                "organization_fields": {key: make(rng, created) for key, make in makers},
-            }
+    for index, rng in row_streams(settings.seed, "organizations", total):
+        created = start + (end - start) * index // max(1, 2 * total)
+        updated = min(end, created + rng.randint(0, 60 * DAY))
+        if index and rng.random() < SAME_SECOND_SHARE:  # changed in the same second as the one before
+            created, updated = min(created, previous), previous
+        previous = updated
+        external_id: str | None
+        if index < len(accounts) and rng.random() < LINKED_ACCOUNT_SHARE:
+            name, external_id = accounts[index].name, accounts[index].upstream_id
+        else:
+            name = f"{pick(rng, LAST)} {pick(rng, _ORG_SUFFIXES)} {index}"
+            external_id = f"ORG-{index:05d}" if rng.random() < 0.5 else None  # noqa: PLR2004
+        slug = name.split(" ", 1)[0].lower()
+        yield {
+            "url": None,
+            "id": organization_id(index),
+            "name": name,
+            "shared_tickets": False,
+            "shared_comments": False,
+            "external_id": external_id,
+            "created_at": iso(created),
+            "updated_at": iso(updated),
+            "domain_names": [f"{slug}{index}.example.com"],
+            "details": "",
+            "notes": "",
+            "group_id": pick(rng, people.group_ids) if people.group_ids and rng.random() < 0.5 else None,  # noqa: PLR2004
+            "tags": sorted({pick(rng, _TAGS) for _ in range(rng.randint(0, 2))}),
+            "organization_fields": {key: make(rng, created) for key, make in makers},
+        }
 
 
 def users(
@@ -169,52 +165,48 @@ def users(
     makers = [(field["key"], fielddefs.value_maker("user", field, targets)) for field in fields]
     linked = 0
     previous = start
-    for chunk in range(0, total, CHUNK):
-        rng = random.Random(f"{settings.seed}:users:{chunk}")  # noqa: S311 - test data
-        for index in range(chunk, min(total, chunk + CHUNK)):
-            created = start + (end - start) * index // max(1, 2 * total)
-            updated = min(end, created + rng.randint(0, 30 * DAY))
-            if index and rng.random() < SAME_SECOND_SHARE / 2:  # changed in the same second as the one before
-                created, updated = min(created, previous), previous
-            deleted = index >= staff and rng.random() < settings.deleted_user_ratio
-            if deleted:  # a deletion is a change: it bumps updated_at
-                updated = min(end, updated + rng.randint(0, 30 * DAY))
-            previous = updated
-            first, last = pick(rng, FIRST), pick(rng, LAST)
-            name, email = f"{first} {last} {index}", f"{first.lower()}.{last.lower()}.{index}@example.com"
-            customer = None
-            if index < len(FIXED_STAFF):
-                name, email, role = FIXED_STAFF[index]
-            elif index < staff:
-                role = "agent"
-            else:
-                role = "end-user"
-                if linked < len(customers) and rng.random() < LINKED_CUSTOMER_SHARE:
-                    customer = customers[linked]
-                    linked += 1
-            in_org = role == "end-user" and people.organization_ids and rng.random() < ORGANIZATION_SHARE
-            org = pick(rng, people.organization_ids) if in_org else None
-            people.organization_of[user_id(index)] = org
-            if not deleted:
-                people.active_user_ids.append(user_id(index))
-            external_id = (
-                f"CRM-{index:06d}" if role == "end-user" and rng.random() < EXTERNAL_ID_SHARE else None
-            )
-            if customer is not None:
-                # A Stripe customer's user: made from Stripe, so its email is the customer's email and its
-                # external id the customer's id, which is all a subscription names (wire notes Sequin §6).
-                name, email, external_id = customer.name, customer.email, customer.upstream_id
-            body = _user(
-                index, name, email, role=role, organization=org, external_id=external_id, created=created,
-                updated=updated,
-            )  # fmt: skip
-            body["active"] = not deleted  # OAS UserObject.active: "false if the user has been deleted"
-            body["default_group_id"] = (
-                pick(rng, people.group_ids) if role != "end-user" and people.group_ids else None
-            )
-            body["tags"] = sorted({pick(rng, _TAGS) for _ in range(rng.randint(0, 2))})
-            body["user_fields"] = {key: make(rng, created) for key, make in makers}
-            yield body, deleted
+    for index, rng in row_streams(settings.seed, "users", total):
+        created = start + (end - start) * index // max(1, 2 * total)
+        updated = min(end, created + rng.randint(0, 30 * DAY))
+        if index and rng.random() < SAME_SECOND_SHARE / 2:  # changed in the same second as the one before
+            created, updated = min(created, previous), previous
+        deleted = index >= staff and rng.random() < settings.deleted_user_ratio
+        if deleted:  # a deletion is a change: it bumps updated_at
+            updated = min(end, updated + rng.randint(0, 30 * DAY))
+        previous = updated
+        first, last = pick(rng, FIRST), pick(rng, LAST)
+        name, email = f"{first} {last} {index}", f"{first.lower()}.{last.lower()}.{index}@example.com"
+        customer = None
+        if index < len(FIXED_STAFF):
+            name, email, role = FIXED_STAFF[index]
+        elif index < staff:
+            role = "agent"
+        else:
+            role = "end-user"
+            if linked < len(customers) and rng.random() < LINKED_CUSTOMER_SHARE:
+                customer = customers[linked]
+                linked += 1
+        in_org = role == "end-user" and people.organization_ids and rng.random() < ORGANIZATION_SHARE
+        org = pick(rng, people.organization_ids) if in_org else None
+        people.organization_of[user_id(index)] = org
+        if not deleted:
+            people.active_user_ids.append(user_id(index))
+        external_id = f"CRM-{index:06d}" if role == "end-user" and rng.random() < EXTERNAL_ID_SHARE else None
+        if customer is not None:
+            # A Stripe customer's user: made from Stripe, so its email is the customer's email and its
+            # external id the customer's id, which is all a subscription names (wire notes Sequin §6).
+            name, email, external_id = customer.name, customer.email, customer.upstream_id
+        body = _user(
+            index, name, email, role=role, organization=org, external_id=external_id, created=created,
+            updated=updated,
+        )  # fmt: skip
+        body["active"] = not deleted  # OAS UserObject.active: "false if the user has been deleted"
+        body["default_group_id"] = (
+            pick(rng, people.group_ids) if role != "end-user" and people.group_ids else None
+        )
+        body["tags"] = sorted({pick(rng, _TAGS) for _ in range(rng.randint(0, 2))})
+        body["user_fields"] = {key: make(rng, created) for key, make in makers}
+        yield body, deleted
 
 
 def _user(  # noqa: PLR0913 - the columns of one user

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
 
     from zendesk_sandbox.settings import SandboxSettings
 
-TICKET_CHUNK = 5_000  # rows generated per RNG stream; keeps seeding deterministic and memory flat
 DAY = 86_400
 SCRUBBED_SHARE = 0.5  # deleted tickets older than ~30 days are scrubbed (wire notes §2)
 SYSTEM_USER = str(people.user_id(0))  # the admin who "created" seeded records (strings here, wire notes §5)
@@ -158,37 +157,35 @@ def _ticket_rows(settings: SandboxSettings, shape: datagen.TicketShape) -> Itera
     start, end = parse_iso(settings.data_start), parse_iso(settings.data_end)
     span = max(1, end - start)
     total = settings.tickets
-    for chunk_start in range(0, total, TICKET_CHUNK):
-        rng = random.Random(f"{settings.seed}:tickets:{chunk_start}")  # noqa: S311 - test data
-        for index in range(chunk_start, min(total, chunk_start + TICKET_CHUNK)):
-            ticket_id = index + 1
-            created = start + span * index // total
-            updated = min(end, created + rng.randint(0, 20 * DAY))
-            generated = min(end, updated + rng.randint(0, 300))
-            deleted = rng.random() < settings.deleted_ticket_ratio
-            if deleted:  # deletion bumps generated_timestamp (wire notes §2)
-                generated = min(end, generated + rng.randint(0, 30 * DAY))
-            body = shape.ticket(
-                rng,
-                ticket_id,
-                created,
-                updated,
-                generated,
-                deleted=deleted,
-                scrubbed=deleted and rng.random() < SCRUBBED_SHARE,
-            )
-            yield (
-                ticket_id,
-                generated,
-                int(deleted),
-                created,
-                updated,
-                body["requester_id"],
-                body["submitter_id"],
-                body["assignee_id"],
-                body["external_id"],
-                body_rest(body),
-            )
+    for index, rng in datagen.row_streams(settings.seed, "tickets", total):
+        ticket_id = index + 1
+        created = start + span * index // total
+        updated = min(end, created + rng.randint(0, 20 * DAY))
+        generated = min(end, updated + rng.randint(0, 300))
+        deleted = rng.random() < settings.deleted_ticket_ratio
+        if deleted:  # deletion bumps generated_timestamp (wire notes §2)
+            generated = min(end, generated + rng.randint(0, 30 * DAY))
+        body = shape.ticket(
+            rng,
+            ticket_id,
+            created,
+            updated,
+            generated,
+            deleted=deleted,
+            scrubbed=deleted and rng.random() < SCRUBBED_SHARE,
+        )
+        yield (
+            ticket_id,
+            generated,
+            int(deleted),
+            created,
+            updated,
+            body["requester_id"],
+            body["submitter_id"],
+            body["assignee_id"],
+            body["external_id"],
+            body_rest(body),
+        )
 
 
 def _seed_records(  # noqa: PLR0913 - the pieces of one object's seeding

@@ -154,13 +154,8 @@ class Directory:
 
     def _apply_user(self, body: dict[str, Any], changes: dict[str, Json], *, creating: bool) -> None:
         _refuse_fixed(changes)
-        details: Details = {}
-        for unknown in sorted(set(changes) - set(body)):
-            add(details, unknown, "InvalidField", f"{unknown} is not an attribute of a user")
-        if "name" in changes or creating:
-            name = changes.get("name")
-            if not isinstance(name, str) or not name.strip():
-                add(details, "name", "BlankValue", "Name cannot be blank")
+        details = _unknown_attributes(body, changes, "a user")
+        _checked_name(changes, details, creating=creating)
         for column in ("email", "external_id"):
             value = changes.get(column)
             if value is not None and not isinstance(value, str):
@@ -179,11 +174,7 @@ class Directory:
             add(details, "role", "InvalidValue", f"Role must be one of {', '.join(sorted(_ROLES))}")
         self._check_organization(changes.get("organization_id"), details)
         self._check_group(changes.get("default_group_id"), details)
-        values = self._field_values("user", body["user_fields"], changes.get("user_fields"), details)
-        if details:
-            raise RecordInvalidError(details)
-        body.update({key: value for key, value in changes.items() if key != "user_fields"})
-        body["user_fields"] = values
+        self._apply_if_valid("user", body, changes, details)
 
     # --- organizations -------------------------------------------------------------------------------------
 
@@ -223,30 +214,30 @@ class Directory:
 
     def _apply_organization(self, body: dict[str, Any], changes: dict[str, Json], *, creating: bool) -> None:
         _refuse_fixed(changes)
-        details: Details = {}
-        for unknown in sorted(set(changes) - set(body)):
-            add(details, unknown, "InvalidField", f"{unknown} is not an attribute of an organization")
-        if "name" in changes or creating:
-            name = changes.get("name")
-            if not isinstance(name, str) or not name.strip():
-                add(details, "name", "BlankValue", "Name cannot be blank")
-            elif self.people.other_organization_with("name", name, body["id"]):
-                add(details, "name", "DuplicateValue", "Name has already been taken")
+        details = _unknown_attributes(body, changes, "an organization")
+        name = _checked_name(changes, details, creating=creating)
+        if name is not None and self.people.other_organization_with("name", name, body["id"]):
+            add(details, "name", "DuplicateValue", "Name has already been taken")
         external_id = changes.get("external_id")
         if not isinstance(external_id, _TEXT):
             add(details, "external_id", "InvalidValue", "External id must be text")
         elif external_id and self.people.other_organization_with("external_id", external_id, body["id"]):
             add(details, "external_id", "DuplicateValue", "External id has already been taken")
         self._check_group(changes.get("group_id"), details)
-        values = self._field_values(
-            "organization", body["organization_fields"], changes.get("organization_fields"), details
-        )
-        if details:
-            raise RecordInvalidError(details)
-        body.update({key: value for key, value in changes.items() if key != "organization_fields"})
-        body["organization_fields"] = values
+        self._apply_if_valid("organization", body, changes, details)
 
     # --- shared checks ------------------------------------------------------------------------------------
+
+    def _apply_if_valid(
+        self, kind: FieldKind, body: dict[str, Any], changes: dict[str, Json], details: Details
+    ) -> None:
+        """Check the custom field values too, then change `body` only if nothing failed (a 422 otherwise)."""
+        attribute = _FIELDS_ATTRIBUTE[kind]
+        values = self._field_values(kind, body[attribute], changes.get(attribute), details)
+        if details:
+            raise RecordInvalidError(details)
+        body.update({key: value for key, value in changes.items() if key != attribute})
+        body[attribute] = values
 
     def _bump(self, body: dict[str, Any]) -> int:
         updated = max(self.clock.stamp(), _epoch(body["updated_at"]))
@@ -276,24 +267,16 @@ class Directory:
             )
             return current
         definitions = {field["key"]: field for field in self.fields(kind)}
+        checked = validation.checked_values(
+            definitions,
+            changes,
+            details,
+            lambda lookup, written: self.resolve(lookup.get("relationship_target_type") or "", written),
+            unknown=f"a {kind} field",
+        )
         out = dict(current)
-        for key, value in changes.items():
-            field = definitions.get(key)
-            if field is None:
-                add(details, key, "InvalidField", f"{key} is not a {kind} field")
-                continue
-            if value is None or value == "":
-                out[key] = fielddefs.wire_value(kind, field["type"], None)
-                continue
-            problem, canonical = validation.convert(
-                field,
-                value,
-                lambda lookup, written: self.resolve(lookup.get("relationship_target_type") or "", written),
-            )
-            if problem:
-                add(details, key, "InvalidValue", f"{field['title']}: {problem}")
-            else:
-                out[key] = fielddefs.wire_value(kind, field["type"], canonical)
+        for key, value in checked.items():
+            out[key] = fielddefs.wire_value(kind, definitions[key]["type"], value)
         return out
 
 
@@ -302,6 +285,25 @@ def _kind(kind: str) -> FieldKind:
         msg = f"field kinds are {', '.join(FIELD_KINDS)}, not {kind}"
         raise ValueError(msg)
     return kind
+
+
+def _unknown_attributes(body: dict[str, Any], changes: dict[str, Json], noun: str) -> Details:
+    """Return the failures of a change naming attributes `body` does not have (`noun`: "a user")."""
+    details: Details = {}
+    for unknown in sorted(set(changes) - set(body)):
+        add(details, unknown, "InvalidField", f"{unknown} is not an attribute of {noun}")
+    return details
+
+
+def _checked_name(changes: dict[str, Json], details: Details, *, creating: bool) -> str | None:
+    """Return the name a change gives, or None: none given, or blank (then a failure in `details`)."""
+    if "name" not in changes and not creating:
+        return None
+    name = changes.get("name")
+    if not isinstance(name, str) or not name.strip():
+        add(details, "name", "BlankValue", "Name cannot be blank")
+        return None
+    return name
 
 
 def _refuse_fixed(changes: dict[str, Json]) -> None:

@@ -1,4 +1,4 @@
-"""The history tables: read in time order by the time-based exports and per ticket by the admin API.
+"""The history tables: read per ticket by the admin API (in time order by the exports: time_rows.py).
 
 What they hold is drawn when each ticket is seeded (data/history.py); `TicketHistory` appends the audits,
 messages and rating changes the admin API makes, and knows which tickets Zendesk has archived.
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from zendesk_sandbox.data.datagen import compact, iso
 from zendesk_sandbox.data.history import AUDIT_ID_BASE, CHILD_IDS, RATED, audit, conversation_message
+from zendesk_sandbox.store.time_rows import TIME_COLUMNS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
 
 DAY = 86_400
 ARCHIVE_AFTER_SECONDS = 120 * DAY
-_TIME_COLUMN = {"ticket_events": "created_ts", "metric_events": "time_ts"}
 
 
 class TicketHistory:
@@ -29,60 +29,22 @@ class TicketHistory:
         """Work on `store`'s connection."""
         self.store = store
 
-    # --- time-ordered tables (the time-based exports) ---------------------------------------------
-
-    def events_from(self, table: str, start: int, cutoff: int, limit: int) -> list[tuple[int, int, bytes]]:
-        """Return (id, second, body) of up to `limit` rows with start <= second <= cutoff, in order."""
-        column = _TIME_COLUMN[table]
-        with self.store.lock:
-            return self.store.conn.execute(
-                f"SELECT id, {column}, body FROM {table} WHERE {column} >= ? AND {column} <= ?"  # noqa: S608 - fixed names
-                f" ORDER BY {column}, id LIMIT ?",
-                (start, cutoff, limit),
-            ).fetchall()
-
-    def events_in_second(
-        self, table: str, second: int, after_id: int, limit: int
-    ) -> list[tuple[int, int, bytes]]:
-        """Return (id, second, body) of rows of `second` with an id above `after_id`."""
-        column = _TIME_COLUMN[table]
-        with self.store.lock:
-            return self.store.conn.execute(
-                f"SELECT id, {column}, body FROM {table} WHERE {column} = ? AND id > ? ORDER BY id LIMIT ?",  # noqa: S608
-                (second, after_id, limit),
-            ).fetchall()
-
-    def count_in_second(self, table: str, second: int) -> int:
-        """Return how many rows of `table` fall in `second`."""
-        column = _TIME_COLUMN[table]
-        with self.store.lock:
-            sql = f"SELECT COUNT(*) FROM {table} WHERE {column} = ?"  # noqa: S608 - fixed names
-            return int(self.store.conn.execute(sql, (second,)).fetchone()[0])
-
-    def any_after(self, table: str, second: int, cutoff: int) -> bool:
-        """Return True when a row of `table` falls after `second` and up to `cutoff`."""
-        column = _TIME_COLUMN[table]
-        with self.store.lock:
-            sql = f"SELECT 1 FROM {table} WHERE {column} > ? AND {column} <= ? LIMIT 1"  # noqa: S608
-            row = self.store.conn.execute(sql, (second, cutoff)).fetchone()
-        return row is not None
-
     # --- per ticket ------------------------------------------------------------------------------
 
     def ticket_events(self, ticket_id: int) -> list[dict[str, Any]]:
         """Return a ticket's audits, in order."""
-        with self.store.lock:
-            rows = self.store.conn.execute(
-                "SELECT body FROM ticket_events WHERE ticket_id = ? ORDER BY created_ts, id", (ticket_id,)
-            ).fetchall()
-        return [json.loads(row[0]) for row in rows]
+        return self._of_ticket("ticket_events", ticket_id)
 
     def metric_events_of(self, ticket_id: int) -> list[dict[str, Any]]:
         """Return a ticket's metric events, in time order."""
+        return self._of_ticket("metric_events", ticket_id)
+
+    def _of_ticket(self, table: str, ticket_id: int) -> list[dict[str, Any]]:
+        """Return the bodies of a ticket's rows of a time-ordered table, in the order the exports use."""
+        column, _ = TIME_COLUMNS[table]
         with self.store.lock:
-            rows = self.store.conn.execute(
-                "SELECT body FROM metric_events WHERE ticket_id = ? ORDER BY time_ts, id", (ticket_id,)
-            ).fetchall()
+            sql = f"SELECT body FROM {table} WHERE ticket_id = ? ORDER BY {column}, id"  # noqa: S608 - fixed names
+            rows = self.store.conn.execute(sql, (ticket_id,)).fetchall()
         return [json.loads(row[0]) for row in rows]
 
     def conversation(self, ticket_id: int) -> list[tuple[int, dict[str, Any]]]:

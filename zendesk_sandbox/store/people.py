@@ -22,8 +22,11 @@ if TYPE_CHECKING:
     from zendesk_sandbox.store.database import Store
 
 Table = Literal["users", "organizations"]
-_USER_KEYS = frozenset({"id", "email", "external_id", "name"})
-_ORG_KEYS = frozenset({"id", "external_id", "name"})
+# The columns each table is looked up by (show_many, search, a write's key) and keeps unique.
+_KEYS: dict[Table, frozenset[str]] = {
+    "users": frozenset({"id", "email", "external_id", "name"}),
+    "organizations": frozenset({"id", "external_id", "name"}),
+}
 MAX_IN = 500  # values bound in one IN (...) list; callers send at most 100
 
 
@@ -54,9 +57,7 @@ class PeopleStore:
         self, column: str, values: Iterable[str | int], *, include_deleted: bool
     ) -> list[tuple[int, bytes]]:
         """Return (id, rest) of the users whose `column` (id, email, external_id, name) is one of `values`."""
-        if column not in _USER_KEYS:
-            msg = f"cannot look users up by {column}"
-            raise ValueError(msg)
+        _require_key("users", column)
         wanted = list(dict.fromkeys(values))[:MAX_IN]
         if not wanted:
             return []
@@ -107,59 +108,13 @@ class PeopleStore:
 
     def other_user_with(self, column: str, value: str, user_id: int) -> bool:
         """Return True when a user other than `user_id` has `column` (email, external_id) equal to `value`."""
-        if column not in _USER_KEYS:
-            msg = f"cannot look users up by {column}"
-            raise ValueError(msg)
-        with self.store.lock:
-            row = self.store.conn.execute(
-                f"SELECT 1 FROM users WHERE {column} = ? AND id != ? LIMIT 1",  # noqa: S608 - fixed names
-                (value, user_id),
-            ).fetchone()
-        return row is not None
+        return self._taken("users", column, value, user_id)
 
     # --- organizations -------------------------------------------------------------------------------
 
-    def organizations_from(self, start: int, cutoff: int, limit: int) -> list[tuple[int, int, bytes]]:
-        """Return (id, updated_ts, rest) of up to `limit` organizations with start <= updated_ts <= cutoff."""
-        with self.store.lock:
-            return self.store.conn.execute(
-                "SELECT id, updated_ts, rest FROM organizations WHERE updated_ts >= ? AND updated_ts <= ?"
-                " ORDER BY updated_ts, id LIMIT ?",
-                (start, cutoff, limit),
-            ).fetchall()
-
-    def organizations_in_second(self, second: int, after_id: int, limit: int) -> list[tuple[int, int, bytes]]:
-        """Return (id, updated_ts, rest) of organizations changed in `second` with an id above `after_id`."""
-        with self.store.lock:
-            return self.store.conn.execute(
-                "SELECT id, updated_ts, rest FROM organizations WHERE updated_ts = ? AND id > ?"
-                " ORDER BY id LIMIT ?",
-                (second, after_id, limit),
-            ).fetchall()
-
-    def count_in_second(self, second: int) -> int:
-        """Return how many organizations were changed in `second`."""
-        with self.store.lock:
-            return int(
-                self.store.conn.execute(
-                    "SELECT COUNT(*) FROM organizations WHERE updated_ts = ?", (second,)
-                ).fetchone()[0]
-            )
-
-    def any_organization_after(self, second: int, cutoff: int) -> bool:
-        """Return True when an organization changed after `second` and up to `cutoff`."""
-        with self.store.lock:
-            row = self.store.conn.execute(
-                "SELECT 1 FROM organizations WHERE updated_ts > ? AND updated_ts <= ? LIMIT 1",
-                (second, cutoff),
-            ).fetchone()
-        return row is not None
-
     def organizations_by(self, column: str, values: Iterable[str | int]) -> list[tuple[int, bytes]]:
         """Return (id, rest) of organizations whose `column` (id, external_id, name) is one of `values`."""
-        if column not in _ORG_KEYS:
-            msg = f"cannot look organizations up by {column}"
-            raise ValueError(msg)
+        _require_key("organizations", column)
         wanted = list(dict.fromkeys(values))[:MAX_IN]
         if not wanted:
             return []
@@ -200,13 +155,15 @@ class PeopleStore:
 
     def other_organization_with(self, column: str, value: str, org_id: int) -> bool:
         """Return True when an organization other than `org_id` has `column` (name, external_id) = `value`."""
-        if column not in _ORG_KEYS:
-            msg = f"cannot look organizations up by {column}"
-            raise ValueError(msg)
+        return self._taken("organizations", column, value, org_id)
+
+    def _taken(self, table: Table, column: str, value: str, own_id: int) -> bool:
+        """Return True when a row of `table` other than `own_id` has `column` equal to `value`."""
+        _require_key(table, column)
         with self.store.lock:
             row = self.store.conn.execute(
-                f"SELECT 1 FROM organizations WHERE {column} = ? AND id != ? LIMIT 1",  # noqa: S608
-                (value, org_id),
+                f"SELECT 1 FROM {table} WHERE {column} = ? AND id != ? LIMIT 1",  # noqa: S608 - fixed names
+                (value, own_id),
             ).fetchone()
         return row is not None
 
@@ -225,3 +182,9 @@ class PeopleStore:
                 "json_set('{' || CAST(rest AS TEXT), ?, json(?)), 2) AS BLOB)",
                 (path, compact(value)),
             )
+
+
+def _require_key(table: Table, column: str) -> None:
+    if column not in _KEYS[table]:
+        msg = f"cannot look {table} up by {column}"
+        raise ValueError(msg)

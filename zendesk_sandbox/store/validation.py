@@ -1,5 +1,7 @@
 """Checks a custom object record write against the object's field definitions, as Zendesk refuses writes.
 
+A user's or organization's custom field values are checked one by one the same way (`checked_values`).
+
 Each failure becomes a `details` entry of a 422 `RecordInvalid` (wire notes §8 shape). The exact messages are
 unconfirmed (wire notes §6, §13); the keys are the field key, `name`, `external_id` or `base`.
 
@@ -53,11 +55,27 @@ def canonical_fields(
         add(details, "custom_object_fields", "InvalidValue", "custom_object_fields must be an object")
         return {}
     by_key = {field["key"]: field for field in fields if not field.get("system")}
+    return checked_values(by_key, values, details, resolve_lookup, unknown="a field of this object")
+
+
+def checked_values(
+    by_key: dict[str, dict[str, Any]],
+    values: dict[str, Json],
+    details: Details,
+    resolve_lookup: ResolveLookup,
+    *,
+    unknown: str,
+) -> dict[str, Any]:
+    """Return each custom field value of a write in stored form (None: emptied); failures go into `details`.
+
+    A key of no field in `by_key` is an InvalidField ("<key> is not <unknown>"); None or "" empties the
+    field; any other value is converted, or an InvalidValue naming the field's title.
+    """
     out: dict[str, Any] = {}
     for key, value in values.items():
         field = by_key.get(key)
         if field is None:
-            add(details, key, "InvalidField", f"{key} is not a field of this object")
+            add(details, key, "InvalidField", f"{key} is not {unknown}")
             continue
         if value is None or value == "":
             out[key] = None
