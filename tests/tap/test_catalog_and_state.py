@@ -251,25 +251,3 @@ def test_a_catalog_saying_full_table_cannot_stop_the_cursor_export(
         [line for line in first.stdout.splitlines() if line.startswith('{"type":"STATE"')][-1]
     )["value"]
     assert state["bookmarks"]["tickets"]["replication_key"] == "generated_timestamp"
-
-
-def test_refused_cursor_beside_only_replication_key_value_restarts_from_it(
-    sandbox_factory: Callable[..., Sandbox], tmp_path: Path
-) -> None:
-    sb = sandbox_factory(**FAST)
-    config = tap_config(sb, custom_object_keys=[], sequin_api_token=None, page_size=100)
-    first = run_tap(tmp_path, config)
-    tickets = first.records("tickets")
-    mark = sorted(t["generated_timestamp"] for t in tickets)[len(tickets) // 2]
-    # A cursor Zendesk cannot read, beside the SDK's keys only (no high_water).
-    bookmark = {
-        "cursor": "bm90LWEtY3Vyc29y",
-        "replication_key": "generated_timestamp",
-        "replication_key_value": mark,
-    }
-    second = run_tap(tmp_path, config, state={"bookmarks": {"tickets": bookmark}})
-    assert second.returncode == 0, second.stderr
-    assert "refused the saved cursor" in second.stderr
-    assert {t["id"] for t in second.records("tickets")} == {
-        t["id"] for t in tickets if t["generated_timestamp"] >= mark
-    }
