@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from singer_sdk import typing as th
 from typing_extensions import override
 
 from tap_zendesk_objects.client import ZendeskExportStream
-from tap_zendesk_objects.schemas.custom_fields import FieldTyper, schema_properties, typer_for
 from tap_zendesk_objects.schemas.people import USER_PROPERTIES
+from tap_zendesk_objects.streams.keyed_fields import KeyedFieldsStream
 from tap_zendesk_objects.walking.paginators import TicketExportPaginator
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from singer_sdk.helpers.types import Context
-
-    from tap_zendesk_objects.runtime import TapRuntime
-    from tap_zendesk_objects.schemas.custom_fields import TypedField
     from tap_zendesk_objects.walking.paginators import CursorPaginator
 
 
@@ -39,7 +32,7 @@ class UserExportWalk(ZendeskExportStream):
         return self.new_cursor_paginator(TicketExportPaginator)
 
 
-class UsersStream(UserExportWalk):
+class UsersStream(KeyedFieldsStream, UserExportWalk):
     """Every user changed since the bookmark; deleted users come with `active: false` (wire notes §18.1)."""
 
     name = "users"
@@ -47,20 +40,6 @@ class UsersStream(UserExportWalk):
     replication_key = "updated_at"
     is_sorted = True
 
-    def __init__(self, *, runtime: TapRuntime, fields: Sequence[TypedField], **kwargs: Any) -> None:  # noqa: ANN401
-        """A users stream whose `user_fields` values are also typed `cf_...` properties."""
-        schema = th.PropertiesList(*USER_PROPERTIES.wrapped.values(), *schema_properties(fields, "user"))
-        self._fields = list(fields)
-        self._typer = FieldTyper(self.name, ())
-        super().__init__(runtime=runtime, schema=schema.to_dict(), **kwargs)
-
-    @override
-    def start_walk(self, context: Context | None) -> None:
-        super().start_walk(context)
-        # After the SDK applied the input catalog: its schema decides which fields become properties.
-        self._typer = typer_for(self.name, self._fields, self.effective_schema)
-
-    @override
-    def post_process(self, row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
-        self._typer.from_object(row, row.get("user_fields"))
-        return row
+    standard_properties = USER_PROPERTIES
+    field_kind = "user"
+    fields_key = "user_fields"
