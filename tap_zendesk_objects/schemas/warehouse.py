@@ -39,7 +39,10 @@ _MINUTES = th.ObjectType(
     additional_properties=True,
 )
 # `via`: an object {channel, source} on comments (OAS example); a string on some real events (decided).
-_VIA = th.CustomType({"type": ["object", "string", "null"]})
+_VIA = th.Property("via", th.CustomType({"type": ["object", "string", "null"]}))
+_VIA_REFERENCE_ID = th.Property("via_reference_id", th.IntegerType)
+# An audit's own (`Audit`), or its child event's (`Create`, `Change`, `Comment`, ...).
+_EVENT_TYPE = th.Property("event_type", th.StringType)
 _DELETED = th.Property("deleted", th.BooleanType, description="True when the ticket (or user) is deleted.")
 
 TICKET_METRICS_SCHEMA: dict[str, Any] = th.PropertiesList(
@@ -89,9 +92,9 @@ TICKET_METRIC_EVENTS_SCHEMA: dict[str, Any] = th.PropertiesList(
 
 _CHILD_EVENT = th.ObjectType(
     th.Property("id", th.IntegerType),
-    th.Property("event_type", th.StringType),
-    th.Property("via", _VIA),
-    th.Property("via_reference_id", th.IntegerType),
+    _EVENT_TYPE,
+    _VIA,
+    _VIA_REFERENCE_ID,
     th.Property("previous_value", _ANY),
     th.Property("comment_present", th.BooleanType),
     th.Property("comment_public", th.BooleanType),
@@ -104,10 +107,10 @@ TICKET_EVENTS_SCHEMA: dict[str, Any] = th.PropertiesList(
     th.Property("timestamp", th.IntegerType),
     CREATED_AT,
     th.Property("updater_id", th.IntegerType),
-    th.Property("via", _VIA),
+    _VIA,
     th.Property("system", ANY_OBJECT),
     th.Property("metadata", ANY_OBJECT),
-    th.Property("event_type", th.StringType),
+    _EVENT_TYPE,
     th.Property("merged_ticket_ids", ID_LIST),
     th.Property(
         "child_events",
@@ -137,10 +140,10 @@ TICKET_COMMENTS_SCHEMA: dict[str, Any] = th.PropertiesList(
     th.Property("html_body", th.StringType),
     th.Property("plain_body", th.StringType),
     th.Property("attachments", th.ArrayType(_ATTACHMENT)),
-    th.Property("via", _VIA),
-    th.Property("via_reference_id", th.IntegerType),
+    _VIA,
+    _VIA_REFERENCE_ID,
     th.Property("type", th.StringType),
-    th.Property("event_type", th.StringType),
+    _EVENT_TYPE,
     CREATED_AT,
 ).to_dict()
 
