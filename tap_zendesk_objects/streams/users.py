@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
-
-from typing_extensions import override
+from typing import ClassVar
 
 from tap_zendesk_objects.client import ZendeskExportStream
 from tap_zendesk_objects.schemas.people import USER_PROPERTIES
 from tap_zendesk_objects.streams.keyed_fields import KeyedFieldsStream
-from tap_zendesk_objects.walking.paginators import TicketExportPaginator
-
-if TYPE_CHECKING:
-    from tap_zendesk_objects.walking.paginators import CursorPaginator
 
 
 class UserExportWalk(ZendeskExportStream):
@@ -26,10 +20,6 @@ class UserExportWalk(ZendeskExportStream):
     records_key = "users"
     position_key = "updated_at"
     walk_group = "users"
-
-    @override
-    def get_new_paginator(self) -> CursorPaginator:
-        return self.new_cursor_paginator(TicketExportPaginator)
 
 
 class UsersStream(KeyedFieldsStream, UserExportWalk):
