@@ -193,10 +193,9 @@ USER_IDENTITIES_SCHEMA: dict[str, Any] = th.PropertiesList(
 ).to_dict()
 
 
-def _list_schema(*properties: th.Property[Any], key: str = "id") -> dict[str, Any]:
-    """A list object's schema: its integer `key` first, its properties, its two timestamps."""
-    head: th.Property[Any] = th.Property(key, th.IntegerType, required=True)
-    return th.PropertiesList(head, *properties, *TIMESTAMPS).to_dict()
+def _list_schema(*properties: th.Property[Any]) -> dict[str, Any]:
+    """A list object's schema: its `id` first, its properties, its two timestamps."""
+    return th.PropertiesList(ID, *properties, *TIMESTAMPS).to_dict()
 
 
 BRANDS_SCHEMA = _list_schema(
