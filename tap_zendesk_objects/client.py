@@ -17,7 +17,7 @@ from singer_sdk.streams.rest import RESTStream
 from typing_extensions import override
 
 from tap_zendesk_objects.runtime import LIST_PAGE_SIZE
-from tap_zendesk_objects.walking.paginators import ListCursorPaginator
+from tap_zendesk_objects.walking.paginators import ListCursorPaginator, TicketExportPaginator
 from tap_zendesk_objects.walking.progress import ProgressLog
 from tap_zendesk_objects.walking.replication import (
     ReplicationMark,
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from singer_sdk.singerlib import Catalog
 
     from tap_zendesk_objects.runtime import TapRuntime
-    from tap_zendesk_objects.walking.paginators import CursorPaginator
+    from tap_zendesk_objects.walking.paginators import CursorPaginator, WalkPaginator
     from zendesk_objects_shared import Credential
 
 LOGGER = logging.getLogger("tap-zendesk-objects")
@@ -374,6 +374,8 @@ class ZendeskExportStream(ZendeskApiStream):
 
     # Zendesk serves no data from the last minute; `start_time` must be at least 60 s old (wire notes §2, §3).
     START_TIME_LAG_SECONDS = 61
+    # The export's own parameter for the `exclude_deleted` setting (None: the export has no such filter).
+    exclude_deleted_param: ClassVar[str | None] = None
 
     @property
     @override
@@ -386,12 +388,19 @@ class ZendeskExportStream(ZendeskApiStream):
         return int(self.config.get("page_size", 1000))
 
     @override
+    def get_new_paginator(self) -> WalkPaginator[Any]:
+        # The ticket and user cursor exports end alike; the custom object and time exports have their own.
+        return self.new_cursor_paginator(TicketExportPaginator)
+
+    @override
     def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         self._page_size = self.max_page_size
         yield from super().request_records(context)
 
     def filter_params(self) -> dict[str, Any]:
-        """Query parameters sent on every request (e.g. the deleted-records filter)."""
+        """Query parameters sent on every request: the deleted-records filter, if the settings ask for it."""
+        if self.exclude_deleted_param and self.config.get("exclude_deleted"):
+            return {self.exclude_deleted_param: "true"}
         return {}
 
     @override

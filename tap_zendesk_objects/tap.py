@@ -43,6 +43,7 @@ from zendesk_objects_shared.cli import OneLineCli
 from zendesk_objects_shared.custom_objects import object_fields
 from zendesk_objects_shared.http import HttpCore
 from zendesk_objects_shared.pacing import AccountBudget, log_wait
+from zendesk_objects_shared.settings import ZENDESK_WINDOW_SECONDS, window_seconds_setting
 from zendesk_objects_shared.timestamps import parse_datetime
 
 if TYPE_CHECKING:
@@ -90,12 +91,7 @@ TAP_PROPERTIES = th.PropertiesList(
             "Zendesk allows 10 per minute, 30 with the High Volume API add-on."
         ),
     ),
-    th.Property(
-        "export_window_seconds",
-        th.NumberType(exclusive_minimum=0),
-        default=60.0,
-        description="Length of the export rate-limit window, in seconds. Only tests (sandbox) change it.",
-    ),
+    window_seconds_setting("export_window_seconds", "export rate-limit"),
     th.Property(
         "sequin_api_token",
         th.StringType,
@@ -180,7 +176,7 @@ class TapZendeskObjects(OneLineCli, Tap):
                 hint="check `sequin_api_token`: Sequin did not accept it",
             )
         limit = int(config.get("export_requests_per_minute", 10))
-        window = float(config.get("export_window_seconds", 60.0))
+        window = float(config.get("export_window_seconds", ZENDESK_WINDOW_SECONDS))
         pacer = RequestPacer(
             limit,
             window,

@@ -20,6 +20,7 @@ from target_zendesk_objects.schema.shapes import readable_schema
 from target_zendesk_objects.sinks import ZendeskObjectsSink
 from zendesk_objects_shared import CONNECTION_PROPERTIES, SECRETS
 from zendesk_objects_shared.cli import OneLineCli
+from zendesk_objects_shared.settings import window_seconds_setting
 
 LOGGER = logging.getLogger("target-zendesk-objects")
 
@@ -135,12 +136,7 @@ TARGET_PROPERTIES = th.PropertiesList(
             "limits) and write nothing: no object, field, record or STATE."
         ),
     ),
-    th.Property(
-        "budget_window_seconds",
-        th.NumberType(exclusive_minimum=0),
-        default=60.0,
-        description="Length of the account budget's window, in seconds. Only tests (sandbox) change it.",
-    ),
+    window_seconds_setting("budget_window_seconds", "account budget's"),
     th.Property(
         "user_roles",
         th.ArrayType(th.StringType(allowed_values=["end-user", "agent", "admin"])),

@@ -11,29 +11,41 @@ from typing import Any
 
 from singer_sdk import typing as th
 
-_IDS = th.ArrayType(th.IntegerType())
-_TAGS = th.CustomType({"type": ["array", "string", "null"], "items": {"type": "string"}})
-_FIELD_VALUES = th.ObjectType(additional_properties=True)
+from tap_zendesk_objects.schemas.zendesk_properties import (
+    ACTIVE,
+    ANY_OBJECT,
+    DEFAULT,
+    DESCRIPTION,
+    EXTERNAL_ID,
+    GROUP_ID,
+    ID,
+    NAME,
+    ORGANIZATION_ID,
+    POSITION,
+    TAGS,
+    TIMESTAMPS,
+    TITLE,
+    URL,
+)
 
 USER_PROPERTIES = th.PropertiesList(
-    th.Property("id", th.IntegerType, required=True),
-    th.Property("url", th.StringType),
-    th.Property("name", th.StringType),
+    ID,
+    URL,
+    NAME,
     th.Property("email", th.StringType),
-    th.Property("created_at", th.DateTimeType),
-    th.Property("updated_at", th.DateTimeType),
+    *TIMESTAMPS,
     th.Property("time_zone", th.StringType),
     th.Property("iana_time_zone", th.StringType),
     th.Property("phone", th.StringType),
     th.Property("shared_phone_number", th.BooleanType),
-    th.Property("photo", th.ObjectType(additional_properties=True)),
+    th.Property("photo", ANY_OBJECT),
     th.Property("locale_id", th.IntegerType),
     th.Property("locale", th.StringType),
-    th.Property("organization_id", th.IntegerType),
+    ORGANIZATION_ID,
     th.Property("role", th.StringType),
     th.Property("verified", th.BooleanType),
-    th.Property("external_id", th.StringType),
-    th.Property("tags", _TAGS),
+    EXTERNAL_ID,
+    TAGS,
     th.Property("alias", th.StringType),
     th.Property(
         "active",
@@ -56,65 +68,62 @@ USER_PROPERTIES = th.PropertiesList(
     th.Property("suspended", th.BooleanType),
     th.Property("default_group_id", th.IntegerType),
     th.Property("report_csv", th.BooleanType),
-    th.Property("user_fields", _FIELD_VALUES),
+    th.Property("user_fields", ANY_OBJECT),
 )
 
 ORGANIZATION_PROPERTIES = th.PropertiesList(
-    th.Property("id", th.IntegerType, required=True),
-    th.Property("url", th.StringType),
-    th.Property("name", th.StringType),
+    ID,
+    URL,
+    NAME,
     th.Property("shared_tickets", th.BooleanType),
     th.Property("shared_comments", th.BooleanType),
-    th.Property("external_id", th.StringType),
-    th.Property("created_at", th.DateTimeType),
-    th.Property("updated_at", th.DateTimeType),
+    EXTERNAL_ID,
+    *TIMESTAMPS,
     th.Property("domain_names", th.ArrayType(th.StringType)),
     th.Property("details", th.StringType),
     th.Property("notes", th.StringType),
-    th.Property("group_id", th.IntegerType),
-    th.Property("tags", _TAGS),
-    th.Property("organization_fields", _FIELD_VALUES),
+    GROUP_ID,
+    TAGS,
+    th.Property("organization_fields", ANY_OBJECT),
 )
 
 GROUP_SCHEMA: dict[str, Any] = th.PropertiesList(
-    th.Property("id", th.IntegerType, required=True),
-    th.Property("url", th.StringType),
-    th.Property("name", th.StringType),
-    th.Property("description", th.StringType),
-    th.Property("default", th.BooleanType),
+    ID,
+    URL,
+    NAME,
+    DESCRIPTION,
+    DEFAULT,
     th.Property("deleted", th.BooleanType),
     th.Property("is_public", th.BooleanType),
-    th.Property("created_at", th.DateTimeType),
-    th.Property("updated_at", th.DateTimeType),
+    *TIMESTAMPS,
 ).to_dict()
 
 _OPTION = th.ObjectType(
     th.Property("id", th.IntegerType),
-    th.Property("name", th.StringType),
+    NAME,
     th.Property("raw_name", th.StringType),
     th.Property("value", th.StringType),
-    th.Property("position", th.IntegerType),
-    th.Property("default", th.BooleanType),
+    POSITION,
+    DEFAULT,
     additional_properties=True,
 )
 _FIELD_COMMON = (
-    th.Property("id", th.IntegerType, required=True),
-    th.Property("url", th.StringType),
+    ID,
+    URL,
     th.Property("type", th.StringType),
     th.Property("key", th.StringType),
-    th.Property("title", th.StringType),
+    TITLE,
     th.Property("raw_title", th.StringType),
-    th.Property("description", th.StringType),
+    DESCRIPTION,
     th.Property("raw_description", th.StringType),
-    th.Property("position", th.IntegerType),
-    th.Property("active", th.BooleanType),
+    POSITION,
+    ACTIVE,
     th.Property("regexp_for_validation", th.StringType),
     th.Property("tag", th.StringType),
     th.Property("custom_field_options", th.ArrayType(_OPTION)),
     th.Property("relationship_target_type", th.StringType),
-    th.Property("relationship_filter", th.ObjectType(additional_properties=True)),
-    th.Property("created_at", th.DateTimeType),
-    th.Property("updated_at", th.DateTimeType),
+    th.Property("relationship_filter", ANY_OBJECT),
+    *TIMESTAMPS,
 )
 
 TICKET_FIELD_SCHEMA: dict[str, Any] = th.PropertiesList(
@@ -132,8 +141,8 @@ TICKET_FIELD_SCHEMA: dict[str, Any] = th.PropertiesList(
     th.Property("sub_type_id", th.IntegerType),
     th.Property("creator_app_name", th.StringType),
     th.Property("creator_user_id", th.IntegerType),
-    th.Property("system_field_options", th.ArrayType(th.ObjectType(additional_properties=True))),
-    th.Property("custom_statuses", th.ArrayType(th.ObjectType(additional_properties=True))),
+    th.Property("system_field_options", th.ArrayType(ANY_OBJECT)),
+    th.Property("custom_statuses", th.ArrayType(ANY_OBJECT)),
 ).to_dict()
 
 PEOPLE_FIELD_SCHEMA: dict[str, Any] = th.PropertiesList(

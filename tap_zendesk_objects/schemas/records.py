@@ -6,6 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from singer_sdk import typing as th
 
+from tap_zendesk_objects.schemas.zendesk_properties import (
+    ANY_OBJECT,
+    EXTERNAL_ID,
+    NAME,
+    TIMESTAMPS,
+    URL,
+)
 from zendesk_objects_shared.field_types import field_schema
 
 if TYPE_CHECKING:
@@ -20,7 +27,7 @@ SEQUIN_RECORD_SCHEMA: dict[str, Any] = th.PropertiesList(
     th.Property("upstream_created_at", th.DateTimeType),
     th.Property("created_at", th.DateTimeType),
     th.Property("deleted", th.BooleanType),
-    th.Property("data", th.ObjectType(additional_properties=True)),
+    th.Property("data", ANY_OBJECT),
 ).to_dict()
 
 
@@ -35,15 +42,14 @@ def custom_object_record_schema(fields: Iterable[Mapping[str, Any]]) -> dict[str
     ]
     return th.PropertiesList(
         th.Property("id", th.StringType, required=True),
-        th.Property("name", th.StringType),
-        th.Property("external_id", th.StringType),
+        NAME,
+        EXTERNAL_ID,
         th.Property("custom_object_key", th.StringType),
         th.Property("custom_object_fields", th.ObjectType(*typed_fields, additional_properties=True)),
-        th.Property("created_at", th.DateTimeType),
-        th.Property("updated_at", th.DateTimeType),
+        *TIMESTAMPS,
         th.Property("created_by_user_id", th.StringType),
         th.Property("updated_by_user_id", th.StringType),
-        th.Property("url", th.StringType),
+        URL,
         # No `photo`: the incremental export leaves it out (wire notes §3).
         th.Property(
             "deleted",

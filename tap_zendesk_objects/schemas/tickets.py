@@ -6,10 +6,24 @@ from typing import Any
 
 from singer_sdk import typing as th
 
+from tap_zendesk_objects.schemas.zendesk_properties import (
+    ANY_OBJECT,
+    ASSIGNEE_ID,
+    DESCRIPTION,
+    EXTERNAL_ID,
+    GROUP_ID,
+    ID,
+    ID_LIST,
+    ORGANIZATION_ID,
+    REQUESTER_ID,
+    TAGS,
+    TIMESTAMPS,
+    URL,
+)
+
 # Real data breaks the OAS's non-null types everywhere (wire notes "Reading the OAS"), so every property below
 # is nullable; enums are left out because the export sends values the OAS enums lack (`status: "deleted"`).
 _ANY_JSON = th.CustomType({"type": ["string", "number", "boolean", "array", "object", "null"]})
-_IDS = th.ArrayType(th.IntegerType())
 
 # `custom_fields` / `fields` entries: the value's type depends on the ticket field (wire notes §10).
 _FIELD_VALUE = th.ObjectType(th.Property("id", th.IntegerType), th.Property("value", _ANY_JSON))
@@ -46,43 +60,41 @@ _VIA = th.ObjectType(
 # Every readable property of the OAS `TicketObject` (write-only inputs such as `comment`, `macro_ids` or
 # `requester` never come back from the export), plus `generated_timestamp`, which the cursor export adds.
 TICKET_SCHEMA: dict[str, Any] = th.PropertiesList(
-    th.Property("id", th.IntegerType, required=True),
-    th.Property("url", th.StringType),
-    th.Property("external_id", th.StringType),
+    ID,
+    URL,
+    EXTERNAL_ID,
     th.Property("encoded_id", th.StringType),
     th.Property("via", _VIA),
-    th.Property("created_at", th.DateTimeType),
-    th.Property("updated_at", th.DateTimeType),
+    *TIMESTAMPS,
     th.Property("generated_timestamp", th.IntegerType),
     th.Property("type", th.StringType),
     th.Property("subject", th.StringType),
     th.Property("raw_subject", th.StringType),
-    th.Property("description", th.StringType),
+    DESCRIPTION,
     th.Property("priority", th.StringType),
     th.Property("status", th.StringType),
     th.Property("recipient", th.StringType),
-    th.Property("requester_id", th.IntegerType),
+    REQUESTER_ID,
     th.Property("submitter_id", th.IntegerType),
-    th.Property("assignee_id", th.IntegerType),
-    th.Property("organization_id", th.IntegerType),
-    th.Property("group_id", th.IntegerType),
-    th.Property("collaborator_ids", _IDS),
-    th.Property("follower_ids", _IDS),
-    th.Property("email_cc_ids", _IDS),
+    ASSIGNEE_ID,
+    ORGANIZATION_ID,
+    GROUP_ID,
+    th.Property("collaborator_ids", ID_LIST),
+    th.Property("follower_ids", ID_LIST),
+    th.Property("email_cc_ids", ID_LIST),
     th.Property("forum_topic_id", th.IntegerType),
     th.Property("problem_id", th.IntegerType),
     th.Property("has_incidents", th.BooleanType),
     th.Property("is_public", th.BooleanType),
     th.Property("due_at", th.DateTimeType),
-    # OAS: array of strings or one string.
-    th.Property("tags", th.CustomType({"type": ["array", "string", "null"], "items": {"type": "string"}})),
+    TAGS,
     th.Property("custom_fields", th.ArrayType(_FIELD_VALUE)),
     th.Property("fields", th.ArrayType(_FIELD_VALUE)),
-    th.Property("satisfaction_rating", th.ObjectType(additional_properties=True)),
+    th.Property("satisfaction_rating", ANY_OBJECT),
     th.Property("satisfaction_probability", th.NumberType),
-    th.Property("sharing_agreement_ids", _IDS),
+    th.Property("sharing_agreement_ids", ID_LIST),
     th.Property("custom_status_id", th.IntegerType),
-    th.Property("followup_ids", _IDS),
+    th.Property("followup_ids", ID_LIST),
     th.Property("ticket_form_id", th.IntegerType),
     th.Property("brand_id", th.IntegerType),
     th.Property("allow_channelback", th.BooleanType),

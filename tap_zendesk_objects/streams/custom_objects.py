@@ -36,6 +36,7 @@ class CustomObjectRecordsStream(ZendeskExportStream):
     # when a walk ends).
     replication_key = "updated_at"
     is_sorted = False
+    exclude_deleted_param = "filter[exclude_deleted]"
 
     def __init__(
         self,
@@ -61,10 +62,6 @@ class CustomObjectRecordsStream(ZendeskExportStream):
             path=f"/api/v2/incremental/custom_objects/{key}/cursor",
             **kwargs,
         )
-
-    @override
-    def filter_params(self) -> dict[str, Any]:
-        return {"filter[exclude_deleted]": "true"} if self.config.get("exclude_deleted") else {}
 
     @override
     def get_new_paginator(self) -> CursorPaginator:

@@ -10,7 +10,6 @@ from typing_extensions import override
 from tap_zendesk_objects.client import ZendeskExportStream
 from tap_zendesk_objects.schemas.custom_fields import schema_properties, typer_for
 from tap_zendesk_objects.schemas.tickets import TICKET_SCHEMA
-from tap_zendesk_objects.walking.paginators import TicketExportPaginator
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -19,7 +18,6 @@ if TYPE_CHECKING:
 
     from tap_zendesk_objects.runtime import TapRuntime
     from tap_zendesk_objects.schemas.custom_fields import FieldTyper, TypedField
-    from tap_zendesk_objects.walking.paginators import CursorPaginator
 
 
 class TicketExportWalk(ZendeskExportStream):
@@ -33,14 +31,7 @@ class TicketExportWalk(ZendeskExportStream):
     # The export is ordered by (generated_timestamp, id), which its cursor encodes (wire notes §2).
     position_key = "generated_timestamp"
     walk_group = "tickets"
-
-    @override
-    def filter_params(self) -> dict[str, Any]:
-        return {"exclude_deleted": "true"} if self.config.get("exclude_deleted") else {}
-
-    @override
-    def get_new_paginator(self) -> CursorPaginator:
-        return self.new_cursor_paginator(TicketExportPaginator)
+    exclude_deleted_param = "exclude_deleted"
 
 
 class TicketsStream(TicketExportWalk):

@@ -18,7 +18,7 @@ from devtools import sandbox_configs
 from tests.stub_server import StubServer
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from tests.stub_server import Received, Reply
     from zendesk_sandbox import Sandbox
@@ -182,6 +182,25 @@ def run_until_killed(args: list[str], after: int) -> str:
         rest = tap.stdout.read()  # what the pipe still holds (not communicate(): it skips the read-ahead)
         tap.wait(timeout=60)
     return "".join(lines) + rest
+
+
+def resumed_runs(
+    directory: Path, config: dict[str, Any], catalog: dict[str, Any], kills: Sequence[int]
+) -> Iterator[TapRun]:
+    """Runs SIGKILLed once they printed each count of RECORD lines in `kills`, then a run to the end.
+
+    Each run starts from the last STATE printed before it, as a scheduler's retry of a killed job does. A
+    killed run's stderr is not kept; the run to the end must succeed.
+    """
+    state: dict[str, Any] | None = None
+    for after in kills:
+        output = run_until_killed(tap_args(directory, config, state, catalog=catalog), after)
+        killed = TapRun(-signal.SIGKILL, output, "", parse_messages(output))
+        yield killed
+        state = killed.states[-1] if killed.states else state
+    final = run_tap(directory, config, state=state, catalog=catalog)
+    assert final.returncode == 0, final.stderr
+    yield final
 
 
 def assert_valid(records: list[dict[str, Any]], schema: dict[str, Any]) -> None:

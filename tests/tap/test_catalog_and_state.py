@@ -69,6 +69,13 @@ def _newest(records: list[dict[str, Any]], key: str) -> float:
     return max(_epoch(r[key]) for r in records)
 
 
+def _one_custom_object(sb: Sandbox, page_size: int) -> tuple[str, dict[str, Any]]:
+    """The sandbox's first custom object: its stream, and a config that exports it beside the others."""
+    key = sb.admin.custom_objects()[0]["key"]
+    config = tap_config(sb, custom_object_keys=[key], sequin_api_token=None, page_size=page_size)
+    return f"custom_object_records__{key}", config
+
+
 def test_discovery_says_incremental_with_each_exports_replication_key(
     sandbox_factory: Callable[..., Sandbox], tmp_path: Path
 ) -> None:
@@ -141,10 +148,7 @@ def test_state_holds_cursor_and_replication_key_value(
 def test_replication_key_value_moves_per_page_when_sorted_and_at_the_end_otherwise(
     sandbox_factory: Callable[..., Sandbox], tmp_path: Path
 ) -> None:
-    sb = sandbox_factory(**FAST)
-    key = sb.admin.custom_objects()[0]["key"]
-    stream = f"custom_object_records__{key}"
-    config = tap_config(sb, custom_object_keys=[key], sequin_api_token=None, page_size=PAGE)
+    stream, config = _one_custom_object(sandbox_factory(**FAST), page_size=PAGE)
     run = run_tap(tmp_path, config, select=["tickets", stream])
     assert run.returncode == 0, run.stderr
     written: dict[str, list[dict[str, Any]]] = {"tickets": [], stream: []}
@@ -174,10 +178,7 @@ def test_replication_key_value_moves_per_page_when_sorted_and_at_the_end_otherwi
 def test_hand_set_replication_key_value_without_cursor_starts_the_export_there(
     sandbox_factory: Callable[..., Sandbox], tmp_path: Path
 ) -> None:
-    sb = sandbox_factory(**FAST)
-    key = sb.admin.custom_objects()[0]["key"]
-    stream = f"custom_object_records__{key}"
-    config = tap_config(sb, custom_object_keys=[key], sequin_api_token=None, page_size=100)
+    stream, config = _one_custom_object(sandbox_factory(**FAST), page_size=100)
     first = run_tap(tmp_path, config)
     assert first.returncode == 0, first.stderr
     tickets, records = first.records("tickets"), first.records(stream)
@@ -251,25 +252,3 @@ def test_a_catalog_saying_full_table_cannot_stop_the_cursor_export(
         [line for line in first.stdout.splitlines() if line.startswith('{"type":"STATE"')][-1]
     )["value"]
     assert state["bookmarks"]["tickets"]["replication_key"] == "generated_timestamp"
-
-
-def test_refused_cursor_beside_only_replication_key_value_restarts_from_it(
-    sandbox_factory: Callable[..., Sandbox], tmp_path: Path
-) -> None:
-    sb = sandbox_factory(**FAST)
-    config = tap_config(sb, custom_object_keys=[], sequin_api_token=None, page_size=100)
-    first = run_tap(tmp_path, config)
-    tickets = first.records("tickets")
-    mark = sorted(t["generated_timestamp"] for t in tickets)[len(tickets) // 2]
-    # A cursor Zendesk cannot read, beside the SDK's keys only (no high_water).
-    bookmark = {
-        "cursor": "bm90LWEtY3Vyc29y",
-        "replication_key": "generated_timestamp",
-        "replication_key_value": mark,
-    }
-    second = run_tap(tmp_path, config, state={"bookmarks": {"tickets": bookmark}})
-    assert second.returncode == 0, second.stderr
-    assert "refused the saved cursor" in second.stderr
-    assert {t["id"] for t in second.records("tickets")} == {
-        t["id"] for t in tickets if t["generated_timestamp"] >= mark
-    }

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.tap.runner import (
     FAST,
-    parse_messages,
-    run_tap,
-    run_until_killed,
+    resumed_runs,
     selected_catalog,
-    tap_args,
     tap_config,
 )
 
@@ -25,14 +22,6 @@ if TYPE_CHECKING:
 PAGE = 20
 
 
-def _printed(output: str) -> tuple[list[int], dict[str, Any] | None]:
-    """Ids of the tickets a run printed (all of them, as a reader saw them), and its last STATE."""
-    messages = parse_messages(output)
-    ids = [m["record"]["id"] for m in messages if m["type"] == "RECORD"]
-    states = [m["value"] for m in messages if m["type"] == "STATE"]
-    return ids, (states[-1] if states else None)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("kill_after", [[5], [PAGE + 3, 4 * PAGE], [45, 110, 170, 230]])
 def test_resume_after_sigkill(
@@ -42,18 +31,11 @@ def test_resume_after_sigkill(
     config = tap_config(sb, custom_object_keys=[], sequin_api_token=None, page_size=PAGE)
     config["export_requests_per_minute"] = 20  # 20 pages a second: slow enough to be killed mid-export
     catalog = selected_catalog(tmp_path, config, ["tickets"])
-    state: dict[str, Any] | None = None
     printed: set[int] = set()
-    for after in kill_after:
-        args = tap_args(tmp_path, config, state, catalog=catalog)
-        ids, last_state = _printed(run_until_killed(args, after))
+    for run in resumed_runs(tmp_path, config, catalog, kill_after):
+        ids = {t["id"] for t in run.records("tickets")}
         # A rerun repeats at most the one page that was in flight when the previous run died.
-        assert len(set(ids) & printed) <= PAGE
-        printed.update(ids)
-        state = last_state or state
-    final = run_tap(tmp_path, config, state=state, select=["tickets"])
-    assert final.returncode == 0, final.stderr
-    again = {t["id"] for t in final.records("tickets")}
-    assert len(again & printed) <= PAGE
+        assert len(ids & printed) <= PAGE
+        printed |= ids
     # Nothing lost: every ticket was printed by one of the runs.
-    assert printed | again == set(sb.admin.ticket_ids(include_deleted=True))
+    assert printed == set(sb.admin.ticket_ids(include_deleted=True))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import pytest
 
 from tests.tap.runner import FAST, run_tap, tap_config, wait_until_changes_are_exportable
 
@@ -50,21 +52,32 @@ def test_second_run_returns_only_changes(sandbox_factory: Callable[..., Sandbox]
     assert len(sequin) <= 1 + PAGE
 
 
-def test_refused_cursor_restarts_from_the_high_water_mark(
-    sandbox_factory: Callable[..., Sandbox], tmp_path: Path
+# A cursor Zendesk cannot read (expired or damaged), beside the mark the tap restarts from: its own
+# high-water mark, or the SDK's keys alone (no high_water) as `meltano state set` writes them.
+@pytest.mark.parametrize(
+    "bookmark",
+    [
+        pytest.param(lambda mark: {"high_water": mark}, id="high_water"),
+        pytest.param(
+            lambda mark: {"replication_key": "generated_timestamp", "replication_key_value": mark},
+            id="replication_key_value_only",
+        ),
+    ],
+)
+def test_refused_cursor_restarts_from_the_bookmarks_mark(
+    sandbox_factory: Callable[..., Sandbox], tmp_path: Path, bookmark: Callable[[int], dict[str, Any]]
 ) -> None:
     sb = sandbox_factory(**FAST)
     config = tap_config(sb, custom_object_keys=[], sequin_api_token=None, page_size=100)
     first = run_tap(tmp_path, config)
     tickets = first.records("tickets")
     mark = sorted(t["generated_timestamp"] for t in tickets)[len(tickets) // 2]
-    # A cursor Zendesk cannot read (expired or damaged), with the high-water mark of half the export.
-    state = {"bookmarks": {"tickets": {"cursor": "bm90LWEtY3Vyc29y", "high_water": mark}}}
+    state = {"bookmarks": {"tickets": {"cursor": "bm90LWEtY3Vyc29y", **bookmark(mark)}}}
     second = run_tap(tmp_path, config, state=state)
     assert second.returncode == 0, second.stderr
     assert "refused the saved cursor" in second.stderr
     got = {t["id"] for t in second.records("tickets")}
-    # Everything from the high-water second on, nothing older: never start_date, never ahead.
+    # Everything from the mark's second on, nothing older: never start_date, never ahead.
     assert got == {t["id"] for t in tickets if t["generated_timestamp"] >= mark}
 
 
