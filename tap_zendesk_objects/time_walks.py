@@ -16,6 +16,7 @@ from tap_zendesk_objects.client import ZendeskExportStream
 from tap_zendesk_objects.walking.paginators import TimeExportPaginator
 from tap_zendesk_objects.walking.replication import start_epoch, within_clock
 from zendesk_objects_shared.bodies import json_object
+from zendesk_objects_shared.settings import ZENDESK_WINDOW_SECONDS
 from zendesk_objects_shared.timestamps import epoch_seconds
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class ZendeskTimeExportStream(ZendeskExportStream):
     @property
     def start_time_min_age(self) -> float:
         """How old `start_time` must be: Zendesk's minute (the export window), plus a second of margin."""
-        window = float(self.config.get("export_window_seconds", 60.0))
+        window = float(self.config.get("export_window_seconds", ZENDESK_WINDOW_SECONDS))
         return min(float(self.START_TIME_LAG_SECONDS), window + 1)
 
     @override

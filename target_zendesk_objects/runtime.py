@@ -24,6 +24,7 @@ from target_zendesk_objects.writing.writer import RecordWriter
 from zendesk_objects_shared import ConfigurationError, RunFailure, ZendeskConnection
 from zendesk_objects_shared.http import HttpCore
 from zendesk_objects_shared.pacing import AccountBudget, log_wait
+from zendesk_objects_shared.settings import ZENDESK_WINDOW_SECONDS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -61,7 +62,7 @@ class WriteRuntime:
         connection = ZendeskConnection.from_config(config, default_scopes="read write")
         budget = AccountBudget(
             int(config.get("requests_per_minute", 400)),
-            window_seconds=float(config.get("budget_window_seconds", 60.0)),
+            window_seconds=float(config.get("budget_window_seconds", ZENDESK_WINDOW_SECONDS)),
             on_wait=log_wait(LOGGER),
         )
         http = HttpCore(
