@@ -126,7 +126,8 @@ class TenthsWindow(Counter):
     """`tenths`: fixed windows cut into ten fixed buckets; a bucket admits limit // 10 (at least 1).
 
     A server that "counts in smaller buckets": a client that fires its whole minute at once gets 429s. The
-    fixed window around the buckets still admits at most `limit` (it binds only when limit < 10).
+    fixed window around the buckets still admits at most `limit` (it binds only when limit < 10). Both are
+    fixed windows from the same origin: the window, and the buckets a tenth as long.
     """
 
     BUCKETS = 10
@@ -135,44 +136,34 @@ class TenthsWindow(Counter):
         """Start in the bucket that holds `origin`, empty."""
         super().__init__(limit, window, origin)
         self.bucket_limit = max(1, limit // self.BUCKETS)
-        self._bucket = 0
-        self._in_bucket = 0
-        self._in_window = 0
+        self._window = FixedWindow(limit, window, origin)
+        self._bucket = FixedWindow(self.bucket_limit, window / self.BUCKETS, origin)
 
     def try_acquire(self, now: float) -> float:
         """Admit one request at `now` and return 0, or return the seconds until its bucket (window) resets."""
-        self._roll(now)
-        if self._in_window >= self.limit:
-            return max(MIN_WAIT, self._window_end() - now)
-        if self._in_bucket >= self.bucket_limit:
-            return max(MIN_WAIT, self._bucket_end() - now)
-        self._in_bucket += 1
-        self._in_window += 1
+        exhausted = self._exhausted(now)
+        if exhausted is not None:
+            return max(MIN_WAIT, exhausted.reset_seconds(now))
+        self._window.try_acquire(now)
+        self._bucket.try_acquire(now)
         return 0.0
 
     def remaining(self, now: float) -> int:
         """Return what both the current bucket and its window still admit."""
-        self._roll(now)
-        return max(0, min(self.limit - self._in_window, self.bucket_limit - self._in_bucket))
+        return min(self._window.remaining(now), self._bucket.remaining(now))
 
     def reset_seconds(self, now: float) -> float:
         """Return the seconds until the bucket ends, or the window when the window is what is exhausted."""
-        self._roll(now)
-        end = self._window_end() if self._in_window >= self.limit else self._bucket_end()
-        return max(0.0, end - now)
+        if not self._window.remaining(now):
+            return self._window.reset_seconds(now)
+        return self._bucket.reset_seconds(now)
 
-    def _roll(self, now: float) -> None:
-        bucket = math.floor((now - self.origin) * self.BUCKETS / self.window)
-        if bucket != self._bucket:
-            if bucket // self.BUCKETS != self._bucket // self.BUCKETS:
-                self._in_window = 0
-            self._bucket, self._in_bucket = bucket, 0
-
-    def _bucket_end(self) -> float:
-        return self.origin + (self._bucket + 1) * self.window / self.BUCKETS
-
-    def _window_end(self) -> float:
-        return self.origin + (self._bucket // self.BUCKETS + 1) * self.window
+    def _exhausted(self, now: float) -> FixedWindow | None:
+        """The window when it is full, else the bucket when it is full, else None."""
+        for fixed in (self._window, self._bucket):
+            if not fixed.remaining(now):
+                return fixed
+        return None
 
 
 _COUNTERS: dict[str, type[Counter]] = {"sliding": SlidingWindow, "fixed": FixedWindow, "tenths": TenthsWindow}
