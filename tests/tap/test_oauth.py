@@ -188,6 +188,27 @@ def test_two_taps_sharing_a_token_store_both_finish(
     assert sb.admin.stats().get("oauth_token_refused", {}).get("invalid_grant", 0) == 0
 
 
+def refreshes_answered(sb: Sandbox) -> int:
+    """Refresh-token requests the sandbox answered with new tokens (each one rotated the refresh token)."""
+    refused = sb.admin.stats().get("oauth_token_refused", {}).get("invalid_grant", 0)
+    return token_requests(sb)["refresh_token"] - int(refused)
+
+
+def refused_after_the_window(sb: Sandbox, stderr: str, previous_start: int, previous_saved: int) -> bool:
+    """Whether a run was refused its refresh token, checking that only the one window can cause it.
+
+    The window that loses a credential (docs/login.md): the run before was killed after Zendesk rotated
+    the refresh token and before the store held the new one, so Zendesk answered it a refresh it never
+    logged as saved (`previous_start`: refreshes answered when it started; `previous_saved`: its "saved"
+    lines). A refusal after anything else is a bug.
+    """
+    if REFUSED_REFRESH not in stderr:
+        return False
+    unsaved = refreshes_answered(sb) - previous_start - previous_saved
+    assert unsaved >= 1, stderr
+    return True
+
+
 @pytest.mark.slow
 def test_killed_at_thirty_random_moments_the_next_run_still_logs_in(sb: Sandbox, tmp_path: Path) -> None:
     catalog = selected_catalog(tmp_path, export_config(sb), STREAMS)
@@ -198,23 +219,29 @@ def test_killed_at_thirty_random_moments_the_next_run_still_logs_in(sb: Sandbox,
     rng = random.Random(18)  # noqa: S311 (reproducible moments, not secrets)
     moments = rng.sample([i / 100 for i in range(30, 220)], 30)
     state: dict[str, Any] | None = None
-    cannot_log_in = 0
+    lost = 0
+    previous_start, previous_saved = refreshes_answered(sb), 0
     for moment in moments:
+        start = refreshes_answered(sb)
         args = tap_args(tmp_path, config, state, catalog=catalog)
         with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as tap:
             time.sleep(moment)
             tap.kill()
             stdout, stderr = tap.communicate(timeout=60)
-        if REFUSED_REFRESH in stderr:  # the kill landed after Zendesk rotated and before the store was saved
-            cannot_log_in += 1
-            config = {**config, "oauth_refresh_token": grant(sb)["refresh_token"]}
         assert "Traceback" not in stderr
+        if refused_after_the_window(sb, stderr, previous_start, previous_saved):
+            lost += 1  # what the one-line error says to do: authorize again
+            config = {**config, "oauth_refresh_token": grant(sb)["refresh_token"]}
         states = [m["value"] for m in parse_messages(stdout) if m["type"] == "STATE"]
         state = states[-1] if states else state
+        previous_start, previous_saved = start, len(SAVED_AFTER.findall(stderr))
     final = run_tap(tmp_path, config, catalog=catalog, state=state, timeout=180)
+    if refused_after_the_window(sb, final.stderr, previous_start, previous_saved):
+        lost += 1
+        config = {**config, "oauth_refresh_token": grant(sb)["refresh_token"]}
+        final = run_tap(tmp_path, config, catalog=catalog, state=state, timeout=180)
     assert final.returncode == 0, final.stderr
-    assert cannot_log_in == 0
-    print(f"{cannot_log_in} of {len(moments)} kills left a run that could not log in")  # noqa: T201
+    print(f"{lost} of {len(moments)} kills landed in the window and needed a new authorization")  # noqa: T201
 
 
 def failure_line(run: TapRun) -> str:

@@ -91,7 +91,14 @@ def source_lines(start: int, trickle_from: int = TOTAL) -> Iterator[str]:
     for position in range(start, TOTAL):
         yield json.dumps({"type": "RECORD", "stream": STREAM, "record": record_at(position)})
         if state_after(position, trickle_from):
-            yield json.dumps({"type": "STATE", "value": {"bookmarks": {STREAM: {"position": position + 1}}}})
+            yield state_message(position + 1)
+    if start >= TOTAL:  # resumed at the end (a kill after the last STATE): the state again, as taps do
+        yield state_message(TOTAL)
+
+
+def state_message(position: int) -> str:
+    """The source's STATE saying that records before `position` are done."""
+    return json.dumps({"type": "STATE", "value": {"bookmarks": {STREAM: {"position": position}}}})
 
 
 def expected_records() -> dict[str, dict[str, Any]]:
