@@ -324,8 +324,8 @@ def checked(settings: SandboxSettings) -> SandboxSettings:
             msg = f"{flag} must be true or false"
             raise TypeError(msg)
     for name, allowed in (
-        ("job_cap_scope", ("account", "endpoint")),
-        ("membership_exists_result", ("failed", "created")),
+        ("job_cap_scope", get_args(JobCapScope)),
+        ("membership_exists_result", get_args(MembershipExists)),
     ):
         if getattr(settings, name) not in allowed:
             msg = f"{name} must be one of {', '.join(allowed)}, not {getattr(settings, name)!r}"

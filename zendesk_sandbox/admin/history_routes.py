@@ -25,6 +25,7 @@ _READS: dict[str, tuple[str, Callable[[Admin, int], list[dict[str, Any]]]]] = {
     "events": ("ticket_events", lambda admin, ticket_id: admin.ticket_events(ticket_id)),
     "metric_events": ("ticket_metric_events", lambda admin, ticket_id: admin.ticket_metric_events(ticket_id)),
     "conversation_log": ("events", lambda admin, ticket_id: admin.conversation_log(ticket_id)),
+    "comments": ("comments", lambda admin, ticket_id: admin.ticket_comments(ticket_id)),
 }
 
 
@@ -45,8 +46,6 @@ def route(admin: Admin, method: str, path: str, body: dict[str, Any]) -> wire.Re
     if method == "GET" and what in _READS:
         key, read = _READS[what]
         return wire.json_response(200, {key: read(admin, ticket_id)})
-    if method == "GET" and what == "comments":
-        return wire.json_response(200, {"comments": admin.ticket_comments(ticket_id)})
     if method == "POST" and what == "comments":
         return wire.json_response(201, {"ticket_event": _add_comment(admin, ticket_id, body)})
     if method == "POST" and what == "conversation_log":

@@ -85,12 +85,18 @@ def _matching_user(core: Core, changes: dict[str, Any]) -> int | None:
     return None
 
 
-def user_by(core: Core, column: str, value: Json) -> int:
-    """Return the id of the user (not deleted) whose id or external id is `value`; NotFoundError if none."""
+def _lookup_key(column: str, value: Json) -> str | int | None:
+    """The key an update_many or destroy_many item gives (`id`: digits only), or None when it gives none."""
     key: str | int | None = value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
     if column == "id" and isinstance(key, str):
         key = int(key) if key.isdigit() else None
-    rows = core.people.users_by(column, [key], include_deleted=False) if key not in {None, ""} else []
+    return None if key == "" else key
+
+
+def user_by(core: Core, column: str, value: Json) -> int:
+    """Return the id of the user (not deleted) whose id or external id is `value`; NotFoundError if none."""
+    key = _lookup_key(column, value)
+    rows = core.people.users_by(column, [key], include_deleted=False) if key is not None else []
     if not rows:
         raise NotFoundError(value)
     return int(rows[0][0])
@@ -124,10 +130,8 @@ def create_organization(core: Core, item: Json) -> int:
 
 def organization_by(core: Core, column: str, value: Json) -> int:
     """Return the id of the organization whose id or external id is `value`; NotFoundError if none."""
-    key: str | int | None = value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
-    if column == "id" and isinstance(key, str):
-        key = int(key) if key.isdigit() else None
-    rows = core.people.organizations_by(column, [key]) if key not in {None, ""} else []
+    key = _lookup_key(column, value)
+    rows = core.people.organizations_by(column, [key]) if key is not None else []
     if not rows:
         raise NotFoundError(value)
     return int(rows[0][0])

@@ -135,9 +135,8 @@ class TenthsWindow(Counter):
     def __init__(self, limit: int, window: float, origin: float) -> None:
         """Start in the bucket that holds `origin`, empty."""
         super().__init__(limit, window, origin)
-        self.bucket_limit = max(1, limit // self.BUCKETS)
         self._window = FixedWindow(limit, window, origin)
-        self._bucket = FixedWindow(self.bucket_limit, window / self.BUCKETS, origin)
+        self._bucket = FixedWindow(max(1, limit // self.BUCKETS), window / self.BUCKETS, origin)
 
     def try_acquire(self, now: float) -> float:
         """Admit one request at `now` and return 0, or return the seconds until its bucket (window) resets."""
@@ -154,9 +153,7 @@ class TenthsWindow(Counter):
 
     def reset_seconds(self, now: float) -> float:
         """Return the seconds until the bucket ends, or the window when the window is what is exhausted."""
-        if not self._window.remaining(now):
-            return self._window.reset_seconds(now)
-        return self._bucket.reset_seconds(now)
+        return (self._exhausted(now) or self._bucket).reset_seconds(now)
 
     def _exhausted(self, now: float) -> FixedWindow | None:
         """The window when it is full, else the bucket when it is full, else None."""

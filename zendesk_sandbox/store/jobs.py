@@ -102,7 +102,7 @@ class JobRunner:
     def active_count(self, endpoint: str | None = None) -> int:
         """Return how many jobs are queued or working (of `endpoint` only, when given)."""
         with self._lock:
-            return sum(1 for job in self._active(endpoint))
+            return len(self._active(endpoint))
 
     def _active(self, endpoint: str | None) -> list[Job]:
         return [
@@ -156,7 +156,7 @@ class JobRunner:
             )  # fmt: skip
             self._forget_old(self.settings().job_retention_seconds)
             self._jobs[job.id] = job
-            active = sum(1 for other in self._jobs.values() if other.status in ACTIVE)
+            active = len(self._active(None))
         self.stats.active_jobs(active)
         self._wake.set()
         return job
@@ -228,7 +228,7 @@ class JobRunner:
         settings = self.settings()
         now = time.monotonic()
         with self._lock:
-            active = [job for job in self._jobs.values() if job.status in ACTIVE]
+            active = self._active(None)
         for job in active:
             if job.status == "queued":
                 if now < job.submitted + settings.job_queue_seconds:
