@@ -16,7 +16,6 @@ from tap_zendesk_objects.client import ZendeskExportStream
 from tap_zendesk_objects.walking.paginators import TimeExportPaginator
 from tap_zendesk_objects.walking.replication import start_epoch, within_clock
 from zendesk_objects_shared.bodies import json_object
-from zendesk_objects_shared.settings import ZENDESK_WINDOW_SECONDS
 from zendesk_objects_shared.timestamps import epoch_seconds
 
 if TYPE_CHECKING:
@@ -55,8 +54,7 @@ class ZendeskTimeExportStream(ZendeskExportStream):
     @property
     def start_time_min_age(self) -> float:
         """How old `start_time` must be: Zendesk's minute (the export window), plus a second of margin."""
-        window = float(self.config.get("export_window_seconds", ZENDESK_WINDOW_SECONDS))
-        return min(float(self.START_TIME_LAG_SECONDS), window + 1)
+        return min(float(self.START_TIME_LAG_SECONDS), self.runtime.export_pacer.window_seconds + 1)
 
     @override
     def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:

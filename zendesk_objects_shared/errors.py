@@ -108,8 +108,8 @@ def error_message(response: requests.Response) -> str:
         body = json.loads(text)
     except ValueError:
         # The account-wide 429 and some proxies answer in plain text or HTML (wire notes §8).
-        return _one_line(_page_text(text)) or response.reason or "no message"
-    return _one_line(message_from_body(body)) or response.reason or "no message"
+        return one_line(_page_text(text)) or response.reason or "no message"
+    return one_line(message_from_body(body)) or response.reason or "no message"
 
 
 def message_from_body(body: Any) -> str:  # noqa: ANN401 (any JSON document)
@@ -190,10 +190,6 @@ def _describe_jsonapi_error(item: dict[str, Any]) -> str:
 
 def one_line(text: str) -> str:
     """`text` as one line for people: secrets masked, whitespace folded, cut to `MAX_MESSAGE_CHARS`."""
-    return _one_line(text)
-
-
-def _one_line(text: str) -> str:
     return SECRETS.excerpt(text, MAX_MESSAGE_CHARS)
 
 

@@ -18,12 +18,11 @@ from typing_extensions import override
 from target_zendesk_objects.input.lines import TOO_LONG, LineTooLongError, bounded_lines, json_object_line
 from target_zendesk_objects.records.item import BadRecordError
 from target_zendesk_objects.writing.client import UnknownObjectError
-from zendesk_objects_shared.redaction import SECRETS
+from zendesk_objects_shared.errors import one_line
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-MAX_ERROR_CHARS = 300
 INPUT_ERRORS = (
     InvalidInputLine,
     RecordsWithoutSchemaException,
@@ -37,7 +36,7 @@ INPUT_ERRORS = (
 
 def describe_input_error(exc: BaseException) -> str:
     """One line for an input error: where the reader was (`line N (stream S)`), the error type and text."""
-    text = SECRETS.excerpt(str(exc), MAX_ERROR_CHARS)
+    text = one_line(str(exc))
     where = getattr(exc, "input_location", "")
     return f"{where}: {type(exc).__name__}: {text}" if where else f"{type(exc).__name__}: {text}"
 
