@@ -34,10 +34,7 @@ LOGGER = logging.getLogger("target-zendesk-objects")
 USER = "zen:user"
 ORGANIZATION = "zen:organization"
 MEMBERSHIP = "zen:organization_membership"
-KINDS = (USER, ORGANIZATION, MEMBERSHIP)
-DELETABLE = (USER, ORGANIZATION)  # what `allow_deletes` may name
 FIELD_KINDS = {USER: "user", ORGANIZATION: "organization"}  # whose custom fields: GET /api/v2/{kind}_fields
-WARN_IGNORED_TIMES = 5  # ignored deletes: a line for the first few, then only the summary's count
 
 
 class Destination:

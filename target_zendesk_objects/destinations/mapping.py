@@ -162,10 +162,7 @@ class RecordMapper:
         found = [rule for prop, rule in rules.items() if prop in record or prop in values]
         if any(CONVENTION_SEPARATOR in prop for prop in record):
             found += [rule for prop in record if (rule := self._convention(prop, fields)) is not None]
-        keys = [
-            (rule, text_value(record[rule.prop] if rule.prop in record else values.get(rule.prop)))
-            for rule in found
-        ]
+        keys = [(rule, _key_of(rule, record, values)) for rule in found]
         given = _given_ids(keys, values)
         needs: list[LookupNeed] = []
         prefixed: list[str] = []

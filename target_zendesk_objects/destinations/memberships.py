@@ -40,7 +40,6 @@ class MembershipDestination(Destination):
     def make_mapper(self, fields: Callable[[], ObjectFields] | None) -> PeopleMapper:
         """Memberships: two links, both required; no attributes and no fields of their own."""
         del fields
-        self.allow_deletes = False  # never: `allow_deletes` names users and organizations only
         user = Link.to("user_id", "zen:user", kinds=("external_id", "email", "id"), required=True)
         organization = Link.to(
             "organization_id", "zen:organization", kinds=("external_id", "name", "id"), required=True

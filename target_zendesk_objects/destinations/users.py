@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from target_zendesk_objects.writing.client import BulkRefusedError, WriteOutcome
 
 LOGGER = logging.getLogger("target-zendesk-objects")
-ROLES = ("end-user", "agent", "admin")
 END_USER = "end-user"  # what a new user is when the write names no role
 TEXT_ATTRIBUTES = ("name", "email", "phone", "external_id", "notes", "details", "time_zone", "locale")
 # Our tap's other user keys (wire notes §18.1): read from Zendesk, never written back.
