@@ -11,7 +11,7 @@ import requests
 
 from zendesk_objects_shared import ZendeskAPIError, error_message
 from zendesk_objects_shared.bodies import holding, json_object
-from zendesk_objects_shared.custom_objects import object_fields
+from zendesk_objects_shared.custom_objects import cursor_list, object_fields
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
@@ -218,19 +218,12 @@ class ZendeskWriteClient:
     def people_fields(self, kind: str) -> list[dict[str, Any]]:
         """Every user or organization field definition (`kind` user | organization), all pages."""
         key = f"{kind}_fields"
-        params = {"page[size]": "100"}
-        fields: list[dict[str, Any]] = []
-        while True:
-            body = self._get_json(f"/api/v2/{key}", params, key)
-            if body is None:
-                msg = f"GET /api/v2/{key} does not exist in this account (404)"
-                raise UnknownObjectError(msg)
-            fields.extend(field for field in body[key] if isinstance(field, dict))
-            meta = body.get("meta")
-            after = meta.get("after_cursor") if isinstance(meta, dict) and meta.get("has_more") else None
-            if not after:
-                return fields
-            params = {**params, "page[after]": str(after)}
+        path = f"/api/v2/{key}"
+        fields = cursor_list(lambda path, params: self._get_json(path, params, key), path, {}, key)
+        if fields is None:
+            msg = f"GET /api/v2/{key} does not exist in this account (404)"
+            raise UnknownObjectError(msg)
+        return fields
 
     def create_people_field(self, kind: str, body: dict[str, Any]) -> WriteOutcome:
         """POST a new user or organization field (admins only)."""
