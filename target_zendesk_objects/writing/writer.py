@@ -124,11 +124,9 @@ class RecordWriter:
         self._register(item)
         destination = self.destinations.get(item.object_key)
         alone = destination.alone(item, upsert_mode=self.mode == "upsert") if destination else None
-        if alone or (destination is None and self.mode == "upsert"):
-            self._flush_key(item)
-            self.write_one(item)
-            return
-        if destination is None and item.prefixed and not self.prefixes_in_jobs:
+        if alone or (
+            destination is None and (self.mode == "upsert" or (item.prefixed and not self.prefixes_in_jobs))
+        ):
             self._flush_key(item)
             self.write_one(item)
             return
