@@ -171,3 +171,9 @@ class Destination:
                 found.append(item)
         if found:
             self.writer.pipeline.submit(self.kind, "destroy_many", found)
+
+    def post_destroy(self, items: Sequence[WriteItem]) -> dict[str, Any]:
+        """The job `deletes` submits: DELETE `users/destroy_many` or `organizations/destroy_many` by id."""
+        ids = ",".join(str(item.own_id) for item in items)
+        path = f"/api/v2/{FIELD_KINDS[self.kind]}s/destroy_many"
+        return self.client.post_job("DELETE", path, params={"ids": ids})

@@ -94,8 +94,7 @@ class OrganizationDestination(Destination):
         if action == "update_many":
             body = {"organizations": [{"id": int(str(item.own_id)), **item.body} for item in items]}
             return self.client.post_job("PUT", "/api/v2/organizations/update_many", body)
-        ids = ",".join(str(item.own_id) for item in items)
-        return self.client.post_job("DELETE", "/api/v2/organizations/destroy_many", params={"ids": ids})
+        return self.post_destroy(items)
 
     def interpret(self, action: str, item: WriteItem, result: dict[str, Any]) -> ItemResult:
         """As every destination reads results; an update's id is the one it was sent with."""

@@ -111,8 +111,7 @@ class UserDestination(Destination):
     def post(self, action: str, items: Sequence[WriteItem]) -> dict[str, Any]:
         """POST create_or_update_many, or DELETE destroy_many by id."""
         if action == "destroy_many":
-            ids = ",".join(str(item.own_id) for item in items)
-            return self.client.post_job("DELETE", "/api/v2/users/destroy_many", params={"ids": ids})
+            return self.post_destroy(items)
         return self.client.post_job(
             "POST", "/api/v2/users/create_or_update_many", {"users": [item.body for item in items]}
         )
