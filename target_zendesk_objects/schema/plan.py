@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from target_zendesk_objects.destinations.mapping import RESERVED_PROPERTIES
+from target_zendesk_objects.destinations.people import FIELD_PREFIX  # users' and organizations' `cf_<key>`
 from target_zendesk_objects.lookups.rules import is_lookup_key_property
 from target_zendesk_objects.schema.types import DESCRIBED, PropertyKind, property_kind
 
@@ -28,7 +29,6 @@ MAX_OPTIONS = 2000  # per dropdown or multiselect field (wire notes §14.5)
 MAX_KEY_LENGTH = 64
 LOOKUP_TARGETS = ("zen:user", "zen:organization", "zen:ticket", "zen:article", "zen:brand")
 CUSTOM_OBJECT_TARGET = "zen:custom_object:"
-PEOPLE_PREFIX = "cf_"  # users' and organizations' fields are properties `cf_<key>` (our tap's names)
 
 
 class SchemaPlanError(Exception):
@@ -179,16 +179,16 @@ def plan_people_fields(
     the users' and organizations' own attributes, never fields. The same type mapping, conflict rule and
     plan as a custom object's; Zendesk documents no limit on their number, so none is checked.
     """
-    plan = ObjectPlan(stream, owner, create_object=False, owner=owner, prefix=PEOPLE_PREFIX)
+    plan = ObjectPlan(stream, owner, create_object=False, owner=owner, prefix=FIELD_PREFIX)
     fields = {d["key"]: d for d in existing if isinstance(d.get("key"), str)}
-    declared = {name.removeprefix(PEOPLE_PREFIX): entry for name, entry in lookups.items()}
+    declared = {name.removeprefix(FIELD_PREFIX): entry for name, entry in lookups.items()}
     lookup_fields, lookup_properties = _lookup_entries(owner, declared)
     for field_key, target in lookup_fields.items():
         _plan_lookup(plan, field_key, target, fields.get(field_key))
     every_lookup = set(lookup_fields) | {k for k, d in fields.items() if d.get("type") == "lookup"}
     for prop, prop_schema in (schema.get("properties") or {}).items():
-        key = prop.removeprefix(PEOPLE_PREFIX)
-        if not prop.startswith(PEOPLE_PREFIX) or prop in lookup_properties or key in lookup_fields:
+        key = prop.removeprefix(FIELD_PREFIX)
+        if not prop.startswith(FIELD_PREFIX) or prop in lookup_properties or key in lookup_fields:
             continue
         if is_lookup_key_property({"lookups": {owner: declared}}, owner, key, every_lookup):
             continue
