@@ -18,9 +18,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from zendesk_sandbox.api import people_items
+from zendesk_sandbox.api.objects import queued
 from zendesk_sandbox.api.people_items import NotFoundError, describe
 from zendesk_sandbox.gateway import auth, wire
-from zendesk_sandbox.limits.budgets import retry_after_text
 from zendesk_sandbox.store import object_schema
 from zendesk_sandbox.store.validation import RecordInvalidError
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from zendesk_sandbox.core import Core
     from zendesk_sandbox.data.fielddefs import FieldKind
     from zendesk_sandbox.jsonvalue import Json
+    from zendesk_sandbox.store.jobs import Job
 
     Apply = Callable[[int, Any], dict[str, Any]]
 
@@ -98,12 +99,10 @@ def _guarded(error: str, work: Callable[[int, Any], dict[str, Any]]) -> Apply:
 
 
 def _submit(core: Core, endpoint: str, items: list[Any], apply: Apply, noun: str) -> wire.Response:
-    wait = core.jobs.cap_wait(endpoint)
-    if wait is not None:
-        core.stats.limited("job_limit")
-        return wire.job_limited(retry_after_text(wait, core.settings().window_seconds))
-    job = core.jobs.submit("", endpoint, items, endpoint=endpoint, apply=apply, noun=noun)
-    return wire.json_response(200, {"job_status": core.jobs.render(job, core.account_url())})
+    def submit() -> Job:
+        return core.jobs.submit("", endpoint, items, endpoint=endpoint, apply=apply, noun=noun)
+
+    return queued(core, endpoint, submit)
 
 
 def _keyed_items(
