@@ -129,7 +129,7 @@ def test_rerun_from_the_last_state_after_sigkill_writes_every_organization_and_u
     config_path.write_text(json.dumps(config))
     position = 0
     for kill_when in PLANS[plan]:
-        killed = run_until(config_path, position, kill_when, sb, lines=source_lines(position))
+        killed = run_until(config_path, source_lines(position), kill_when, sb)
         assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr[-2000:])
         printed = killed.states[-1]["position"] if killed.states else position
         assert printed >= position, "a STATE went backwards"
@@ -138,7 +138,7 @@ def test_rerun_from_the_last_state_after_sigkill_writes_every_organization_and_u
             assert applied_beyond(sb, printed), "the kill did not land between a job and its STATE"
         position = printed
     assert position < TOTAL, "killed too late to replay anything"
-    final = run_until(config_path, position, None, sb, lines=source_lines(position))
+    final = run_until(config_path, source_lines(position), None, sb)
     assert final.returncode == 0, final.stderr[-2000:]
     assert final.states[-1] == {"position": TOTAL}
     assert not rejected.exists() or not rejected.read_text().strip(), rejected.read_text()
