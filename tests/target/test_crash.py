@@ -124,12 +124,14 @@ def after_states(count: int) -> Trigger:
     return lambda _sb, states: len(states) >= count
 
 
-def after_writes(count: int) -> Trigger:
-    """Kill once the sandbox has received `count` write requests (job POSTs, PATCHes or DELETEs)."""
+def after_writes(
+    count: int, *, kinds: tuple[str, ...] = ("jobs_create", "records_patch", "records_delete")
+) -> Trigger:
+    """Kill once the sandbox has received `count` write requests of `kinds` (job POSTs, PATCHes, DELETEs)."""
 
     def fired(sb: Sandbox, _states: list[dict[str, Any]]) -> bool:
-        kinds = sb.admin.stats()["requests_by_kind"]
-        writes: int = sum(kinds.get(k, 0) for k in ("jobs_create", "records_patch", "records_delete"))
+        by_kind = sb.admin.stats()["requests_by_kind"]
+        writes: int = sum(by_kind.get(k, 0) for k in kinds)
         return writes >= count
 
     return fired
