@@ -33,8 +33,10 @@ from typing import TYPE_CHECKING, Any
 from bench.common import Row, SandboxProcess, section_main
 from bench.target_throughput import (
     BUDGET_WINDOW_SECONDS,
+    BUDGETS_PER_MINUTE,
     GOAL_OF_CEILING,
     GOAL_REQUESTS_PER_100,
+    STATE_EVERY,
     BudgetRun,
     ModeRun,
     Writer,
@@ -46,10 +48,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 SECTION = "3c. target users and organizations"
-BUDGETS_PER_MINUTE = (400, 700)
 ORGANIZATIONS_PER_MINUTE = 400
 GOAL_ORGANIZATION_REQUESTS_PER_100 = 2.3
-STATE_EVERY = 1_000
 ORGANIZATION_KEYS = "bench-org"  # both organization runs write the same keys: created, then updated
 
 

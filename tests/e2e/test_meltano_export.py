@@ -41,13 +41,8 @@ def _wait_until_changes_are_exportable() -> None:
 
 
 def _support_lead_figures(database: Path) -> dict[str, list[list[Any]]]:
-    """The demo's summary figures, computed by its SQL on the warehouse (medians as floats)."""
-    rows = {name: query_duckdb(DUCKDB_VENV, database, sql) for name, sql in support_lead.QUERIES.items()}
-    return {name: [[_plain(value) for value in row] for row in found] for name, found in rows.items()}
-
-
-def _plain(value: Any) -> Any:
-    return float(value) if isinstance(value, float) else value
+    """The demo's summary figures, computed by its SQL on the warehouse."""
+    return {name: query_duckdb(DUCKDB_VENV, database, sql) for name, sql in support_lead.QUERIES.items()}
 
 
 def _support_lead_truth(sb: Sandbox) -> dict[str, list[list[Any]]]:

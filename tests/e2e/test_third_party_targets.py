@@ -72,11 +72,11 @@ def _expected_counts(sb: Sandbox) -> dict[str, int]:
     client = Client(sb)
     users = client.pages("/api/v2/incremental/users/cursor", key="users", include="identities")
     counts["user_identities"] = sum(len(page["identities"]) for page in users)
-    for stream, (path, key) in LISTS.items():
-        counts[stream] = len(_served(client, path, key))
-    schedules = _served(client, LISTS["schedules"][0], "schedules")
+    served = {stream: _served(client, path, key) for stream, (path, key) in LISTS.items()}
+    counts.update({stream: len(items) for stream, items in served.items()})
     counts["schedule_holidays"] = sum(
-        len(_served(client, f"{LISTS['schedules'][0]}/{s['id']}/holidays", "holidays")) for s in schedules
+        len(_served(client, f"{LISTS['schedules'][0]}/{s['id']}/holidays", "holidays"))
+        for s in served["schedules"]
     )
     return counts
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.fidelity.test_oas_responses import DEFAULTS, Zendesk, _bearer
+from tests.fidelity.test_oas_responses import DEFAULTS, JOB_STATUS, Zendesk, _bearer
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from tests.fidelity.oas import ZendeskOas
     from zendesk_sandbox import Sandbox
 
-JOB_STATUS = "/api/v2/job_statuses/{job_status_id}"
 USERS_MANY = "/api/v2/users/create_or_update_many"
 JOB_WAIT_SECONDS = 20.0
 

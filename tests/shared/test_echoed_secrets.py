@@ -16,7 +16,7 @@ import pytest
 
 from tests.stub_server import Received, Reply, StubServer
 from tests.tap.runner import run_tap
-from tests.target.conftest import run_target, singer_lines, vendor_record, vendor_schema
+from tests.target.conftest import run_target, singer_lines, vendor_lines, vendor_schema
 from zendesk_objects_shared.redaction import basic_credential
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def test_tap_never_prints_an_echoed_credential(tmp_path: Path, auth: str) -> Non
 
 @pytest.mark.parametrize("auth", sorted(AUTHS))
 def test_target_never_prints_an_echoed_credential(tmp_path: Path, auth: str) -> None:
-    lines = singer_lines("vendor", vendor_schema(), [vendor_record(1)], key_properties=["external_id"])
+    lines = vendor_lines([1])
     with StubServer(issuing_tokens(lambda request: echo(request, 401))) as stub:
         run = run_target({"api_url": stub.url, **login(auth, tmp_path)}, lines, tmp_path=tmp_path)
     assert run.returncode == 1

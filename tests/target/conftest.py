@@ -22,6 +22,8 @@ RUN_TIMEOUT_SECONDS = 120
 # Bulk jobs that start at once and run fast; with a one-second budget window (`sb`).
 FAST_JOBS: dict[str, Any] = {"job_queue_seconds": 0.05, "job_items_per_second": 5000}
 FAST_SANDBOX: dict[str, Any] = {**FAST_JOBS, "window_seconds": 1}
+# The same jobs in a sandbox seeded with no custom object records.
+FAST_EMPTY: dict[str, Any] = {**FAST_JOBS, "records_per_object": 0}
 
 
 @dataclass

@@ -124,12 +124,14 @@ def after_states(count: int) -> Trigger:
     return lambda _sb, states: len(states) >= count
 
 
-def after_writes(count: int) -> Trigger:
-    """Kill once the sandbox has received `count` write requests (job POSTs, PATCHes or DELETEs)."""
+def after_writes(
+    count: int, *, kinds: tuple[str, ...] = ("jobs_create", "records_patch", "records_delete")
+) -> Trigger:
+    """Kill once the sandbox has received `count` write requests of `kinds` (job POSTs, PATCHes, DELETEs)."""
 
     def fired(sb: Sandbox, _states: list[dict[str, Any]]) -> bool:
-        kinds = sb.admin.stats()["requests_by_kind"]
-        writes: int = sum(kinds.get(k, 0) for k in ("jobs_create", "records_patch", "records_delete"))
+        by_kind = sb.admin.stats()["requests_by_kind"]
+        writes: int = sum(by_kind.get(k, 0) for k in kinds)
         return writes >= count
 
     return fired
@@ -174,19 +176,8 @@ def start_threads(
     return threads
 
 
-def run_until(  # noqa: PLR0913 (the run's input and when to kill it)
-    config_path: Path,
-    start: int,
-    kill_when: Trigger | None,
-    sb: Sandbox,
-    trickle_from: int = TOTAL,
-    *,
-    lines: Iterator[str] | None = None,
-) -> KilledRun:
-    """Feed the source from `start` into the target; SIGKILL it as soon as `kill_when` fires.
-
-    `lines`: another source's output (tests/target/test_people_crash.py), resumed at `start` already.
-    """
+def run_until(config_path: Path, source: Iterator[str], kill_when: Trigger | None, sb: Sandbox) -> KilledRun:
+    """Feed the source into the target; SIGKILL it as soon as `kill_when` fires."""
     settle_leftover_jobs(sb)
     sb.admin.reset_stats()
     run, stderr = KilledRun(), list[str]()
@@ -197,7 +188,6 @@ def run_until(  # noqa: PLR0913 (the run's input and when to kill it)
         stderr=subprocess.PIPE,
         text=True,
     ) as target:
-        source = lines if lines is not None else source_lines(start, trickle_from)
         threads = start_threads(target, source, run, stderr)
         deadline = time.monotonic() + WAIT_SECONDS
         while target.poll() is None and time.monotonic() < deadline:
@@ -315,7 +305,7 @@ def test_rerun_from_last_state_after_sigkill(
     trickle_from = TRICKLE_FROM if mode == "auto" else TOTAL
     position = 0
     for kill_when in plan:
-        killed = run_until(config_path, position, kill_when, sb, trickle_from)
+        killed = run_until(config_path, source_lines(position, trickle_from), kill_when, sb)
         assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr[-2000:])
         printed = resume_position(killed.states, position)
         assert printed >= position, "a STATE went backwards"
@@ -323,7 +313,7 @@ def test_rerun_from_last_state_after_sigkill(
             settle_leftover_jobs(sb)
             assert applied_beyond(sb, printed) > 0, "the kill did not land between a write and its STATE"
         position = printed
-    final = run_until(config_path, position, None, sb, trickle_from)
+    final = run_until(config_path, source_lines(position, trickle_from), None, sb)
     assert final.returncode == 0, final.stderr[-2000:]
     assert final.states, "the final run printed no STATE"
     assert final.states[-1] == {"bookmarks": {STREAM: {"position": TOTAL}}}

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.target.conftest import FAST_JOBS, run_target, singer_lines, target_config
+from tests.target.conftest import FAST_EMPTY, run_target, singer_lines, target_config
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
     from zendesk_sandbox import Sandbox
 
-FAST: dict[str, Any] = {**FAST_JOBS, "records_per_object": 0}
 ROUTES = {"contacts": "zen:user", "accounts": "zen:organization", "members": "zen:organization_membership"}
 ANY: dict[str, Any] = {}  # a property of any type
 CONTACT: dict[str, Any] = {
@@ -55,7 +54,7 @@ MEMBER = {"type": "object", "properties": {"user__email": ANY, "organization__ex
 @pytest.fixture
 def sb(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
     """A sandbox with bulk user import turned on and quick jobs."""
-    return sandbox_factory(bulk_user_import=True, **FAST)
+    return sandbox_factory(bulk_user_import=True, **FAST_EMPTY)
 
 
 def config(sb: Sandbox, tmp_path: Path, **settings: Any) -> dict[str, Any]:
@@ -247,7 +246,7 @@ def test_an_organization_id_and_key_that_disagree_reject_the_user_naming_both(
 def test_without_bulk_import_users_go_one_at_a_time_and_the_log_says_why(
     sandbox_factory: Callable[..., Sandbox], tmp_path: Path
 ) -> None:
-    sb = sandbox_factory(**FAST)  # bulk user import off, as Zendesk's default
+    sb = sandbox_factory(**FAST_EMPTY)  # bulk user import off, as Zendesk's default
     contacts = [
         {"external_id": f"solo-{n}", "email": f"solo.{n}@example.org", "name": f"Solo {n}"} for n in range(12)
     ]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.target.conftest import target_config
-from tests.target.test_crash import Trigger, run_until, settle_leftover_jobs
+from tests.target.test_crash import Trigger, after_writes, run_until, settle_leftover_jobs, with_jobs_running
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -73,21 +73,6 @@ def source_lines(start: int) -> Iterator[str]:
             yield json.dumps({"type": "STATE", "value": {"position": position + 1}})
 
 
-def after_job_posts(count: int) -> Trigger:
-    """Kill once the sandbox took `count` job POSTs for organizations and users."""
-
-    def fired(sb: Sandbox, _states: list[dict[str, Any]]) -> bool:
-        kinds = sb.admin.stats()["requests_by_kind"]
-        return sum(int(kinds.get(kind, 0)) for kind in PEOPLE_JOBS) >= count
-
-    return fired
-
-
-def with_jobs_running(count: int) -> Trigger:
-    """Kill while at least `count` jobs are queued or working."""
-    return lambda sb, _states: sum(job["status"] in {"queued", "working"} for job in sb.admin.jobs()) >= count
-
-
 def applied_beyond(sb: Sandbox, position: int) -> bool:
     """Whether Zendesk holds an organization the source sent at `position` or later (a replay to come)."""
     held = [sb.admin.organization(org_id) for org_id in sb.admin.organization_ids()]
@@ -108,7 +93,7 @@ def expected() -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
 
 
 PLANS: dict[str, list[Trigger]] = {
-    "after-job-posts": [after_job_posts(1), after_job_posts(2)],
+    "after-job-posts": [after_writes(1, kinds=PEOPLE_JOBS), after_writes(2, kinds=PEOPLE_JOBS)],
     "jobs-in-flight": [with_jobs_running(2)],
 }
 
@@ -129,7 +114,7 @@ def test_rerun_from_the_last_state_after_sigkill_writes_every_organization_and_u
     config_path.write_text(json.dumps(config))
     position = 0
     for kill_when in PLANS[plan]:
-        killed = run_until(config_path, position, kill_when, sb, lines=source_lines(position))
+        killed = run_until(config_path, source_lines(position), kill_when, sb)
         assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr[-2000:])
         printed = killed.states[-1]["position"] if killed.states else position
         assert printed >= position, "a STATE went backwards"
@@ -138,7 +123,7 @@ def test_rerun_from_the_last_state_after_sigkill_writes_every_organization_and_u
             assert applied_beyond(sb, printed), "the kill did not land between a job and its STATE"
         position = printed
     assert position < TOTAL, "killed too late to replay anything"
-    final = run_until(config_path, position, None, sb, lines=source_lines(position))
+    final = run_until(config_path, source_lines(position), None, sb)
     assert final.returncode == 0, final.stderr[-2000:]
     assert final.states[-1] == {"position": TOTAL}
     assert not rejected.exists() or not rejected.read_text().strip(), rejected.read_text()

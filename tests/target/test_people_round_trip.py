@@ -16,7 +16,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from tests.tap.runner import FAST, TAP, run_tap, selected_catalog, tap_config, write_json
-from tests.target.conftest import target_config
+from tests.target.conftest import FAST_JOBS, target_config
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -102,8 +102,7 @@ def test_users_and_organizations_copied_into_another_account_read_back_equal(
         records_per_object=0,
         sequin_records=0,
         bulk_user_import=True,
-        job_queue_seconds=0.05,
-        job_items_per_second=5000,
+        **FAST_JOBS,
     )
     users, organizations = _read(source, tmp_path)
     assert organizations

@@ -9,15 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.target.conftest import FAST_JOBS, records_by_external_id, run_target, target_config, vendor_lines
+from tests.target.conftest import FAST_EMPTY, records_by_external_id, run_target, target_config, vendor_lines
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
     from zendesk_sandbox.sandbox import Sandbox
-
-FAST_EMPTY: dict[str, Any] = {**FAST_JOBS, "records_per_object": 0}
 
 
 def assert_all_written(sb: Sandbox, count: int) -> None:
